@@ -1,0 +1,40 @@
+package iptq;
+
+import java.nio.file.Path;
+
+/**
+ * A problem with a file the user gave us: it names the file, the byte offset and what was wrong,
+ * so the CLI can print it as one line and exit with code 1.
+ */
+public class InputException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+  private final Path file;
+  private final long offset;
+
+  public InputException(Path file, long offset, String what) {
+    super(format(file, offset, what));
+    this.file = file;
+    this.offset = offset;
+  }
+
+  public InputException(Path file, long offset, String what, Throwable cause) {
+    super(format(file, offset, what), cause);
+    this.file = file;
+    this.offset = offset;
+  }
+
+  private static String format(Path file, long offset, String what) {
+    String where = file == null ? "" : file.toString();
+    if (offset >= 0) where += (where.isEmpty() ? "" : ": ") + "offset 0x" + Long.toHexString(offset);
+    return where.isEmpty() ? what : where + ": " + what;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** The byte offset in {@link #file()}, or -1 where the problem is not at one place. */
+  public long offset() {
+    return offset;
+  }
+}

@@ -1,0 +1,32 @@
+package iptq.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code iptq} command: a picocli tree of subcommands, one per stage a user asks about. */
+@Command(
+    name = "iptq",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Intel Processor Trace captured on Windows, decoded into SQL tables.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(new ErrorHandler());
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}

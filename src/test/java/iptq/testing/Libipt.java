@@ -1,0 +1,84 @@
+package iptq.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Builds and locates the C harnesses in {@code src/test/c} that run Intel's reference decoder
+ * (libipt, Debian {@code libipt-dev}). Where libipt is missing the differential tests are skipped
+ * with a message that says so; in CI ({@code CI=true}) they fail instead, because there they are
+ * required.
+ */
+public final class Libipt {
+  private Libipt() {}
+
+  private static final Path HEADER = Path.of("/usr/include/intel-pt.h");
+
+  /** Skips (or, in CI, fails) the calling test when libipt or gcc is not installed. */
+  public static void require() {
+    String why = null;
+    if (!Files.isRegularFile(HEADER)) why = "libipt is not installed (apt-get install libipt-dev)";
+    else if (!onPath("gcc")) why = "gcc is not installed";
+    if (why == null) return;
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why + ": the differential tests are required in CI");
+    System.err.println("SKIPPED differential test: " + why);
+    Assumptions.abort(why);
+  }
+
+  /**
+   * Compiles {@code src/test/c/NAME.c} against libipt (once per build, into target/c) and
+   * returns the executable.
+   */
+  public static synchronized Path harness(String name) {
+    require();
+    Path src = Fixtures.projectDir().resolve("src/test/c/" + name + ".c");
+    Path out = Fixtures.projectDir().resolve("target/c/" + name);
+    try {
+      if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) < 0) {
+        Files.createDirectories(out.getParent());
+        run(List.of("gcc", "-O2", "-Wall", "-o", out.toString(), src.toString(), "-lipt"));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new AssertionError("cannot build " + src + ": " + e, e);
+    }
+  }
+
+  /** Runs a command, returning its standard output; fails the test on a non-zero exit. */
+  public static String run(List<String> cmd) throws IOException {
+    Path outFile = Files.createTempFile("iptq-harness", ".out");
+    Path errFile = Files.createTempFile("iptq-harness", ".err");
+    try {
+      Process p = new ProcessBuilder(new ArrayList<>(cmd))
+          .redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        fail("timed out: " + cmd);
+      }
+      if (p.exitValue() != 0) {
+        fail("exit " + p.exitValue() + ": " + cmd + "\n" + Files.readString(errFile));
+      }
+      return Files.readString(outFile);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    } finally {
+      Files.deleteIfExists(outFile);
+      Files.deleteIfExists(errFile);
+    }
+  }
+
+  private static boolean onPath(String exe) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(dir, exe))) return true;
+    }
+    return false;
+  }
+}
