@@ -1,5 +1,7 @@
 package iptq.table;
 
+import iptq.pt.Packet;
+import iptq.pt.PacketKind;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.SmallIntVector;
@@ -25,24 +27,35 @@ public final class PacketsTable extends TableWriter {
     super("packets", allocator, sink, DEFAULT_BATCH_ROWS);
   }
 
-  /**
-   * One packet. {@code ipBytesOrNull} is {@link #NULL} for packets that carry no IP; {@code
-   * tntCountOrZero} 0 for non-TNT packets; payloads present per {@code hasPayload}.
-   */
-  public void add(long segment, long off, String kindLabel, int sizeBytes, long ipValue,
-      boolean hasIp, long ipBytesOrNull, long tnt, int tntCountOrZero, long p1, boolean hasP1,
-      long p2, boolean hasP2, long tsNs) {
+  /** One packet as the decoder left it; {@code tsNs} is {@link #NULL} when unknown. */
+  public void add(long segment, Packet p, long tsNs) {
+    boolean ipPacket = p.kind.hasIp();
+    boolean tnt = p.kind.isTnt();
     set(segmentId, segment);
-    set(offset, off);
-    set(kind, kindLabel);
-    set(size, sizeBytes);
-    setU64(ip, ipValue, hasIp);
-    set(ipBytes, ipBytesOrNull);
-    setU64(tntBits, tnt, tntCountOrZero > 0);
-    set(tntCount, tntCountOrZero > 0 ? tntCountOrZero : NULL);
-    setU64(payload, p1, hasP1);
-    setU64(payload2, p2, hasP2);
+    set(offset, p.offset);
+    set(kind, p.kind.label());
+    set(size, p.size);
+    setU64(ip, p.ip, ipPacket && !p.ipSuppressed);
+    set(ipBytes, ipPacket ? p.ipBytes : NULL);
+    setU64(tntBits, p.tntBits, tnt);
+    set(tntCount, tnt ? p.tntCount : NULL);
+    setU64(payload, p.payload, ipPacket || (!tnt && hasPayload(p.kind)));
+    setU64(payload2, p.payload2, hasPayload2(p.kind));
     set(ts, tsNs);
     endRow();
+  }
+
+  private static boolean hasPayload(PacketKind k) {
+    return switch (k) {
+      case PAD, OVF, PSB, PSBEND, STOP -> false;
+      default -> true;
+    };
+  }
+
+  private static boolean hasPayload2(PacketKind k) {
+    return switch (k) {
+      case PIP, TMA, PTW, MWAIT, CFE, EVD, TRIG -> true;
+      default -> false;
+    };
   }
 }
