@@ -16,7 +16,7 @@ package iptq.pt;
  *       last IP is unchanged).
  *   <li>TNT_8, TNT_64: {@link #tntCount} branch bits in {@link #tntBits}, stop bit removed. The
  *       first (oldest) branch is bit {@code tntCount-1}, the last is bit 0; 1 = taken. TNT-8 holds
- *       1–6 bits, TNT-64 0–47.
+ *       1–6 bits, TNT-64 1–47 (a TNT-64 without branch bits is a bad packet, as in libipt).
  *   <li>PIP: payload = CR3 (payload bits 47:1 shifted to 51:5, as libipt does); payload2 = NR bit.
  *   <li>MODE_EXEC: payload = mode bits 4:0 of the payload byte (bit 0 CS.L, bit 1 CS.D, bit 2 IF).
  *   <li>MODE_TSX: payload = bits 4:0 (bit 0 InTX, bit 1 TXAbort).

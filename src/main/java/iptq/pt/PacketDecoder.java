@@ -311,7 +311,7 @@ public final class PacketDecoder {
       case 0xa3: {
         if (avail < 8) return truncated(off, "tnt.64");
         long v = value(p + 2, 6);
-        if (v == 0) return error(off, DecodeError.BAD_PACKET, "tnt.64 without stop bit");
+        if (v <= 1) return error(off, DecodeError.BAD_PACKET, "tnt.64 without branch bits");
         int n = 63 - Long.numberOfLeadingZeros(v);
         out.reset(PacketKind.TNT_64, off, 8);
         out.tntCount = n;
@@ -336,9 +336,12 @@ public final class PacketDecoder {
         return null;
       case 0x73:
         if (avail < 7) return truncated(off, "tma");
+        // Reserved bits set mean a corrupted TMA (erratum SKZ84); libipt rejects them too.
+        if (b.get(p + 4) != 0 || (b.get(p + 6) & 0xfe) != 0)
+          return error(off, DecodeError.BAD_PACKET, "tma with reserved bits set");
         out.reset(PacketKind.TMA, off, 7);
         out.payload = value(p + 2, 2);
-        out.payload2 = value(p + 5, 2) & 0x1ff;
+        out.payload2 = value(p + 5, 2);
         return null;
       case 0xc8:
         if (avail < 7) return truncated(off, "vmcs");
