@@ -98,14 +98,16 @@ public final class Ingest {
           case RAW_PT -> {
             RawTrace raw = RawTrace.open(path);
             open.add(raw);
-            SegmentInput in = SegmentInput.raw(nextSegment++, traceId, raw::decoder, raw.size());
+            SegmentInput in = SegmentInput.raw(nextSegment++, traceId, raw::decoder, raw.size(), options.time());
             pending.add(pool.submit(() -> {
               SegmentsTable.Segment row = decoder.decode(in, tables.get());
               progress.segmentDone(in.sizeBytes());
               return row;
             }));
+            boolean tsc = options.time().hasFrequency();
             traces.add(new TracesTable.Trace(traceId, path.toAbsolutePath().toString(), "raw-pt",
-                size, TableWriter.NULL, "none", TableWriter.NULL, TableWriter.NULL,
+                size, TableWriter.NULL, tsc ? "tsc" : "none",
+                tsc ? options.time().tscHz() : TableWriter.NULL, TableWriter.NULL,
                 TableWriter.NULL, null));
           }
           default -> throw new InputException(path, 0,

@@ -16,4 +16,5 @@ public record IngestOptions(
     boolean instructions,
     int threads,
     Integer iptHook,
-    boolean packets) {}
+    boolean packets,
+    TimeBase time) {}

@@ -2,6 +2,8 @@ package iptq.ingest;
 
 import iptq.pt.DecodeError;
 import iptq.pt.Packet;
+import iptq.pt.PacketClock;
+import iptq.table.TableWriter;
 import iptq.pt.PacketDecoder;
 import iptq.table.SegmentsTable;
 
@@ -23,7 +25,8 @@ final class SegmentDecoder {
     long packets = 0;
     int errors = 0;
     long skipped = in.skippedBytes();
-    long ts = in.ts();
+    PacketClock clock = new PacketClock(in.time().clock());
+    long origin = in.time().tscOrigin();
     while (true) {
       PacketDecoder.Status st = dec.next(p);
       if (st == PacketDecoder.Status.END) break;
@@ -39,7 +42,10 @@ final class SegmentDecoder {
         continue;
       }
       packets++;
-      if (packetRows) t.packets.add(id, p, ts);
+      clock.update(p);
+      long tsc = clock.tsc();
+      if (origin == TableWriter.NULL && tsc >= 0) origin = tsc;
+      if (packetRows) t.packets.add(id, p, tsc, in.time().toNs(tsc, origin));
     }
     // Bytes before the first PSB are counted by the decoder as skipped, not reported as an error:
     // that is where a wrapped ring buffer's oldest, cut-off packets lie.

@@ -26,11 +26,14 @@ public record SegmentInput(
     long bufferSize,
     long tracePosition,
     boolean wrapped,
-    long skippedBytes) {
+    long skippedBytes,
+    TimeBase time) {
 
   /** A whole raw trace: one segment with nothing known but its bytes. */
-  public static SegmentInput raw(long segmentId, int traceId, Supplier<PacketDecoder> decoders, long size) {
+  public static SegmentInput raw(long segmentId, int traceId, Supplier<PacketDecoder> decoders,
+      long size, TimeBase time) {
     long n = iptq.table.TableWriter.NULL;
-    return new SegmentInput(segmentId, traceId, decoders, size, 0, n, n, n, n, null, n, false, 0, n, n, false, 0);
+    return new SegmentInput(segmentId, traceId, decoders, size, 0, n, n, n, n, null, n, false, 0, n,
+        n, false, 0, time);
   }
 }

@@ -21,14 +21,18 @@ public final class PacketsTable extends TableWriter {
   private final TinyIntVector tntCount = tinyint("tnt_count");
   private final UInt8Vector payload = ubigint("payload");
   private final UInt8Vector payload2 = ubigint("payload2");
+  private final UInt8Vector tsc = ubigint("tsc");
   private final BigIntVector ts = bigint("ts");
 
   public PacketsTable(BufferAllocator allocator, BatchSink sink) {
     super("packets", allocator, sink, DEFAULT_BATCH_ROWS);
   }
 
-  /** One packet as the decoder left it; {@code tsNs} is {@link #NULL} when unknown. */
-  public void add(long segment, Packet p, long tsNs) {
+  /**
+   * One packet as the decoder left it; {@code tscValue} is negative and {@code tsNs} is {@link
+   * #NULL} when unknown.
+   */
+  public void add(long segment, Packet p, long tscValue, long tsNs) {
     boolean ipPacket = p.kind.hasIp();
     boolean tnt = p.kind.isTnt();
     set(segmentId, segment);
@@ -41,6 +45,7 @@ public final class PacketsTable extends TableWriter {
     set(tntCount, tnt ? p.tntCount : NULL);
     setU64(payload, p.payload, ipPacket || (!tnt && hasPayload(p.kind)));
     setU64(payload2, p.payload2, hasPayload2(p.kind));
+    setU64(tsc, tscValue, tscValue >= 0);
     set(ts, tsNs);
     endRow();
   }

@@ -56,7 +56,7 @@ class StoreTest {
           p.ipBytes = 6;
           p.tntBits = 0b101;
           p.tntCount = 3;
-          packets.add(1, p, TableWriter.NULL);
+          packets.add(1, p, -1, TableWriter.NULL);
         }
         branches.add(1, 0, 100, 4, 8, 0xfffff80000001000L, 0, false, "jcc", false, "nt", "KiSystemCall64+0x10", null, null);
         modules.add(new ModulesTable.Module(7, 1, 0, 0xfffff80242400000L, 0xab6000, "\\SystemRoot\\system32\\ntoskrnl.exe",
