@@ -73,6 +73,16 @@ class SampleBinariesTest {
       return new Pe(b, base, b.getInt(dirs + 12 * 8), b.getInt(dirs + 12 * 8 + 4), secs);
     }
 
+    int dataDirectory(int index, int word) {
+      int pe = b.getInt(0x3c);
+      return b.getInt(pe + 24 + 112 + 8 * index + 4 * word);
+    }
+
+    int offsetOfRva(int rva) {
+      for (int[] s : sections) if (rva >= s[0] && rva < s[0] + Math.max(s[1], s[3])) return rva - s[0] + s[2];
+      return -1;
+    }
+
     int rvaOfOffset(int off) {
       for (int[] s : sections) if (off >= s[2] && off < s[2] + s[3]) return off - s[2] + s[0];
       return -1;
@@ -104,6 +114,52 @@ class SampleBinariesTest {
     }
     assertEquals(0, plain, "import calls not in the 48 FF 15 + 0F 1F 44 00 00 layout");
     assertTrue(widened >= 6, "expected the driver's import call sites, found " + widened);
+  }
+
+  /** Every import call site is in the driver's DVRT, in the layout real kernel images use. */
+  @Test
+  void driverDvrtListsEveryImportCallSite() throws IOException {
+    Pe pe = Pe.read(sample().resolve("bin/sampdrv.sys"));
+    ByteBuffer b = pe.b();
+    int loadConfig = pe.offsetOfRva(pe.dataDirectory(10, 0));
+    assertTrue(loadConfig > 0, "the driver has a load configuration");
+    assertEquals(0x108, b.getInt(loadConfig));
+    int dvrtOffset = b.getInt(loadConfig + 0xE0);
+    int dvrtSection = b.getShort(loadConfig + 0xE4) & 0xffff;
+    int table = pe.sections().get(dvrtSection - 1)[2] + dvrtOffset;
+    assertEquals(1, b.getInt(table), "DVRT version");
+    int end = table + 8 + b.getInt(table + 4);
+    List<Integer> listed = new ArrayList<>();
+    for (int p = table + 8; p < end; ) {
+      long symbol = b.getLong(p);
+      int size = b.getInt(p + 8);
+      assertEquals(3, symbol, "IMAGE_DYNAMIC_RELOCATION_GUARD_IMPORT_CONTROL_TRANSFER");
+      for (int q = p + 12; q < p + 12 + size; ) {
+        int page = b.getInt(q);
+        int blockSize = b.getInt(q + 4);
+        for (int k = q + 8; k < q + blockSize; k += 4) {
+          int e = b.getInt(k);
+          int rva = page + (e & 0xfff);
+          assertEquals(1, (e >>> 12) & 1, "IndirectCall");
+          int at = pe.offsetOfRva(rva);
+          assertEquals(0x48, b.get(at) & 0xff);
+          assertEquals(0xff, b.get(at + 1) & 0xff);
+          assertEquals(0x15, b.get(at + 2) & 0xff);
+          assertEquals(pe.iatRva() + 8 * (e >>> 13), rva + 7 + b.getInt(at + 3), "IATIndex names the slot called");
+          listed.add(rva);
+        }
+        q += blockSize;
+      }
+      p += 12 + size;
+    }
+    List<Integer> sites = new ArrayList<>();
+    for (int i = 1; i + 11 < b.limit(); i++) {
+      if (!pe.inExecutableSection(i) || (b.get(i - 1) & 0xff) != 0x48 || (b.get(i) & 0xff) != 0xff || b.get(i + 1) != 0x15)
+        continue;
+      int target = pe.rvaOfOffset(i + 6) + b.getInt(i + 2);
+      if (target >= pe.iatRva() && target < pe.iatRva() + pe.iatSize()) sites.add(pe.rvaOfOffset(i - 1));
+    }
+    assertEquals(sites, listed);
   }
 
   @Test
