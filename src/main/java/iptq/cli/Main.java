@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       IngestCommand.class,
+      InfoCommand.class,
       ProfileCommand.class,
     })
 public final class Main implements Runnable {
