@@ -51,7 +51,7 @@ class DvrtTest {
   }
 
   /** "Kernel" modules built with clang + lld-link exporting every function WdBoot imports. */
-  private static ExportResolver kernelStubs(Path tmp, PeFile wdboot) throws Exception {
+  static ExportResolver kernelStubs(Path tmp, PeFile wdboot) throws Exception {
     Map<String, StringBuilder> src = new LinkedHashMap<>();
     Map<String, StringBuilder> def = new LinkedHashMap<>();
     int n = 0;
