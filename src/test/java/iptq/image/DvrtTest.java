@@ -50,6 +50,37 @@ class DvrtTest {
     }
   }
 
+  @Test
+  void version2LayoutOfTheSameTableGivesTheSameEntries() throws Exception {
+    // WdBoot's table rewritten as version 2 (IMAGE_DYNAMIC_RELOCATION64_V2 headers: HeaderSize,
+    // FixupInfoSize, Symbol, SymbolGroup, Flags) with the same fixups; .reloc has room for it.
+    byte[] f = java.nio.file.Files.readAllBytes(Fixtures.path("pe/WdBoot.sys"));
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(f.clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int at = 0x9400 + 0x30;
+    int size = in.getInt(at + 4);
+    java.io.ByteArrayOutputStream v2 = new java.io.ByteArrayOutputStream();
+    int p = at + 8;
+    while (p < at + 8 + size) {
+      long symbol = in.getLong(p);
+      int fix = in.getInt(p + 8);
+      java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      h.putInt(24).putInt(fix).putLong(symbol).putInt(0).putInt(0);
+      v2.write(h.array());
+      v2.write(f, p + 12, fix);
+      p += 12 + fix;
+    }
+    byte[] body = v2.toByteArray();
+    assertTrue(at + 8 + body.length <= 0x9400 + 0x400);
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(f).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    out.putInt(at, 2).putInt(at + 4, body.length);
+    System.arraycopy(body, 0, f, at + 8, body.length);
+    try (PeFile v1 = PeFile.open(Fixtures.path("pe/WdBoot.sys")); PeFile pe = PeFile.of(Path.of("WdBoot-v2.sys"), f)) {
+      assertEquals(2, pe.dvrt().version());
+      assertEquals(v1.dvrt().importControlTransfers(), pe.dvrt().importControlTransfers());
+      assertEquals(v1.dvrt().indirectControlTransfers(), pe.dvrt().indirectControlTransfers());
+    }
+  }
+
   /** "Kernel" modules built with clang + lld-link exporting every function WdBoot imports. */
   static ExportResolver kernelStubs(Path tmp, PeFile wdboot) throws Exception {
     Map<String, StringBuilder> src = new LinkedHashMap<>();
