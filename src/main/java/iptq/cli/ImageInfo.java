@@ -3,14 +3,11 @@ package iptq.cli;
 import iptq.InputException;
 import iptq.image.CodeViewRecord;
 import iptq.image.Dvrt;
+import iptq.image.ImageKind;
 import iptq.image.KernelDump;
 import iptq.image.Minidump;
 import iptq.image.PeFile;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,29 +19,14 @@ import java.util.TreeMap;
 public final class ImageInfo {
   private ImageInfo() {}
 
-  public enum Kind { MINIDUMP, KERNEL_DUMP, PE, OTHER }
-
   /** Recognises the file by its first bytes. */
-  public static Kind kindOf(Path file) {
-    byte[] head = new byte[8];
-    int n;
-    try (InputStream in = Files.newInputStream(file)) {
-      n = in.readNBytes(head, 0, 8);
-    } catch (NoSuchFileException e) {
-      throw new InputException(file, -1, "no such file");
-    } catch (IOException e) {
-      throw new InputException(file, -1, "cannot read: " + e.getMessage());
-    }
-    String s = new String(head, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
-    if (s.startsWith("MDMP")) return Kind.MINIDUMP;
-    if (s.startsWith("PAGEDU64")) return Kind.KERNEL_DUMP;
-    if (s.startsWith("MZ")) return Kind.PE;
-    return Kind.OTHER;
+  public static ImageKind kindOf(Path file) {
+    return ImageKind.of(file);
   }
 
   /** Whether {@link #describe} handles this file. */
   public static boolean handles(Path file) {
-    return kindOf(file) != Kind.OTHER;
+    return kindOf(file) != ImageKind.OTHER;
   }
 
   public static void describe(Path file, PrintStream out) {

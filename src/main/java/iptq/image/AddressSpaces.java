@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * {@link CodeImage} per process and time; {@link #resolved()} says per module where its code came
  * from ({@code modules.code_source}).
  */
-public final class AddressSpaces {
+public final class AddressSpaces implements java.io.Closeable {
   public static final String MINIDUMP = "minidump", KERNEL_DUMP = "kernel-dump", PE = "pe",
       PE_DVRT = "pe+dvrt", RAW = "raw", NONE = "none";
 
@@ -72,6 +72,7 @@ public final class AddressSpaces {
     private final List<Path> imagePath = new ArrayList<>();
     private RawImage raw;
     private boolean importOptimization = true;
+    private final List<java.io.Closeable> owned = new ArrayList<>();
 
     public Builder modules(List<ModuleRecord> m) {
       modules.addAll(m);
@@ -87,6 +88,27 @@ public final class AddressSpaces {
     public Builder minidump(Minidump d, long pid) {
       long p = pid >= 0 ? pid : d.miscInfo() != null ? d.miscInfo().processId() : -1;
       minidumps.computeIfAbsent(p, k -> new ArrayList<>()).add(d);
+      return this;
+    }
+
+    /**
+     * A dump file, by its signature: a minidump (its pid from MiscInfo) or a kernel dump. The
+     * AddressSpaces built closes it.
+     */
+    public Builder dump(Path file) {
+      switch (ImageKind.of(file)) {
+        case MINIDUMP -> {
+          Minidump d = Minidump.open(file);
+          owned.add(d);
+          minidump(d, -1);
+        }
+        case KERNEL_DUMP -> {
+          KernelDump d = KernelDump.open(file);
+          owned.add(d);
+          kernelDump(d);
+        }
+        default -> throw new iptq.InputException(file, 0, "not a minidump or kernel dump");
+      }
       return this;
     }
 
@@ -132,7 +154,10 @@ public final class AddressSpaces {
   private final List<Resolved> resolved = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
 
+  private final List<java.io.Closeable> owned = new ArrayList<>();
+
   private AddressSpaces(Builder b) {
+    owned.addAll(b.owned);
     for (var e : b.processDtb.entrySet()) pidOfDtb.put(e.getValue() & ~0xFFFL, e.getKey());
     Map<String, List<Path>> files = indexImagePath(b.imagePath);
     Map<Path, PeFile> opened = new LinkedHashMap<>();
@@ -207,6 +232,7 @@ public final class AddressSpaces {
       else user.computeIfAbsent(m.pid(), k -> new ArrayList<>()).add(e);
       resolved.add(new Resolved(m, source, detail));
     }
+    owned.addAll(opened.values());
     Comparator<Entry> byBase = Comparator.comparing(e -> e.module().base(), Long::compareUnsigned);
     kernel.sort(byBase);
     for (List<Entry> l : user.values()) l.sort(byBase);
@@ -270,6 +296,18 @@ public final class AddressSpaces {
     return best;
   }
 
+  /** Closes the PE files found on the image path and the dumps opened by {@link Builder#dump(Path)}. */
+  @Override
+  public void close() {
+    for (java.io.Closeable c : owned) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
   /** Per module: where its code comes from. */
   public List<Resolved> resolved() {
     return Collections.unmodifiableList(resolved);
@@ -295,7 +333,22 @@ public final class AddressSpaces {
    * with {@link CodeImage#ANY_ASID} or an unknown CR3 only kernel modules are visible.
    */
   public CodeImage image(long time) {
-    return new CodeImage() {
+    return new TraceImage(time);
+  }
+
+  /** The trace-wide image of {@link #image(long)}. */
+  private final class TraceImage implements CodeImage, SiteNotes {
+    private final long time;
+
+    TraceImage(long time) {
+      this.time = time;
+    }
+
+      @Override
+      public String siteNote(long asid, long address) {
+        return new View(asid == ANY_ASID ? -1 : pidOfAsid(asid), time).siteNote(asid, address);
+      }
+
       @Override
       public int read(long asid, long address, byte[] dst, int off, int len) {
         return new View(asid == ANY_ASID ? -1 : pidOfAsid(asid), time).read(asid, address, dst, off, len);
@@ -305,7 +358,6 @@ public final class AddressSpaces {
       public String describe(long asid, long address) {
         return new View(asid == ANY_ASID ? -1 : pidOfAsid(asid), time).describe(asid, address);
       }
-    };
   }
 
   private static Entry find(List<Entry> list, long address, long time) {
@@ -341,7 +393,7 @@ public final class AddressSpaces {
     return e.pe().get().unfixableAt(address);
   }
 
-  private final class View implements CodeImage {
+  private final class View implements CodeImage, SiteNotes {
     private final long pid;
     private final long time;
 
@@ -367,6 +419,15 @@ public final class AddressSpaces {
         if (got > 0) return got;
       }
       return 0;
+    }
+
+    @Override
+    public String siteNote(long asid, long address) {
+      Entry e = entry(address);
+      if (e == null) return null;
+      if (e.sources().isEmpty()) return "no code for module " + e.module().fileName() + " (no dump covers it, no PE file on the image path)";
+      if (e.pe() == null || e.sources().get(0) != e.pe()) return null;
+      return e.pe().get().siteNote(asid, address);
     }
 
     @Override

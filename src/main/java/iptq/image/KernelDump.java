@@ -335,7 +335,7 @@ public final class KernelDump implements Closeable {
     long entry = virtual64(psLoadedModuleList, "PsLoadedModuleList");
     // A corrupt list may loop or never return to its head: stop at a revisited entry, and
     // at a bound no real system reaches.
-    while (entry != psLoadedModuleList && seen.add(entry) && out.size() < 65536) {
+    while (entry != psLoadedModuleList && seen.add(entry) && out.size() < 16384) {
       byte[] e = new byte[0x68];
       if (readVirtual(directoryTableBase, entry, e, 0, e.length) != e.length) {
         throw file.error(0x20, "loaded-module entry at 0x" + Long.toHexString(entry) + " is not in the dump");

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * rel32 reach, bytes not the expected pattern) keeps its file bytes and is listed in {@link
  * #unfixableSites()}, so a decoder that stops there can name the cause.
  */
-public final class PeImage implements CodeImage {
+public final class PeImage implements CodeImage, SiteNotes {
   /** What to emulate: base relocations, and the kernel's import optimization (DVRT symbol 3). */
   public record Options(boolean relocate, boolean importOptimization) {
     public static final Options MEMORY = new Options(true, true);
@@ -311,6 +311,11 @@ public final class PeImage implements CodeImage {
     int n = (int) Math.min(len, zeros);
     java.util.Arrays.fill(dst, off, off + n, (byte) 0);
     return n;
+  }
+
+  @Override
+  public String siteNote(long asid, long address) {
+    return unfixableAt(address).map(UnfixableSite::describe).orElse(null);
   }
 
   @Override

@@ -55,9 +55,8 @@ class AddressSpacesTest {
         ModuleRecord.loaded("C:\\app\\app.exe", APP, 0x3000, PID, 0, 0),
         ModuleRecord.loaded("C:\\Windows\\System32\\userlib.dll", USERLIB, 0x1000, OTHER, 0, 0),
         ModuleRecord.loaded("C:\\blob.bin", 0x10000000L, 2, PID, 0, 0));
-    try (Minidump dump = Minidump.open(md); KernelDump kdump = KernelDump.open(kd)) {
-      AddressSpaces as = AddressSpaces.builder().modules(mods).minidump(dump, -1).kernelDump(kdump)
-          .process(OTHER, dtb).imagePath(List.of(stubs, Fixtures.path("pe/WdBoot.sys"))).raw(raw).build();
+    try (AddressSpaces as = AddressSpaces.builder().modules(mods).dump(md).dump(kd)
+          .process(OTHER, dtb).imagePath(List.of(stubs, Fixtures.path("pe/WdBoot.sys"))).raw(raw).build()) {
       Map<String, String> src = new LinkedHashMap<>();
       for (AddressSpaces.Resolved r : as.resolved()) src.put(r.module().fileName(), r.codeSource());
       assertEquals(Map.of("ntoskrnl.exe", "pe", "cng.sys", "pe", "WdBoot.sys", "pe+dvrt", "tcpip.sys", "kernel-dump",
@@ -80,6 +79,7 @@ class AddressSpacesTest {
       assertEquals(2, p100.read(0, 0x10000000L, b, 0, 16));
       assertEquals(0, p100.read(0, 0xfffff80700000000L, b, 0, 16)); // no source: no code
       assertEquals("gone.sys+0x10", p100.describe(0, 0xfffff80700000010L));
+      assertTrue(((SiteNotes) p100).siteNote(0, 0xfffff80700000010L).contains("no code for module gone.sys"));
       // The trace-wide image picks the process by CR3.
       assertEquals(16, as.image(0).read(dtb, USERLIB, b, 0, 16));
       assertEquals(OTHER, as.pidOfAsid(dtb));
@@ -118,6 +118,9 @@ class AddressSpacesTest {
     // Unresolved imports (ntoskrnl is not on the path) leave unfixable sites that can be named.
     var site = as.unfixableAt(4, base + 0x702a + 3, 10).orElseThrow();
     assertEquals("ntoskrnl.exe", site.dll());
+    String note = ((SiteNotes) as.image(10)).siteNote(CodeImage.ANY_ASID, base + 0x702a);
+    assertTrue(note.startsWith("unfixable import site at 0x" + Long.toHexString(base + 0x702a) + " (ntoskrnl.exe!"), note);
+    assertNull(((SiteNotes) as.image(10)).siteNote(CodeImage.ANY_ASID, base + 0x1000));
     assertEquals("WdBoot.sys+0x702a", as.image(4, 10).describe(0, base + 0x702a));
     assertEquals("other.sys+0x702a", as.image(4, 2000).describe(0, base + 0x702a));
     assertNull(as.image(4, -5).describe(0, base + 0x702a));
