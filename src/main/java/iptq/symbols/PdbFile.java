@@ -24,6 +24,7 @@ public final class PdbFile {
 
   private final Path path;
   private final int pageSize;
+  private final long numPages;
   private final int streamCount;
   private final long version;
   private final long signature;
@@ -45,6 +46,7 @@ public final class PdbFile {
   private PdbFile(Builder b) {
     path = b.path;
     pageSize = b.pageSize;
+    numPages = b.numPages;
     streamCount = b.streamCount;
     version = b.version;
     signature = b.signature;
@@ -68,7 +70,7 @@ public final class PdbFile {
     Path path;
     int pageSize, streamCount, age, dbiAge, machine, symRecordStream, publicStream, globalStream;
     int sectionStream = -1, skippedModules;
-    long version, signature;
+    long version, signature, numPages;
     UUID guid;
     boolean omap;
     List<PdbSection> sections = new ArrayList<>();
@@ -135,6 +137,7 @@ public final class PdbFile {
     Builder b = new Builder();
     b.path = msf.file().path();
     b.pageSize = msf.pageSize();
+    b.numPages = msf.numPages();
     b.streamCount = msf.streamCount();
     b.version = id.version();
     b.signature = id.signature();
@@ -287,6 +290,11 @@ public final class PdbFile {
 
   public int pageSize() {
     return pageSize;
+  }
+
+  /** NumPages from the superblock. */
+  public long numPages() {
+    return numPages;
   }
 
   public int streamCount() {
