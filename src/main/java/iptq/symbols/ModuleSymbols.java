@@ -31,6 +31,10 @@ public final class ModuleSymbols {
   private final long[] start;
   private final long[] end;
   private final int[] row;
+  // bucket[b] = the first entry starting at or after b << shift: narrows each binary search to the
+  // few entries of one bucket, about one per bucket on average.
+  private final int shift;
+  private final int[] bucket;
 
   private ModuleSymbols(String module, String source, List<Entry> entries) {
     this.module = module;
@@ -59,6 +63,17 @@ public final class ModuleSymbols {
     start = Arrays.copyOf(s, k);
     end = Arrays.copyOf(e, k);
     row = Arrays.copyOf(r, k);
+    long top = k == 0 ? 0 : start[k - 1];
+    int sh = 4;
+    while ((top >>> sh) > Math.max(k, 16)) sh++;
+    shift = sh;
+    int nb = (int) (top >>> sh) + 2;
+    bucket = new int[nb];
+    for (int b = 0, i = 0; b < nb; b++) {
+      long at = (long) b << sh;
+      while (i < k && start[i] < at) i++;
+      bucket[b] = i;
+    }
   }
 
   private record Entry(long rva, long size, String name, String source, int rank) {}
@@ -177,14 +192,26 @@ public final class ModuleSymbols {
    * {@code rva - start(i)}.
    */
   public int find(long rva) {
+    if (rva < 0) return -1;
     long[] s = start;
-    int lo = 0, hi = s.length - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (s[mid] <= rva) lo = mid + 1;
-      else hi = mid - 1;
+    int[] bk = bucket;
+    long b = rva >>> shift;
+    int lo, hi;
+    if (b >= bk.length - 1) {
+      lo = bk[bk.length - 1] - 1; // past the last start: only the last entry can hold it
+      hi = lo;
+    } else {
+      // The last entry starting before this bucket, up to the last starting inside it.
+      lo = bk[(int) b] - 1;
+      hi = bk[(int) b + 1] - 1;
+      if (lo < 0) lo = 0;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        if (s[mid] <= rva) lo = mid + 1;
+        else hi = mid - 1;
+      }
     }
-    return hi >= 0 && rva < end[hi] ? hi : -1;
+    return hi >= 0 && s[hi] <= rva && rva < end[hi] ? hi : -1;
   }
 
   public String name(int entry) {
