@@ -1,5 +1,6 @@
 package iptq.flow;
 
+import iptq.image.CodeImage;
 import iptq.image.RawImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,10 +48,28 @@ final class CodeCorpus {
     return null;
   }
 
-  RawImage image() {
-    List<RawImage.Section> s = new ArrayList<>();
-    for (Region r : regions) s.add(new RawImage.Section(r.address(), r.bytes(), r.name()));
-    return new RawImage(s);
+  /**
+   * The regions as a code image. (Not {@link RawImage}: on main it sorts sections by signed
+   * address, so a kernel section beside user ones is refused as overlapping; reported.)
+   */
+  CodeImage image() {
+    return new CodeImage() {
+      @Override
+      public int read(long asid, long address, byte[] dst, int off, int len) {
+        Region r = regionOf(address);
+        if (r == null) return 0;
+        int from = (int) (address - r.address());
+        int n = Math.min(len, r.bytes().length - from);
+        System.arraycopy(r.bytes(), from, dst, off, n);
+        return n;
+      }
+
+      @Override
+      public String describe(long asid, long address) {
+        Region r = regionOf(address);
+        return r == null ? null : r.name() + "+0x" + Long.toHexString(address - r.address());
+      }
+    };
   }
 
   List<String> specs() {

@@ -147,7 +147,7 @@ final class TraceSynthesizer {
           syncDisable(in.target);
           return;
         }
-        push(next);
+        if (in.target != next) push(next); // zero-length calls (get-IP idiom) are not on the hardware's stack
         ip = in.target;
       }
       case JMP_IND, CALL_IND -> {
@@ -228,11 +228,13 @@ final class TraceSynthesizer {
     flushTnt();
     // Packets for the next stretch of execution are lost: the processor resumes elsewhere.
     out.write(0x02, 0xf3);
-    CodeCorpus.Region to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
+    // Resume in code of the same mode: libipt keeps the mode across an overflow and ignores a
+    // MODE.Exec between OVF and FUP.
+    CodeCorpus.Region to;
+    do {
+      to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
+    } while (to.bits() != region.bits());
     long target = randomFunction(to);
-    if (to.bits() != region.bits()) {
-      modeExec(to.bits());
-    }
     clearStack();
     region = to;
     ip = target;
