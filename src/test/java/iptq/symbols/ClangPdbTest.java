@@ -22,11 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ClangPdbTest {
   static ClangPe.Built dll;
   static ClangPe.Built exe;
+  static ClangPe.Built driver;
 
   @BeforeAll
   static void build() {
     dll = ClangPe.dll("symbols_dll").source("src/test/c/pe/symbols_dll.c").entry("DllMain").build();
     exe = ClangPe.exe("symbols_exe").source("src/test/c/pe/symbols_exe.c").entry("start").build();
+    driver = ClangPe.driver("symbols_driver").source("src/test/c/pe/symbols_driver.c").entry("DriverEntry").build();
   }
 
   static PdbId idOf(Path image) {
@@ -75,6 +77,16 @@ class ClangPdbTest {
   @Test
   void exeFunctionsAreWhereTheLinkerPutThem() throws Exception {
     checkAgainstLinker(exe, 4);
+  }
+
+  @Test
+  void driverFunctionsAreWhereTheLinkerPutThem() throws Exception {
+    checkAgainstLinker(driver, 3);
+    try (PeFile pe = PeFile.open(driver.image())) {
+      assertEquals(1, pe.subsystem(), "IMAGE_SUBSYSTEM_NATIVE");
+      ModuleSymbols syms = new SymbolLoader(SymbolPath.of(driver.dir())).load("symbols_driver.sys", pe).symbols();
+      assertEquals("DriverEntry", syms.describe(pe.entryPoint()));
+    }
   }
 
   @Test
