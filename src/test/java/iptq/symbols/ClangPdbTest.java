@@ -90,6 +90,30 @@ class ClangPdbTest {
   }
 
   @Test
+  void symbolMapNamesAbsoluteAddressesAcrossModules() throws Exception {
+    long dllBase = 0x7FF8_1234_0000L, exeBase = 0x1_4000_0000L, sysBase = 0xFFFFF806_1230_0000L;
+    SymbolLoader loader = new SymbolLoader(SymbolPath.of(dll.dir(), exe.dir(), driver.dir()));
+    List<SymbolMap.Module> mods = new ArrayList<>();
+    Object[][] images = {{dll, dllBase}, {exe, exeBase}, {driver, sysBase}};
+    for (Object[] im : images) {
+      ClangPe.Built b = (ClangPe.Built) im[0];
+      try (PeFile pe = PeFile.open(b.image())) {
+        String name = b.image().getFileName().toString();
+        mods.add(new SymbolMap.Module(name, (long) im[1], pe.sizeOfImage(), loader.load(name, pe).symbols()));
+      }
+    }
+    SymbolMap map = new SymbolMap(mods);
+    long classify = LinkerTruth.mapRvas(dll.map()).get("classify");
+    assertEquals("symbols_dll.dll!classify+0x3", map.describe(dllBase + classify + 3));
+    assertEquals("symbols_exe.exe!start", map.describe(exeBase + LinkerTruth.mapRvas(exe.map()).get("start")));
+    assertEquals("symbols_driver.sys!dispatch+0x1",
+        map.describe(sysBase + LinkerTruth.mapRvas(driver.map()).get("dispatch") + 1));
+    assertEquals("symbols_exe.exe+0x10", map.describe(exeBase + 0x10));
+    assertNull(map.describe(0x1000));
+    assertNull(map.describe(-1L));
+  }
+
+  @Test
   void exportsAreTheFallbackWithoutAPdb(@TempDir Path empty) throws Exception {
     Map<String, Long> exports = LinkerTruth.exports(dll.image());
     Map<String, Long> sizes = LinkerTruth.pdbutilSizes(dll.pdb());
