@@ -149,6 +149,26 @@ class DvrtTest {
   }
 
   @Test
+  void rewrittenImagesGoIntoDumpsAsTheyWouldBeInMemory(@TempDir Path tmp) throws Exception {
+    try (PeFile pe = PeFile.open(Fixtures.path("pe/WdBoot.sys"))) {
+      PeImage mem = new PeImage(pe, WDBOOT_BASE, kernelStubs(tmp, pe), PeImage.Options.MEMORY);
+      KernelDumpWriter kw = new KernelDumpWriter().image("\\SystemRoot\\System32\\drivers\\WdBoot.sys", mem, KernelDumpWriter.PageSize.K4);
+      KernelDumpImage k = new KernelDumpImage(KernelDump.of(Path.of("k.dmp"), kw.toBytes(KernelDump.LIVE_BITMAP)));
+      Minidump md = Minidump.of(Path.of("m.dmp"), new MinidumpWriter().image("C:\\WdBoot.sys", mem).toBytes());
+      assertEquals("WdBoot.sys", k.dump().modules().get(0).name());
+      assertEquals(pe.codeView().debugId(), md.modules().get(0).codeView().debugId());
+      assertEquals(pe.timeDateStamp(), md.modules().get(0).timeDateStamp());
+      MinidumpImage m = new MinidumpImage(md);
+      byte[] want = mem.bytes(), a = new byte[want.length], b = new byte[want.length];
+      assertEquals(want.length, k.read(CodeImage.ANY_ASID, WDBOOT_BASE, a, 0, a.length));
+      assertEquals(want.length, m.read(CodeImage.ANY_ASID, WDBOOT_BASE, b, 0, b.length));
+      assertArrayEquals(want, a);
+      assertArrayEquals(want, b);
+      assertEquals(0xE8, a[0x702a + 7] & 0xFF);
+    }
+  }
+
+  @Test
   void sitesWhoseModuleIsNotLoadedAreUnfixableAndNamed(@TempDir Path tmp) throws Exception {
     try (PeFile pe = PeFile.open(Fixtures.path("pe/WdBoot.sys"))) {
       ExportResolver all = kernelStubs(tmp, pe);
