@@ -212,6 +212,15 @@ public final class PacketDecoder {
         out.reset(PacketKind.PAD, base + p, 1);
         return 1;
       }
+      if ((w & 0xff00) == 0xa300) { // TNT-64
+        long v = w >>> 16;
+        if (v <= 1) return 0;
+        int n = 63 - Long.numberOfLeadingZeros(v);
+        out.reset(PacketKind.TNT_64, base + p, 8);
+        out.tntCount = n;
+        out.tntBits = v & ~(1L << n);
+        return 8;
+      }
       return 0;
     }
     byte op = OPS[h];
@@ -228,6 +237,7 @@ public final class PacketDecoder {
         case 2: n = 5; raw = (w >>> 8) & 0xffffffffL; ip = (lastIp & ~0xffffffffL) | raw; break;
         case 3: n = 7; raw = (w >>> 8) & 0xffffffffffffL; ip = (raw << 16) >> 16; break;
         case 4: n = 7; raw = (w >>> 8) & 0xffffffffffffL; ip = (lastIp & ~0xffffffffffffL) | raw; break;
+        case 6: n = 9; raw = buf.getLong(p + 1); ip = raw; break;
         default: return 0;
       }
       out.reset(IP_KINDS[op], base + p, n);

@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  * mostly TNT and compressed TIPs, some FUP/TIP.PGE/TIP.PGD, CYC and MTC timing, a PSB+ (FUP,
  * MODE.Exec, TSC, TMA, CBR) every 4 KiB — then decodes it RUNS times with iptq's decoder (through
  * the memory-mapped {@link RawTrace}) and with libipt's ({@code target/c/ptdump_bench}, which
- * times only its decode loop, not process start or file reading), and prints the best MB/s of
- * each and their ratio.
+ * times only its decode loop, not process start or file reading), taking turns run by run, and
+ * prints the best MB/s of each, by wall time and by thread CPU time (steadier on a busy machine),
+ * and their ratios.
  *
  * <p>Usage: {@code PacketBench [SIZE_MIB=256] [RUNS=5] [FILE=/tmp/iptq-bench-packets.pt]}; run by
  * {@code bench/pt-packets}.
@@ -44,39 +45,50 @@ public final class PacketBench {
     System.out.printf("trace: %s, %d bytes, %d packets (generated in %.1f s)%n", file, size, packets,
         (System.nanoTime() - t0) / 1e9);
 
-    long[] iptq = new long[runs];
-    long iptqPackets = 0;
-    for (int r = 0; r < runs + 1; r++) { // one extra, first, run to warm up the JIT
+    // iptq and libipt take turns, round by round, so that a change in machine load hits both.
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    decode(file); // warm up the JIT
+    long[] iptqWall = new long[runs], iptqCpu = new long[runs];
+    List<long[]> theirs = new ArrayList<>();
+    long iptqPackets = 0, libiptPackets = -1;
+    Pattern result = Pattern.compile("packets (\\d+) errors (\\d+) ns (\\d+) cpu (\\d+)");
+    for (int r = 0; r < runs; r++) {
+      long c = mx.getCurrentThreadCpuTime();
       long s = System.nanoTime();
       long[] counts = decode(file);
-      long ns = System.nanoTime() - s;
+      iptqWall[r] = System.nanoTime() - s;
+      iptqCpu[r] = mx.getCurrentThreadCpuTime() - c;
       iptqPackets = counts[0];
-      if (r > 0) iptq[r - 1] = ns;
       if (counts[1] != 0) System.out.println("iptq: " + counts[1] + " decode errors");
-    }
 
-    List<Long> theirs = new ArrayList<>();
-    long libiptPackets = -1;
-    String out = run(List.of(libipt.toString(), file.toString(), String.valueOf(runs)));
-    Matcher m = Pattern.compile("packets (\\d+) errors (\\d+) ns (\\d+)").matcher(out);
-    while (m.find()) {
+      String out = run(List.of(libipt.toString(), file.toString(), "1"));
+      Matcher m = result.matcher(out);
+      if (!m.find()) throw new IllegalStateException("no result from " + libipt + ":\n" + out);
       libiptPackets = Long.parseLong(m.group(1));
-      theirs.add(Long.parseLong(m.group(3)));
+      theirs.add(new long[] {Long.parseLong(m.group(3)), Long.parseLong(m.group(4))});
     }
-    if (theirs.isEmpty()) throw new IllegalStateException("no result from " + libipt + ":\n" + out);
     if (libiptPackets != iptqPackets || iptqPackets != packets)
       throw new IllegalStateException("packet counts differ: generated " + packets + ", iptq "
           + iptqPackets + ", libipt " + libiptPackets);
+    long[] libWall = theirs.stream().mapToLong(x -> x[0]).toArray();
+    long[] libCpu = theirs.stream().mapToLong(x -> x[1]).toArray();
 
-    long bestIptq = Arrays.stream(iptq).min().getAsLong();
-    long bestLibipt = theirs.stream().mapToLong(Long::longValue).min().getAsLong();
-    double mbIptq = size / (bestIptq / 1e9) / 1e6, mbLibipt = size / (bestLibipt / 1e9) / 1e6;
-    System.out.printf("iptq   packet decoder: %8.1f MB/s  %6.1f Mpackets/s  (best of %d: %d ms; runs %s ms)%n",
-        mbIptq, iptqPackets / (bestIptq / 1e3), runs, bestIptq / 1_000_000, ms(iptq));
-    System.out.printf("libipt packet decoder: %8.1f MB/s  %6.1f Mpackets/s  (best of %d: %d ms; runs %s ms)%n",
-        mbLibipt, libiptPackets / (bestLibipt / 1e3), theirs.size(), bestLibipt / 1_000_000,
-        ms(theirs.stream().mapToLong(Long::longValue).toArray()));
-    System.out.printf("ratio iptq/libipt: %.2fx%n", mbIptq / mbLibipt);
+    double wallRatio = report("wall", size, iptqPackets, iptqWall, libWall);
+    double cpuRatio = report("cpu ", size, iptqPackets, iptqCpu, libCpu);
+    System.out.printf("ratio iptq/libipt: %.2fx by thread CPU time, %.2fx by wall time (load average %.1f on %d cores)%n",
+        cpuRatio, wallRatio, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        Runtime.getRuntime().availableProcessors());
+  }
+
+  /** Prints best-of-runs MB/s for both; returns the iptq/libipt throughput ratio. */
+  private static double report(String what, long size, long packets, long[] iptq, long[] libipt) {
+    long bi = Arrays.stream(iptq).min().getAsLong(), bl = Arrays.stream(libipt).min().getAsLong();
+    double mi = size / (bi / 1e9) / 1e6, ml = size / (bl / 1e9) / 1e6;
+    System.out.printf("%s  iptq  : %8.1f MB/s %6.1f Mpackets/s (best of %d, runs %s ms)%n", what, mi,
+        packets / (bi / 1e3), iptq.length, ms(iptq));
+    System.out.printf("%s  libipt: %8.1f MB/s %6.1f Mpackets/s (best of %d, runs %s ms)%n", what, ml,
+        packets / (bl / 1e3), libipt.length, ms(libipt));
+    return mi / ml;
   }
 
   private static String ms(long[] ns) {
