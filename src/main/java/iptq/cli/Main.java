@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       InfoCommand.class,
       ProfileCommand.class,
+      PacketsCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
