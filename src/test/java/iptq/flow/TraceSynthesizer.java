@@ -61,6 +61,10 @@ final class TraceSynthesizer {
   // Where a decoder expects tracing to resume after the last disable (libipt: the disabling
   // branch's known successor, the FUP's IP for an asynchronous disable): enabling there is a "resume".
   private long lastDisableIp;
+  // A direct jump or call walked since the last TNT/TIP: a TIP.PGD with an IP would be ambiguous
+  // (decoders bind it to the first branch since the last packet whose target matches), so the
+  // synthesizer does not disable synchronously then.
+  private boolean directSincePacket;
 
   TraceSynthesizer(CodeCorpus corpus, SynthInsn.Cache insns, Options o) {
     this.o = o;
@@ -141,26 +145,28 @@ final class TraceSynthesizer {
         ip = taken ? in.target : next;
       }
       case JMP -> {
-        if (rnd.nextDouble() < o.syncDisable) {
+        if (mayDisable()) {
           lastDisableIp = in.target;
           syncDisable(in.target);
           return;
         }
+        directSincePacket = true;
         ip = in.target;
       }
       case CALL -> {
-        if (rnd.nextDouble() < o.syncDisable) {
+        if (mayDisable()) {
           lastDisableIp = in.target;
           syncDisable(in.target);
           return;
         }
+        directSincePacket = true;
         if (in.target != next) push(next); // zero-length calls (get-IP idiom) are not on the hardware's stack
         ip = in.target;
       }
       case JMP_IND, CALL_IND -> {
         if (in.kind == SynthInsn.Kind.CALL_IND) push(next);
         long target = randomFunction(region);
-        if (rnd.nextDouble() < o.syncDisable) {
+        if (mayDisable()) {
           lastDisableIp = in.kind == SynthInsn.Kind.CALL_IND ? next : 0;
           syncDisable(target);
           return;
@@ -182,7 +188,7 @@ final class TraceSynthesizer {
       }
       case FAR -> {
         long target = randomFunction(region);
-        if (rnd.nextDouble() < o.syncDisable) {
+        if (mayDisable()) {
           flushTnt();
           tipPgd(-1, true);
           lastDisableIp = in.text.startsWith("sys") && in.text.startsWith("syscall") ? next : 0;
@@ -340,7 +346,12 @@ final class TraceSynthesizer {
 
   // ---- packets ----------------------------------------------------------------------------
 
+  private boolean mayDisable() {
+    return !directSincePacket && rnd.nextDouble() < o.syncDisable;
+  }
+
   private void tntBit(boolean taken) {
+    directSincePacket = false;
     tnt = tnt << 1 | (taken ? 1 : 0);
     tntCount++;
     int limit = o.tnt64 > 0 ? 47 : 6;
@@ -370,6 +381,7 @@ final class TraceSynthesizer {
 
   /** TIP-family packet with an IP compression chosen at random among the valid ones. */
   private void tip(int opcode, long target) {
+    directSincePacket = false;
     flushTnt();
     int[] valid = new int[5];
     int n = 0;
