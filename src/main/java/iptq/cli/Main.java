@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Intel Processor Trace captured on Windows, decoded into SQL tables.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      InsnsCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -54,6 +54,21 @@ public final class FlowDecoder {
     this(new QueryDecoder(packets), image, sink);
   }
 
+  /** The execution mode now; valid inside sink callbacks (for disassembling an instruction). */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** The address space now (CR3 from PIP, or CodeImage.ANY_ASID); valid inside sink callbacks. */
+  public long asid() {
+    return asid;
+  }
+
+  /** Blocks in the block cache. */
+  public int cachedBlocks() {
+    return cache.size();
+  }
+
   /** Instructions walked so far. */
   public long instructions() {
     return insns;
