@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       InfoCommand.class,
       ProfileCommand.class,
       PacketsCommand.class,
+      InsnsCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
