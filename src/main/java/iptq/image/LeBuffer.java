@@ -75,6 +75,10 @@ final class LeBuffer {
     return at;
   }
 
+  int toArrayByte(int at) {
+    return at < size ? b[at] & 0xFF : 0;
+  }
+
   byte[] toArray() {
     return Arrays.copyOf(b, size);
   }

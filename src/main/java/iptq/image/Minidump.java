@@ -95,7 +95,7 @@ public final class Minidump implements Closeable {
       long rva = f.u32(at + 8, "stream Rva");
       // UnusedStream (type 0) entries are counted but their size and place mean nothing.
       if (type != 0 && !f.contains(rva, size)) {
-        throw f.error(at, "stream " + i + " (type " + type + ") of " + size + " bytes at 0x"
+        throw f.error(at, "stream " + i + " (type 0x" + Integer.toHexString(type) + ") of " + size + " bytes at 0x"
             + Long.toHexString(rva) + " lies past the end of the file (" + f.size() + " bytes)");
       }
       s.add(new Stream(type, size, rva));

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * rel32 reach, bytes not the expected pattern) keeps its file bytes and is listed in {@link
  * #unfixableSites()}, so a decoder that stops there can name the cause.
  */
-public final class PeImage implements CodeImage {
+public final class PeImage implements CodeImage, SiteNotes {
   /** What to emulate: base relocations, and the kernel's import optimization (DVRT symbol 3). */
   public record Options(boolean relocate, boolean importOptimization) {
     public static final Options MEMORY = new Options(true, true);
@@ -52,7 +52,13 @@ public final class PeImage implements CodeImage {
 
   private final PeFile pe;
   private final long base;
-  private final byte[] image;
+  private final long size;
+  // Sparse storage: the headers and each section's file-backed bytes; past a section's file
+  // data up to its virtual size reads as zeros. Memory stays within the file's size however
+  // large a (hostile) SizeOfImage or VirtualSize is.
+  private final long[] segRva;
+  private final byte[][] segData;
+  private final long[] segEnd;
   private final String name;
   private final List<RewrittenSite> rewritten = new ArrayList<>();
   private final TreeMap<Long, UnfixableSite> unfixable = new TreeMap<>(Long::compareUnsigned);
@@ -63,7 +69,31 @@ public final class PeImage implements CodeImage {
     this.pe = pe;
     this.base = base;
     this.name = pe.path().getFileName().toString();
-    this.image = pe.mapImage();
+    this.size = pe.sizeOfImage();
+    List<PeFile.Section> secs = new ArrayList<>(pe.sections());
+    secs.sort(java.util.Comparator.comparingLong(PeFile.Section::virtualAddress));
+    int n = secs.size() + 1;
+    segRva = new long[n];
+    segData = new byte[n][];
+    segEnd = new long[n];
+    long hdr = Math.min(Math.min(pe.sizeOfHeaders(), pe.file().size()), size);
+    if (!secs.isEmpty()) hdr = Math.min(hdr, secs.get(0).virtualAddress());
+    segData[0] = pe.file().bytes(0, (int) hdr, "headers");
+    segEnd[0] = hdr;
+    long prevEnd = hdr;
+    for (int i = 0; i < secs.size(); i++) {
+      PeFile.Section sec = secs.get(i);
+      long raw = sec.virtualSize() != 0 ? Math.min(sec.sizeOfRawData(), sec.virtualSize()) : sec.sizeOfRawData();
+      long virt = Math.max(sec.virtualSize(), raw);
+      if (sec.virtualAddress() < prevEnd) {
+        throw pe.file().error(-1, "section " + sec.name() + " at RVA 0x" + Long.toHexString(sec.virtualAddress()) + " overlaps the one before it");
+      }
+      raw = Math.max(0, Math.min(raw, size - sec.virtualAddress()));
+      segRva[i + 1] = sec.virtualAddress();
+      segData[i + 1] = pe.file().bytes(sec.pointerToRawData(), (int) raw, "raw data of section " + sec.name());
+      segEnd[i + 1] = Math.min(sec.virtualAddress() + virt, size);
+      prevEnd = segEnd[i + 1];
+    }
     if (options.relocate()) relocate(base - pe.imageBase());
     fillIat(resolver);
     if (options.importOptimization() && pe.dvrt() != null) rewriteImportSites(resolver);
@@ -75,24 +105,20 @@ public final class PeImage implements CodeImage {
       long rva = r.rva();
       switch (r.type()) {
         case 10 -> {
-          if (!inImage(rva, 8)) throw pe.file().error(-1, "DIR64 relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the image");
+          if (!inImage(rva, 8)) throw pe.file().error(-1, "DIR64 relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
           put64(rva, get64(rva) + delta);
         }
         case 3 -> {
-          if (!inImage(rva, 4)) throw pe.file().error(-1, "HIGHLOW relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the image");
+          if (!inImage(rva, 4)) throw pe.file().error(-1, "HIGHLOW relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
           put32(rva, (int) (get32(rva) + delta));
         }
         case 1 -> {
-          if (!inImage(rva, 2)) throw pe.file().error(-1, "HIGH relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the image");
-          int v = ((image[(int) rva] & 0xFF) | (image[(int) rva + 1] & 0xFF) << 8) + (int) ((delta >>> 16) & 0xFFFF);
-          image[(int) rva] = (byte) v;
-          image[(int) rva + 1] = (byte) (v >>> 8);
+          if (!inImage(rva, 2)) throw pe.file().error(-1, "HIGH relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
+          put16(rva, get16(rva) + (int) ((delta >>> 16) & 0xFFFF));
         }
         case 2 -> {
-          if (!inImage(rva, 2)) throw pe.file().error(-1, "LOW relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the image");
-          int v = ((image[(int) rva] & 0xFF) | (image[(int) rva + 1] & 0xFF) << 8) + (int) (delta & 0xFFFF);
-          image[(int) rva] = (byte) v;
-          image[(int) rva + 1] = (byte) (v >>> 8);
+          if (!inImage(rva, 2)) throw pe.file().error(-1, "LOW relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
+          put16(rva, get16(rva) + (int) (delta & 0xFFFF));
         }
         default -> {
           relocationsSkipped++;
@@ -126,9 +152,9 @@ public final class PeImage implements CodeImage {
         continue;
       }
       int op = s.indirectCall() ? 0x15 : 0x25;
-      if ((image[(int) rva] & 0xFF) != 0x48 || (image[(int) rva + 1] & 0xFF) != 0xFF || (image[(int) rva + 2] & 0xFF) != op) {
+      if (get8(rva) != 0x48 || get8(rva + 1) != 0xFF || get8(rva + 2) != op) {
         unfixable.put(addr, new UnfixableSite(addr, null, null, String.format(
-            "expected 48 FF %02X, found %02X %02X %02X", op, image[(int) rva], image[(int) rva + 1], image[(int) rva + 2])));
+            "expected 48 FF %02X, found %02X %02X %02X", op, get8(rva), get8(rva + 1), get8(rva + 2))));
         continue;
       }
       long slot = rva + 7 + get32(rva + 3);
@@ -153,22 +179,56 @@ public final class PeImage implements CodeImage {
             "target 0x" + Long.toHexString(target.getAsLong()) + " is beyond rel32 reach"));
         continue;
       }
-      image[(int) rva] = 0x4C; // REX.WR: mov r10, [rip+disp32]; disp32 unchanged
-      image[(int) rva + 1] = (byte) 0x8B;
-      image[(int) rva + 2] = 0x15;
-      image[(int) rva + 7] = (byte) (s.indirectCall() ? 0xE8 : 0xE9);
+      put8(rva, 0x4C); // REX.WR: mov r10, [rip+disp32]; disp32 unchanged
+      put8(rva + 1, 0x8B);
+      put8(rva + 2, 0x15);
+      put8(rva + 7, s.indirectCall() ? 0xE8 : 0xE9);
       put32(rva + 8, (int) rel);
       rewritten.add(new RewrittenSite(addr, s.indirectCall(), imp.dll(), imp.key(), target.getAsLong()));
     }
   }
 
+  /** The segment whose file-backed bytes hold all of {@code [rva, rva + len)}, or -1. */
+  private int segment(long rva, int len) {
+    int lo = 0, hi = segRva.length - 1, hit = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (segRva[mid] <= rva) {
+        hit = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (hit < 0 || rva < 0 || rva - segRva[hit] + len > segData[hit].length) return -1;
+    return hit;
+  }
+
   private boolean inImage(long rva, int len) {
-    return rva >= 0 && rva + len <= image.length;
+    return segment(rva, len) >= 0;
+  }
+
+  private int get8(long rva) {
+    int s = segment(rva, 1);
+    return segData[s][(int) (rva - segRva[s])] & 0xFF;
+  }
+
+  private void put8(long rva, int v) {
+    int s = segment(rva, 1);
+    segData[s][(int) (rva - segRva[s])] = (byte) v;
+  }
+
+  private int get16(long rva) {
+    return get8(rva) | get8(rva + 1) << 8;
+  }
+
+  private void put16(long rva, int v) {
+    put8(rva, v);
+    put8(rva + 1, v >>> 8);
   }
 
   private long get32(long rva) {
-    int i = (int) rva;
-    return (image[i] & 0xFF) | (image[i + 1] & 0xFF) << 8 | (image[i + 2] & 0xFF) << 16 | (long) image[i + 3] << 24;
+    return get16(rva) | (long) (short) get16(rva + 2) << 16;
   }
 
   private long get64(long rva) {
@@ -176,11 +236,11 @@ public final class PeImage implements CodeImage {
   }
 
   private void put32(long rva, int v) {
-    for (int k = 0; k < 4; k++) image[(int) rva + k] = (byte) (v >>> (8 * k));
+    for (int k = 0; k < 4; k++) put8(rva + k, v >>> (8 * k));
   }
 
   private void put64(long rva, long v) {
-    for (int k = 0; k < 8; k++) image[(int) rva + k] = (byte) (v >>> (8 * k));
+    for (int k = 0; k < 8; k++) put8(rva + k, (int) (v >>> (8 * k)));
   }
 
   public PeFile pe() {
@@ -192,16 +252,18 @@ public final class PeImage implements CodeImage {
   }
 
   public long size() {
-    return image.length;
+    return size;
   }
 
   public String name() {
     return name;
   }
 
-  /** The mapped image (headers and sections at their RVAs); do not modify. */
+  /** The whole mapped image as one array of SizeOfImage bytes (allocates it: for tests and writers). */
   public byte[] bytes() {
-    return image;
+    byte[] all = new byte[(int) size];
+    for (int i = 0; i < segRva.length; i++) System.arraycopy(segData[i], 0, all, (int) segRva[i], segData[i].length);
+    return all;
   }
 
   public int relocationsApplied() {
@@ -228,16 +290,32 @@ public final class PeImage implements CodeImage {
   }
 
   public boolean contains(long address) {
-    return Long.compareUnsigned(address - base, image.length) < 0;
+    return Long.compareUnsigned(address - base, size) < 0;
   }
 
   @Override
   public int read(long asid, long address, byte[] dst, int off, int len) {
-    if (!contains(address)) return 0;
-    int from = (int) (address - base);
-    int n = Math.min(len, image.length - from);
-    System.arraycopy(image, from, dst, off, n);
+    if (!contains(address) || len <= 0) return 0;
+    long rva = address - base;
+    int i = segment(rva, 0);
+    if (i < 0) return 0;
+    long inData = segData[i].length - (rva - segRva[i]);
+    if (inData > 0) {
+      int n = (int) Math.min(len, inData);
+      System.arraycopy(segData[i], (int) (rva - segRva[i]), dst, off, n);
+      return n;
+    }
+    // Past the section's file data but inside its virtual size: zeros, as the loader leaves them.
+    long zeros = segEnd[i] - rva;
+    if (zeros <= 0) return 0; // a gap between sections: nothing mapped
+    int n = (int) Math.min(len, zeros);
+    java.util.Arrays.fill(dst, off, off + n, (byte) 0);
     return n;
+  }
+
+  @Override
+  public String siteNote(long asid, long address) {
+    return unfixableAt(address).map(UnfixableSite::describe).orElse(null);
   }
 
   @Override

@@ -105,6 +105,43 @@ class PeFileTest {
   }
 
   @Test
+  void pe32HighLowRelocationsOfAClangBuiltDll(@TempDir Path tmp) throws Exception {
+    Path dir = tmp;
+    java.nio.file.Files.writeString(dir.resolve("b.c"),
+        "int f1(int x) { return x + 1; }\nint f2(int x) { return x + 2; }\n"
+            + "int (*table[])(int) = { f1, f2 };\n__declspec(dllexport) int call(int i, int x) { return table[i](x); }\n");
+    Tools.run(dir, "clang", "--target=i686-pc-windows-msvc", "-O1", "-c", "b.c", "-o", "b.obj");
+    Tools.run(dir, "lld-link", "/dll", "/noentry", "/nodefaultlib", "/export:call", "/out:b.dll", "/base:0x10000000", "b.obj");
+    Path dll = dir.resolve("b.dll");
+    String rel = Tools.run(null, "llvm-readobj", "--coff-basereloc", dll.toString());
+    Matcher rm = Pattern.compile("Type: HIGHLOW\\s+Address: (0x\\p{XDigit}+)").matcher(rel);
+    List<Long> want = new ArrayList<>();
+    while (rm.find()) want.add(Long.decode(rm.group(1)));
+    assertTrue(want.size() >= 3, rel); // the table's two pointers and the code's reference to it
+    try (PeFile pe = PeFile.open(dll)) {
+      assertFalse(pe.isPe32Plus());
+      assertEquals(0x10000000L, pe.imageBase());
+      List<Long> have = new ArrayList<>();
+      for (PeFile.Relocation r : pe.relocations()) {
+        assertEquals(3, r.type());
+        have.add(r.rva());
+      }
+      assertEquals(want, have);
+      long base = 0x6f000000L;
+      PeImage img = new PeImage(pe, base, ImportResolver.NONE, PeImage.Options.MEMORY);
+      java.nio.ByteBuffer f = java.nio.ByteBuffer.wrap(pe.mapImage()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      java.nio.ByteBuffer m = java.nio.ByteBuffer.wrap(img.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      for (long r : want) {
+        int old = f.getInt((int) r);
+        assertTrue(old >= 0x10000000 && old < 0x10000000 + pe.sizeOfImage(), "relocated value points into the image");
+        assertEquals(old - 0x10000000 + (int) base, m.getInt((int) r));
+      }
+      long call = pe.exports().get(0).rva();
+      assertEquals("b.dll+0x" + Long.toHexString(call), img.describe(0, base + call));
+    }
+  }
+
+  @Test
   void crashWithExceptionDebugIdAndHeader() {
     try (PeFile pe = PeFile.open(Fixtures.path("pdb/CrashWithException.exe"))) {
       assertEquals("F535C5FB2AE84BB8AA206C30BE566C5A1", pe.codeView().debugId());
