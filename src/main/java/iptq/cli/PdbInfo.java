@@ -30,7 +30,7 @@ public final class PdbInfo {
     out.printf(Locale.ROOT, "  machine          0x%04X%s%n", pdb.machine(), machineName(pdb.machine()));
     out.printf(Locale.ROOT, "  streams          PDB info 1, DBI 3, symbol records %s, publics %s, globals %s, section headers %s%n",
         stream(pdb.symRecordStream()), stream(pdb.publicStream()), stream(pdb.globalStream()), stream(pdb.sectionStream()));
-    if (pdb.hasOmap()) out.println("  OMAP             yes: addresses are of the image before it was rearranged (not translated)");
+    if (pdb.hasOmap()) out.println("  OMAP             yes: the image was rearranged after linking; symbol addresses are translated");
     out.printf(Locale.ROOT, "  sections         %d%n", pdb.sections().size());
     for (PdbSection s : pdb.sections()) {
       out.printf(Locale.ROOT, "    %-8s rva 0x%08X size 0x%08X%s%n", s.name(), s.virtualAddress(), s.virtualSize(),
@@ -44,7 +44,6 @@ public final class PdbInfo {
     for (PdbSymbol p : pdb.publics()) if ((p.flags() & (PdbSymbol.PUB_CODE | PdbSymbol.PUB_FUNCTION)) != 0) code++;
     out.printf(Locale.ROOT, "  publics          %d (%d flagged code or function)%n", pdb.publics().size(), code);
     out.printf(Locale.ROOT, "  procedures       %d%n", pdb.procedures().size());
-    if (pdb.hasOmap()) return;
     ModuleSymbols syms = ModuleSymbols.fromPdb(name, pdb);
     out.printf(Locale.ROOT, "  functions        %d symbols at %d addresses (procedures, then publics no procedure covers)%n",
         syms.rowCount(), syms.entryCount());
