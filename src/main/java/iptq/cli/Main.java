@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
     description = "Intel Processor Trace captured on Windows, decoded into SQL tables.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      SqlCommand.class,
+      ReportCommand.class,
+      ExportCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
