@@ -115,7 +115,7 @@ public final class ResultPrinter {
     fit(w, fixed);
     StringBuilder sep = new StringBuilder();
     for (int i = 0; i < n; i++) sep.append(i == 0 ? "" : "-+-").append("-".repeat(w[i]));
-    out.println(line(cols.names(), w, new boolean[n]));
+    out.println(line(cols.names(), w, cols.numeric()));
     out.println(sep);
     for (String[] r : rows) out.println(line(r, w, cols.numeric()));
     if (total > rows.size()) {
