@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
       ProfileCommand.class,
       PacketsCommand.class,
       InsnsCommand.class,
+      SqlCommand.class,
+      ReportCommand.class,
+      ExportCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
