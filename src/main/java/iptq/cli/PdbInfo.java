@@ -21,7 +21,8 @@ public final class PdbInfo {
   public static void describe(Path file, PrintStream out) {
     PdbFile pdb = PdbFile.open(file);
     String name = file.getFileName().toString();
-    out.printf(Locale.ROOT, "%s: PDB (MSF 7.00), page size %d, %d pages, %d streams%n", name, pdb.pageSize(),
+    // The caller (iptq info) has already named the file and its kind.
+    out.printf(Locale.ROOT, "  MSF              page size %d, %d pages, %d streams%n", pdb.pageSize(),
         pdb.numPages(), pdb.streamCount());
     out.printf(Locale.ROOT, "  GUID             %s%n", PdbId.guidString(pdb.guid()));
     out.printf(Locale.ROOT, "  age              %d (DBI age %d)%n", pdb.age(), pdb.dbiAge());
