@@ -20,6 +20,7 @@ import java.util.UUID;
  * @param pmc performance counters of a PERFINFO/SYSTEM extension, empty when none
  * @param pebsIndex the 8-byte extension word (0x8000 marker bit), or 0
  * @param payload the payload bytes, little endian, read-only
+ * @param fileOffset where the payload lies in the file (inside a compressed buffer: the buffer)
  */
 public record EtlEvent(long ordinal, HeaderKind kind, int headerType, int cpu, long rawTs, long ts,
     int pid, int tid, int hookId, int opcode, int version, int flags, UUID provider,

@@ -426,7 +426,7 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
       int marker = bb.getInt(pos);
       int flags = marker >>> 24;
       int type = (marker >>> 16) & 0xFF;
-      long fileOffset = cur.compressed() ? cur.fileOffset() : cur.fileOffset() + pos;
+      long fileOffset = cur.fileOffset();
       if ((flags & 0xC0) != 0xC0) return wpp(pos, marker, ord, fileOffset);
       return switch (type) {
         case HeaderKind.SYSTEM32, HeaderKind.SYSTEM64, HeaderKind.COMPACT32, HeaderKind.COMPACT64,
@@ -434,6 +434,11 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
         case HeaderKind.EVENT_HEADER32, HeaderKind.EVENT_HEADER64 -> eventHeader(pos, type, ord, fileOffset);
         default -> classic(pos, type, ord, fileOffset);
       };
+    }
+
+    /** File offset of a payload; inside a compressed buffer, the buffer's offset. */
+    private long fo(int payloadStart) {
+      return cur.compressed() ? cur.fileOffset() : cur.fileOffset() + payloadStart;
     }
 
     private ByteBuffer slice(int from, int to) {
@@ -480,7 +485,7 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
           version, marker >>> 24, null,
           ipt ? "IntelProcessorTrace" : KernelNames.groupName(hook >>> 8),
           ipt ? "ProcessorTrace" : KernelNames.eventName(hook), -1, -1, -1, -1, 0, pebs, pmc,
-          List.of(), payload, fileOffset, ptr, data);
+          List.of(), payload, fo(o), ptr, data);
     }
 
     private EtlEvent classic(int pos, int type, long ord, long fileOffset) {
@@ -494,10 +499,11 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
       int pid = bb.getInt(pos + 12);
       long raw = bb.getLong(pos + 16);
       UUID guid = Guids.read(bb, pos + 24);
-      ByteBuffer payload = slice(pos + (instance ? 72 : 48), pos + size);
+      int from = pos + (instance ? 72 : 48);
+      ByteBuffer payload = slice(from, pos + size);
       return named(ord, instance ? HeaderKind.INSTANCE : HeaderKind.TRACE, type, raw, pid, tid, opcode,
           version, bb.get(pos + 3) & 0xFF, guid, null, -1, level, -1, -1, 0, List.of(), payload,
-          fileOffset, ptr);
+          fo(from), ptr);
     }
 
     private EtlEvent eventHeader(int pos, int type, long ord, long fileOffset) {
@@ -536,7 +542,7 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
       }
       ByteBuffer payload = slice(o, pos + size);
       return named(ord, HeaderKind.EVENT, type, raw, pid, tid, opcode, version, flags, guid, provName, id,
-          level, task, channel, keyword, items, payload, fileOffset, ptr, eventName);
+          level, task, channel, keyword, items, payload, fo(o), ptr, eventName);
     }
 
     private EtlEvent named(long ord, HeaderKind kind, int type, long raw, int pid, int tid, int opcode,
@@ -607,7 +613,7 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
       ByteBuffer payload = slice(o, pos + size);
       return new EtlEvent(ord, HeaderKind.WPP, 0, cpu, raw, header.toNanos(raw), pid, tid, -1, 0, 0, opt,
           guid, null, "Message" + number, number, -1, -1, -1, 0, 0, NO_PMC, List.of(), payload,
-          fileOffset, header.pointerSize(), EventData.Generic.INSTANCE);
+          fo(o), header.pointerSize(), EventData.Generic.INSTANCE);
     }
 
     private int idxOf(int pos) {

@@ -160,8 +160,8 @@ public sealed interface EventData {
       m.put("EventTimeStamp", eventTimeStamp);
       m.put("StackProcess", stackProcess);
       m.put("StackThread", stackThread);
-      String[] s = new String[stack.length];
-      for (int i = 0; i < s.length; i++) s[i] = hex(stack[i]);
+      java.util.List<String> s = new java.util.ArrayList<>(stack.length);
+      for (long a : stack) s.add(hex(a));
       m.put("Stack", s);
       return m;
     }
