@@ -21,6 +21,8 @@ public final class EtlStats {
   long skippedBytes;
   long undecodablePayloads;
   long events;
+  /** Counters by kind (SYSTEM, COMPACT, PERFINFO) and HookId, found without hashing. */
+  private final long[][] kernelSlots = new long[3 << 16][];
   private final java.util.HashMap<Long, long[]> kernelCounts = new java.util.HashMap<>();
   private final java.util.HashMap<String, long[]> otherCounts = new java.util.HashMap<>();
 
@@ -101,10 +103,12 @@ public final class EtlStats {
     events++;
     long[] c;
     if (e.kind().kernel()) {
-      long key = (long) e.kind().ordinal() << 32 | (e.hookId() & 0xFFFF);
-      c = kernelCounts.get(key);
+      int slot = e.kind().ordinal() << 16 | (e.hookId() & 0xFFFF);
+      c = kernelSlots[slot];
       if (c == null) {
+        long key = (long) e.kind().ordinal() << 32 | (e.hookId() & 0xFFFF);
         kernelCounts.put(key, c = new long[1]);
+        kernelSlots[slot] = c;
         names.put(key, e.name());
       }
     } else {
