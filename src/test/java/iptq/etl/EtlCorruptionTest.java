@@ -80,7 +80,7 @@ class EtlCorruptionTest {
     byte[] orig = real();
     Random r = new Random(11);
     int rejected = 0;
-    for (int round = 0; round < 60; round++) {
+    for (int round = 0; round < 40; round++) {
       byte[] b = orig.clone();
       int buffer = r.nextInt(49);
       int bit = r.nextInt(BufferHeader.SIZE * 8);
@@ -93,7 +93,7 @@ class EtlCorruptionTest {
         assertTrue(s.events() <= REAL_EVENTS + 64);
       }
     }
-    assertTrue(rejected < 60);
+    assertTrue(rejected < 40);
   }
 
   @Test
@@ -145,7 +145,7 @@ class EtlCorruptionTest {
     byte[] orig = Files.readAllBytes(f);
     Random r = new Random(9);
     long total = readAll(orig).events();
-    for (int round = 0; round < 30; round++) {
+    for (int round = 0; round < 20; round++) {
       byte[] b = orig.clone();
       int at = 8192 + r.nextInt(b.length - 8192);
       b[at] ^= (byte) (1 + r.nextInt(255));
