@@ -1,5 +1,7 @@
 package iptq.table;
 
+import iptq.pt.Packet;
+import iptq.pt.PacketKind;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.SmallIntVector;
@@ -19,6 +21,7 @@ public final class PacketsTable extends TableWriter {
   private final TinyIntVector tntCount = tinyint("tnt_count");
   private final UInt8Vector payload = ubigint("payload");
   private final UInt8Vector payload2 = ubigint("payload2");
+  private final UInt8Vector tsc = ubigint("tsc");
   private final BigIntVector ts = bigint("ts");
 
   public PacketsTable(BufferAllocator allocator, BatchSink sink) {
@@ -26,23 +29,38 @@ public final class PacketsTable extends TableWriter {
   }
 
   /**
-   * One packet. {@code ipBytesOrNull} is {@link #NULL} for packets that carry no IP; {@code
-   * tntCountOrZero} 0 for non-TNT packets; payloads present per {@code hasPayload}.
+   * One packet as the decoder left it; {@code tscValue} is negative and {@code tsNs} is {@link
+   * #NULL} when unknown.
    */
-  public void add(long segment, long off, String kindLabel, int sizeBytes, long ipValue,
-      boolean hasIp, long ipBytesOrNull, long tnt, int tntCountOrZero, long p1, boolean hasP1,
-      long p2, boolean hasP2, long tsNs) {
+  public void add(long segment, Packet p, long tscValue, long tsNs) {
+    boolean ipPacket = p.kind.hasIp();
+    boolean tnt = p.kind.isTnt();
     set(segmentId, segment);
-    set(offset, off);
-    set(kind, kindLabel);
-    set(size, sizeBytes);
-    setU64(ip, ipValue, hasIp);
-    set(ipBytes, ipBytesOrNull);
-    setU64(tntBits, tnt, tntCountOrZero > 0);
-    set(tntCount, tntCountOrZero > 0 ? tntCountOrZero : NULL);
-    setU64(payload, p1, hasP1);
-    setU64(payload2, p2, hasP2);
+    set(offset, p.offset);
+    set(kind, p.kind.label());
+    set(size, p.size);
+    setU64(ip, p.ip, ipPacket && !p.ipSuppressed);
+    set(ipBytes, ipPacket ? p.ipBytes : NULL);
+    setU64(tntBits, p.tntBits, tnt);
+    set(tntCount, tnt ? p.tntCount : NULL);
+    setU64(payload, p.payload, ipPacket || (!tnt && hasPayload(p.kind)));
+    setU64(payload2, p.payload2, hasPayload2(p.kind));
+    setU64(tsc, tscValue, tscValue >= 0);
     set(ts, tsNs);
     endRow();
+  }
+
+  private static boolean hasPayload(PacketKind k) {
+    return switch (k) {
+      case PAD, OVF, PSB, PSBEND, STOP -> false;
+      default -> true;
+    };
+  }
+
+  private static boolean hasPayload2(PacketKind k) {
+    return switch (k) {
+      case PIP, TMA, PTW, MWAIT, CFE, EVD, TRIG -> true;
+      default -> false;
+    };
   }
 }

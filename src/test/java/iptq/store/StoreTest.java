@@ -47,10 +47,16 @@ class StoreTest {
           BranchesTable branches = new BranchesTable(alloc, (t, b, a) -> load(store, t, b, a));
           ModulesTable modules = new ModulesTable(alloc, (t, b, a) -> load(store, t, b, a))) {
         // More rows than one batch holds, so that flushing mid-way is exercised.
+        iptq.pt.Packet p = new iptq.pt.Packet();
         for (int i = 0; i < 70_000; i++) {
-          packets.add(1, i, i % 2 == 0 ? "tnt.8" : "tip", 1, 0xfffff80212345678L + i, i % 2 == 1,
-              i % 2 == 1 ? 6 : TableWriter.NULL, 0b101, i % 2 == 0 ? 3 : 0, 0, false, 0, false,
-              TableWriter.NULL);
+          p.kind = i % 2 == 0 ? iptq.pt.PacketKind.TNT_8 : iptq.pt.PacketKind.TIP;
+          p.offset = i;
+          p.size = 1;
+          p.ip = 0xfffff80212345678L + i;
+          p.ipBytes = 6;
+          p.tntBits = 0b101;
+          p.tntCount = 3;
+          packets.add(1, p, -1, TableWriter.NULL);
         }
         branches.add(1, 0, 100, 4, 8, 0xfffff80000001000L, 0, false, "jcc", false, "nt", "KiSystemCall64+0x10", null, null);
         modules.add(new ModulesTable.Module(7, 1, 0, 0xfffff80242400000L, 0xab6000, "\\SystemRoot\\system32\\ntoskrnl.exe",
