@@ -53,7 +53,7 @@ class EtlWriterRoundTripTest {
         long t = ts[cpu];
         int pid = 100 + r.nextInt(5);
         int tid = 1000 + r.nextInt(20);
-        switch (r.nextInt(11)) {
+        switch (r.nextInt(12)) {
           case 0 -> {
             EventData.Process p = new EventData.Process(a.applyAsLong(0xffffa0001234L + i), pid, 4, 1, 0,
                 0x1aa000L + 0x1000L * i, 0, r.nextBoolean() ? null : "S-1-5-21-1-2-3-1000",
@@ -121,6 +121,15 @@ class EtlWriterRoundTripTest {
             byte[] pl = rand(r, r.nextInt(30));
             w.wpp(cpu, PROVIDER, 42, i, tid, pid, t, pl);
             out.add(new Written(i, HeaderKind.WPP, cpu, t, pid, tid, -1, 0, pl, Map.of(), PROVIDER, 42));
+          }
+          case 10 -> {
+            // Version 2 threads carry the kernel start address (later versions have Affinity there).
+            EventData.Thread th = new EventData.Thread(pid, tid, a.applyAsLong(0xffff800000010000L),
+                a.applyAsLong(0xffff80000000c000L), 0, 0, a.applyAsLong(0xfffff80212000000L + i),
+                a.applyAsLong(0x7ff700001000L + i), a.applyAsLong(0x7ffd0000L), 3, true);
+            byte[] pl = KernelPayloads.threadV2(ptr, th);
+            w.system(cpu, 0x0501, 2, tid, pid, t, pl);
+            out.add(new Written(i, HeaderKind.SYSTEM, cpu, t, pid, tid, 0x0501, 2, pl, th.fields(), null, 1));
           }
           default -> {
             byte[] pl = rand(r, 8 + r.nextInt(100));
