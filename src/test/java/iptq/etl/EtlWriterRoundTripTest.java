@@ -53,7 +53,7 @@ class EtlWriterRoundTripTest {
         long t = ts[cpu];
         int pid = 100 + r.nextInt(5);
         int tid = 1000 + r.nextInt(20);
-        switch (r.nextInt(12)) {
+        switch (r.nextInt(13)) {
           case 0 -> {
             EventData.Process p = new EventData.Process(a.applyAsLong(0xffffa0001234L + i), pid, 4, 1, 0,
                 0x1aa000L + 0x1000L * i, 0, r.nextBoolean() ? null : "S-1-5-21-1-2-3-1000",
@@ -121,6 +121,15 @@ class EtlWriterRoundTripTest {
             byte[] pl = rand(r, r.nextInt(30));
             w.wpp(cpu, PROVIDER, 42, i, tid, pid, t, pl);
             out.add(new Written(i, HeaderKind.WPP, cpu, t, pid, tid, -1, 0, pl, Map.of(), PROVIDER, 42));
+          }
+          case 11 -> {
+            int v = 2 + r.nextInt(2);
+            EventData.Process p = new EventData.Process(a.applyAsLong(0xffffa0005678L + i), pid, 4, 2, 0,
+                v == 3 ? 0x3bb000L + 0x1000L * i : 0, 0, "S-1-5-18", "old" + i + ".exe", "old" + i + ".exe /o",
+                null, null);
+            byte[] pl = KernelPayloads.processOld(ptr, v, p);
+            w.system(cpu, 0x0303, v, tid, pid, t, pl);
+            out.add(new Written(i, HeaderKind.SYSTEM, cpu, t, pid, tid, 0x0303, v, pl, p.fields(), null, 3));
           }
           case 10 -> {
             // Version 2 threads carry the kernel start address (later versions have Affinity there).
