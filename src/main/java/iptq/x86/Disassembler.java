@@ -29,6 +29,9 @@ public final class Disassembler implements AutoCloseable {
 
   private record Entry(byte[] bytes, String text) {}
 
+  /** capstone calls made so far (cache misses), for tests and statistics. */
+  private long capstoneCalls;
+
   public Disassembler() {
     this(DEFAULT_CACHE_ENTRIES);
   }
@@ -81,6 +84,7 @@ public final class Disassembler implements AutoCloseable {
       return e.text;
     }
     System.arraycopy(code, off, one, 0, n);
+    capstoneCalls++;
     Capstone.CsInsn[] insns = handle(mode).disasm(Arrays.copyOf(one, n), address, 1);
     String text;
     byte[] bytes;
@@ -94,6 +98,10 @@ public final class Disassembler implements AutoCloseable {
     }
     cache.put(address, new Entry(bytes, text));
     return text;
+  }
+
+  public long capstoneCalls() {
+    return capstoneCalls;
   }
 
   private Capstone handle(Mode mode) {

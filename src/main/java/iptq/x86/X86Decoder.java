@@ -488,7 +488,7 @@ public final class X86Decoder {
             }
             break;
           case 0xae:
-            if (reg == 4 && lastRep == 0xf3 && !osz) {
+            if (reg == 4 && f3 && !osz) { // as libipt: any F3, no 66
               cls = InsnClass.PTWRITE.ordinal();
             }
             break;

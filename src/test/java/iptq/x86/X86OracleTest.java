@@ -21,27 +21,13 @@ class X86OracleTest {
   /** Instructions per file at most, so the sample spans many libraries, not one big one. */
   static final long PER_FILE = 60_000;
 
-  /** Files with real x86-64 code: a few code-rich libraries first, then all of /usr/lib by path. */
-  static List<Path> realFiles() throws Exception {
-    java.util.LinkedHashSet<Path> files = new java.util.LinkedHashSet<>();
-    for (String first : new String[] {"x86_64-linux-gnu/libc.so.6", "x86_64-linux-gnu/libm.so.6",
-        "x86_64-linux-gnu/libcrypto.so.3", "x86_64-linux-gnu/libstdc++.so.6"}) {
-      Path p = Path.of("/usr/lib", first);
-      if (Files.isRegularFile(p)) {
-        files.add(p.toRealPath());
-      }
-    }
-    files.addAll(ElfCode.files(Path.of("/usr/lib")));
-    return new ArrayList<>(files);
-  }
-
   /**
-   * Sweeps x86-64 code of {@link #realFiles()}, at most {@code perFile} instructions and
+   * Sweeps x86-64 code of {@link ElfCode#realFiles()}, at most {@code perFile} instructions and
    * {@code perSection} bytes of each section, until {@code budget} instructions were compared.
    */
   static void sweepRealCode(OracleSweep sweep, long budget, long perFile, int perSection,
       java.util.function.LongUnaryOperator base) throws Exception {
-    for (Path f : realFiles()) {
+    for (Path f : ElfCode.realFiles()) {
       if (sweep.compared >= budget) {
         break;
       }
