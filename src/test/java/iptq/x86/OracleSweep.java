@@ -90,11 +90,18 @@ final class OracleSweep {
     String problem = null;
     if (!ok) {
       problem = "iptq cannot decode (" + Insn.errorName(insn.error) + ")";
-    } else if (insn.length != csLen && insn.iclass == InsnClass.UD && csLen == 2
+    } else if (insn.length != csLen && insn.iclass == InsnClass.UD
         && (cs.id(i) == capstone.X86_const.X86_INS_UD2B || cs.id(i) == capstone.X86_const.X86_INS_UD0)) {
       // capstone 4 gives UD1 ("ud2b", 0F B9) and UD0 (0F FF) no ModRM byte (AMD's UD0 has
       // none); Intel's SDM, which libipt follows, defines both as 0F B9 /r and 0F FF /r.
       deliberateByReason.merge(UD_MODRM, 1L, Long::sum);
+      deliberateCount++;
+      return;
+    } else if (insn.length > csLen && mode == Mode.BITS64 && csClass.isDirect()
+        && insn.iclass == csClass && hasPrefix(code, at, 0x66, 0x67)) {
+      // Intel ignores 66 (and 67) on near branches in 64-bit mode: rel32, 64-bit target;
+      // capstone 4 takes rel16 as AMD processors do. Intel PT traces come from Intel.
+      deliberateByReason.merge(BRANCH66, 1L, Long::sum);
       deliberateCount++;
       return;
     } else if (insn.length != csLen) {
@@ -124,6 +131,8 @@ final class OracleSweep {
 
   static final String UD_MODRM = "UD0/UD1 with ModRM (Intel) vs without (capstone 4)";
   static final String WRAP16 = "target wrapped to the operand size (Intel) vs to the mode (capstone 4)";
+  static final String BRANCH66 = "66/67 on a near branch in 64-bit mode: rel32 (Intel) vs rel16 "
+      + "(capstone 4, as AMD)";
   static final String LOCK = "LOCK where LOCK is #UD";
   static final String FORM_HOLE = "register form of a memory-only opcode (LEA/LES/LDS/BOUND/"
       + "far JMP/CALL) or Sreg > 5";
@@ -204,6 +213,16 @@ final class OracleSweep {
       return String.format("%02X (VEX/EVEX/XOP)", b);
     }
     return String.format("%02X", b);
+  }
+
+  /** Whether the legacy prefixes (and REX) before the opcode at {@code at} include a or b. */
+  private static boolean hasPrefix(byte[] code, int at, int a, int b) {
+    for (int p = at; p < Math.min(code.length, at + 15) && isPrefix(code[p] & 0xff); p++) {
+      if ((code[p] & 0xff) == a || (code[p] & 0xff) == b) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isPrefix(int b) {
