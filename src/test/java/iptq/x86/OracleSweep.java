@@ -24,6 +24,8 @@ final class OracleSweep {
   final Map<String, Long> deliberateByReason = new TreeMap<>();
   final Map<String, Long> classCounts = new TreeMap<>();
   final List<String> mismatches = new ArrayList<>();
+  /** A few instances of each capstone rejection iptq decodes, for the report. */
+  final Map<String, List<String>> examples = new TreeMap<>();
   long mismatchCount;
   /** Real code: every capstone rejection iptq decodes must fall into a documented category. */
   boolean strict;
@@ -73,6 +75,11 @@ final class OracleSweep {
           }
         }
         deliberateByReason.merge(reason, 1L, Long::sum);
+        examples.computeIfAbsent(reason, k -> new ArrayList<>());
+        if (examples.get(reason).size() < 3) {
+          examples.get(reason).add(where + "+0x" + Integer.toHexString(pos) + " ["
+              + hex(code, pos, insn.length) + "]");
+        }
         deliberateCount++;
         pos += insn.length;
       }
@@ -246,6 +253,6 @@ final class OracleSweep {
     return mode + ": compared " + compared + " instructions, " + mismatchCount + " mismatches; "
         + "capstone rejected " + capstoneRejected + " (iptq too: " + bothRejected
         + ", iptq decodes: " + deliberateCount + " " + deliberateByReason + "); classes "
-        + classCounts;
+        + classCounts + "; examples " + examples;
   }
 }
