@@ -29,6 +29,12 @@ final class OracleSweep {
   long mismatchCount;
   /** Real code: every capstone rejection iptq decodes must fall into a documented category. */
   boolean strict;
+  /**
+   * A second disassembler's length at an offset of the swept bytes (-1: none there), checked
+   * where capstone rejects what iptq decodes; null when there is none.
+   */
+  java.util.function.IntUnaryOperator secondOpinion;
+  long confirmedBySecond;
 
   OracleSweep(Mode mode, CapstoneBatch cs) {
     this.mode = mode;
@@ -64,6 +70,19 @@ final class OracleSweep {
         pos++;
       } else {
         String reason = deliberate(code, pos, len - pos, mode);
+        if (secondOpinion != null) {
+          int other = secondOpinion.applyAsInt(pos);
+          if (other == insn.length) {
+            confirmedBySecond++;
+          } else {
+            mismatchCount++;
+            if (mismatches.size() < 40) {
+              mismatches.add(where + "+0x" + Integer.toHexString(pos) + " [" + hex(code, pos,
+                  insn.length) + "]: capstone rejects, iptq length " + insn.length
+                  + ", second disassembler " + other);
+            }
+          }
+        }
         if (reason == null) {
           reason = "uncategorised: " + unknownKind(code, pos);
           if (strict) {
@@ -252,7 +271,9 @@ final class OracleSweep {
   String summary() {
     return mode + ": compared " + compared + " instructions, " + mismatchCount + " mismatches; "
         + "capstone rejected " + capstoneRejected + " (iptq too: " + bothRejected
-        + ", iptq decodes: " + deliberateCount + " " + deliberateByReason + "); classes "
+        + ", iptq decodes: " + deliberateCount + " " + deliberateByReason
+        + (secondOpinion != null ? ", lengths confirmed by objdump: " + confirmedBySecond : "")
+        + "); classes "
         + classCounts + "; examples " + examples;
   }
 }

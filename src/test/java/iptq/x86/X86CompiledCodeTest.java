@@ -65,6 +65,11 @@ class X86CompiledCodeTest {
             continue;
           }
           for (ElfCode.Section s : ElfCode.sections((Path) o[0], false, 3)) {
+            if (!s.name().equals(".text")) {
+              continue;
+            }
+            java.util.Map<Integer, Integer> objdump = objdumpLengths((Path) o[0], mode);
+            sweep.secondOpinion = off -> objdump.getOrDefault(off, -1);
             sweep.sweep(s.bytes(), s.bytes().length, s.address(), Long.MAX_VALUE,
                 ((Path) o[0]).getFileName() + ":" + s.name());
           }
@@ -125,6 +130,32 @@ class X86CompiledCodeTest {
       out.add(new ElfCode.Section(file, name, imageBase + va, bytes));
     }
     return out;
+  }
+
+  /**
+   * Instruction lengths by offset in .text from binutils' objdump, the second opinion where
+   * capstone 4 rejects an instruction (newer AVX-512 forms, some 16-bit-mode SSE encodings).
+   */
+  static java.util.Map<Integer, Integer> objdumpLengths(Path obj, Mode mode) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("objdump", "-d", "-j", ".text",
+        "--insn-width=16"));
+    if (mode == Mode.BITS16) {
+      cmd.addAll(List.of("-m", "i8086"));
+    }
+    cmd.add(obj.toString());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), out);
+    java.util.Map<Integer, Integer> lengths = new java.util.HashMap<>();
+    java.util.regex.Pattern line =
+        java.util.regex.Pattern.compile("^\\s*([0-9a-f]+):\\t((?:[0-9a-f]{2} )+)\\s*\\t");
+    for (String l : out.split("\n")) {
+      java.util.regex.Matcher m = line.matcher(l);
+      if (m.find()) {
+        lengths.put(Integer.parseInt(m.group(1), 16), m.group(2).trim().split(" ").length);
+      }
+    }
+    return lengths;
   }
 
   private static boolean onPath(String tool) {
