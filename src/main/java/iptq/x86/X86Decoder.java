@@ -271,6 +271,7 @@ public final class X86Decoder {
    */
   public static boolean decode(byte[] code, int off, int avail, long ip, Mode mode, Insn out) {
     final boolean m64 = mode == Mode.BITS64;
+    avail = Math.max(0, Math.min(avail, code.length - off)); // never read past the array
     final int limit = off + Math.min(avail, MAX_LENGTH);
     boolean osz = false;
     boolean asz = false;
