@@ -3,8 +3,10 @@ package iptq.x86;
 import capstone.Capstone;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,7 +26,7 @@ public final class Disassembler implements AutoCloseable {
   };
 
   private final Capstone[] handles = new Capstone[3];
-  private final Map<Long, Entry>[] caches;
+  private final List<Map<Long, Entry>> caches = new ArrayList<>(3);
   private final byte[] one = new byte[X86Decoder.MAX_LENGTH];
 
   private record Entry(byte[] bytes, String text) {}
@@ -36,17 +38,15 @@ public final class Disassembler implements AutoCloseable {
     this(DEFAULT_CACHE_ENTRIES);
   }
 
-  @SuppressWarnings("unchecked")
   public Disassembler(int cacheEntries) {
     configureLibraryPath();
-    caches = new Map[3];
     for (int i = 0; i < 3; i++) {
-      caches[i] = new LinkedHashMap<>(1024, 0.75f, true) {
+      caches.add(new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Entry> eldest) {
           return size() > cacheEntries;
         }
-      };
+      });
     }
   }
 
@@ -77,7 +77,7 @@ public final class Disassembler implements AutoCloseable {
    */
   public String text(long address, byte[] code, int off, int len, Mode mode) {
     int n = Math.min(len, X86Decoder.MAX_LENGTH);
-    Map<Long, Entry> cache = caches[mode.ordinal()];
+    Map<Long, Entry> cache = caches.get(mode.ordinal());
     Entry e = cache.get(address);
     if (e != null && e.bytes.length <= n
         && Arrays.equals(e.bytes, 0, e.bytes.length, code, off, off + e.bytes.length)) {
