@@ -25,7 +25,7 @@ class X86DecoderTest {
   record Case(Mode mode, String hex, long ip, int length, InsnClass iclass, long target,
       String capstoneDiffers) {}
 
-  private static final List<Case> CASES = new ArrayList<>();
+  static final List<Case> CASES = new ArrayList<>();
 
   private static void ok(Mode m, String hex, int len, InsnClass c) {
     CASES.add(new Case(m, hex, IP, len, c, -1, null));
