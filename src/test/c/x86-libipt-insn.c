@@ -4,9 +4,11 @@
  * usage: x86-libipt-insn CODEFILE VADDR TRACEFILE STRIDE
  *
  * CODEFILE is mapped at VADDR. TRACEFILE holds fixed-size PSB+ blocks of STRIDE bytes, each
- * PSB, MODE.Exec, FUP(ip), PSBEND, written by X86LibiptTest. For every block this syncs there,
- * drains the status events and decodes one instruction, printing "ip size iclass" (iclass is
- * enum pt_insn_class) or "ip error CODE" when libipt cannot decode it.
+ * PSB, MODE.Exec, FUP(ip), PSBEND, TNT-8 with one taken bit, written by X86LibiptTest. For
+ * every block this syncs there, drains the status events and decodes one instruction, printing
+ * "ip size iclass next" (iclass is enum pt_insn_class; next is the IP of the instruction libipt
+ * decodes after it, taking a conditional branch, or "-" when it cannot go on) or "ip error CODE"
+ * when libipt cannot decode it.
  */
 #include <intel-pt.h>
 #include <inttypes.h>
@@ -61,7 +63,7 @@ int main(int argc, char **argv) {
   for (size_t off = 0; off + stride <= traceSize; off += stride) {
     uint64_t ip = 0;
     for (int i = 0; i < 8; i++) {
-      ip |= (uint64_t) trace[off + stride - 10 + i] << (8 * i);
+      ip |= (uint64_t) trace[off + 19 + i] << (8 * i);
     }
     int status = pt_insn_sync_set(d, off);
     while (status >= 0 && (status & pts_event_pending)) {
@@ -78,8 +80,24 @@ int main(int argc, char **argv) {
      * TNT or TIP that the next PSB is not). */
     if (insn.size == 0) {
       printf("%" PRIx64 " error %d\n", ip, pt_errcode(status));
+    } else if (status < 0) {
+      printf("%" PRIx64 " %u %d -\n", insn.ip, insn.size, (int) insn.iclass);
     } else {
-      printf("%" PRIx64 " %u %d\n", insn.ip, insn.size, (int) insn.iclass);
+      struct pt_insn next;
+      while (status >= 0 && (status & pts_event_pending)) {
+        struct pt_event ev;
+        status = pt_insn_event(d, &ev, sizeof(ev));
+      }
+      /* The next instruction's IP is set even when its bytes are not mapped. */
+      next.ip = 0;
+      next.size = 0;
+      int st2 = status < 0 ? status : pt_insn_next(d, &next, sizeof(next));
+      if (next.ip != 0 || st2 >= 0) {
+        printf("%" PRIx64 " %u %d %" PRIx64 "\n", insn.ip, insn.size, (int) insn.iclass,
+               next.ip);
+      } else {
+        printf("%" PRIx64 " %u %d -\n", insn.ip, insn.size, (int) insn.iclass);
+      }
     }
   }
   pt_insn_free_decoder(d);

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * x86-64 code and on the hand-written cases, except where this test documents why not.
  */
 class X86LibiptTest {
-  /** PSB (16) + MODE.Exec (2) + FUP with a full 8-byte IP (9) + PSBEND (2). */
-  static final int STRIDE = 29;
+  /** PSB (16) + MODE.Exec (2) + FUP with a full 8-byte IP (9) + PSBEND (2) + TNT-8 (1). */
+  static final int STRIDE = 30;
 
   record Probe(long ip, Mode mode) {}
 
@@ -47,6 +47,7 @@ class X86LibiptTest {
       }
       t.write(0x02);
       t.write(0x23);
+      t.write(0x06); // TNT-8, one bit: taken, so a conditional branch leads to its target
     }
     Files.write(traceFile, t.toByteArray());
     String out = Libipt.run(List.of(harness.toString(), codeFile.toString(),
@@ -54,6 +55,30 @@ class X86LibiptTest {
     List<String> lines = List.of(out.split("\n"));
     assertEquals(probes.size(), lines.size(), "one line per probe");
     return lines;
+  }
+
+  /**
+   * Compares libipt's line for one instruction with iptq's answer: size and class, the target
+   * of a direct branch (libipt goes there next: the trace says "taken"), and for other
+   * non-branch instructions the fall-through IP. Returns null when they agree, else iptq's view.
+   */
+  static String compare(String line, long ip, int length, InsnClass iclass, long target) {
+    String[] f = line.split(" ");
+    String want = Long.toHexString(ip) + " " + length + " " + iclass.libiptClass().ordinal();
+    if (f.length < 3 || !(f[0] + " " + f[1] + " " + f[2]).equals(want)) {
+      return want;
+    }
+    if (f.length < 4 || f[3].equals("-")) {
+      return null; // libipt could not go on (needs a TIP, or the next bytes are not mapped)
+    }
+    long next = Long.parseUnsignedLong(f[3], 16);
+    if (iclass.isDirect()) {
+      return next == target ? null : want + " target " + Long.toHexString(target);
+    }
+    if (iclass == InsnClass.OTHER) {
+      return next == ip + length ? null : want + " next " + Long.toHexString(ip + length);
+    }
+    return null;
   }
 
   private static Path workDir() throws Exception {
@@ -67,6 +92,7 @@ class X86LibiptTest {
     Libipt.require();
     Insn insn = new Insn();
     long compared = 0;
+    long targetsCompared = 0;
     Map<String, Long> classes = new TreeMap<>();
     Map<String, Long> differences = new TreeMap<>();
     List<String> mismatches = new ArrayList<>();
@@ -83,6 +109,7 @@ class X86LibiptTest {
         List<Probe> probes = new ArrayList<>();
         List<Integer> lengths = new ArrayList<>();
         List<InsnClass> iclasses = new ArrayList<>();
+        List<Long> targets = new ArrayList<>();
         int pos = 0;
         while (pos < code.length && probes.size() < 100_000) {
           if (X86Decoder.decode(code, pos, code.length - pos, s.address() + pos, Mode.BITS64,
@@ -90,6 +117,7 @@ class X86LibiptTest {
             probes.add(new Probe(s.address() + pos, Mode.BITS64));
             lengths.add(insn.length);
             iclasses.add(insn.iclass);
+            targets.add(insn.target);
             pos += insn.length;
           } else {
             pos++;
@@ -97,11 +125,14 @@ class X86LibiptTest {
         }
         List<String> lines = libipt(code, s.address(), probes, workDir(), "real");
         for (int i = 0; i < probes.size(); i++) {
-          String want = Long.toHexString(probes.get(i).ip) + " " + lengths.get(i) + " "
-              + iclasses.get(i).libiptClass().ordinal();
+          String want = compare(lines.get(i), probes.get(i).ip, lengths.get(i),
+              iclasses.get(i), targets.get(i));
           compared++;
           classes.merge(iclasses.get(i).libiptClass().name(), 1L, Long::sum);
-          if (lines.get(i).equals(want)) {
+          if (want == null) {
+            if (iclasses.get(i).isDirect() && !lines.get(i).endsWith("-")) {
+              targetsCompared++;
+            }
             continue;
           }
           int at = (int) (probes.get(i).ip - s.address());
@@ -117,10 +148,12 @@ class X86LibiptTest {
     }
     capstone.close();
     System.out.println("libipt: compared " + compared + " instructions of " + files
-        + " libraries; classes " + classes + "; documented differences " + differences);
+        + " libraries (" + targetsCompared + " direct-branch targets); classes " + classes
+        + "; documented differences " + differences);
     mismatches.forEach(m -> System.out.println("  " + m));
     assertEquals(List.of(), mismatches);
     assertTrue(compared > 100_000, "compared " + compared);
+    assertTrue(targetsCompared > 10_000, "targets compared " + targetsCompared);
   }
 
   @Test
@@ -134,13 +167,12 @@ class X86LibiptTest {
       System.arraycopy(b, 0, code, 0, b.length);
       List<String> lines = libipt(code, c.ip(), List.of(new Probe(c.ip(), c.mode())), workDir(),
           "case");
-      String want = Long.toHexString(c.ip()) + " " + c.length() + " "
-          + c.iclass().libiptClass().ordinal();
+      String want = compare(lines.get(0), c.ip(), c.length(), c.iclass(), c.target());
       compared++;
       String why = libiptDiffers(c);
-      if (why == null && !lines.get(0).equals(want)) {
+      if (why == null && want != null) {
         mismatches.add(c.mode() + " [" + c.hex() + "]: libipt " + lines.get(0) + ", iptq " + want);
-      } else if (why != null && lines.get(0).equals(want)) {
+      } else if (why != null && want == null) {
         mismatches.add(c.mode() + " [" + c.hex() + "]: said to differ (" + why + ") but agrees");
       }
     }
@@ -158,7 +190,34 @@ class X86LibiptTest {
   /** Why libipt 2.0.5 decodes a hand-written case differently, or null. */
   static String libiptDiffers(X86DecoderTest.Case c) {
     byte[] b = X86DecoderTest.bytes(c.hex());
+    if (c.iclass().isDirect() && c.mode() != Mode.BITS64) {
+      // libipt adds the displacement to the 64-bit IP; iptq wraps to the operand size, as the
+      // processor does. Only the cases that cross a 64 KiB / 4 GiB boundary differ.
+      long unwrapped = c.ip() + c.length() + rel(b, c.length());
+      if (unwrapped != c.target()) {
+        return WRAP;
+      }
+    }
     return difference(b, 0, c.length());
+  }
+
+  static final String WRAP = "branch target wrapped to the operand size (iptq) or not (libipt)";
+
+  /** The displacement at the end of a direct branch's bytes (rel8, rel16 or rel32). */
+  private static long rel(byte[] b, int length) {
+    // Find the size from the opcode position: scan past prefixes.
+    int p = 0;
+    while (p < length && (b[p] == 0x66 || b[p] == 0x67 || b[p] == 0x2e || b[p] == 0x3e
+        || b[p] == 0x64 || b[p] == (byte) 0xf2 || b[p] == (byte) 0xf3)) {
+      p++;
+    }
+    int opLen = (b[p] & 0xff) == 0x0f ? 2 : 1;
+    int size = length - p - opLen;
+    long v = 0;
+    for (int i = size - 1; i >= 0; i--) {
+      v = (v << 8) | (b[p + opLen + i] & 0xff);
+    }
+    return (v << (64 - 8 * size)) >> (64 - 8 * size); // sign-extend
   }
 
   private static String difference(byte[] code, int at, int length) {
