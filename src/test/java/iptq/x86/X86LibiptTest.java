@@ -156,6 +156,53 @@ class X86LibiptTest {
     assertTrue(targetsCompared > 10_000, "targets compared " + targetsCompared);
   }
 
+  /**
+   * Real 32- and 16-bit compiler output (the objects X86CompiledCodeTest builds): every
+   * instruction's size, class, direct target and fall-through IP as libipt has them. The .o
+   * files are not linked, so .text sits at 0 and call targets are relocation placeholders; the
+   * arithmetic is the same.
+   */
+  @Test
+  void compiled32And16BitCodeMatchesLibipt() throws Exception {
+    Libipt.require();
+    Insn insn = new Insn();
+    int compared = 0;
+    List<String> mismatches = new ArrayList<>();
+    for (X86CompiledCodeTest.Compiled o : X86CompiledCodeTest.compiledObjects()) {
+      for (ElfCode.Section s : ElfCode.sections(o.object(), false, 3)) {
+        byte[] code = s.bytes();
+        long base = 0x1000; // libipt maps nothing at 0
+        List<Probe> probes = new ArrayList<>();
+        List<int[]> decoded = new ArrayList<>();
+        List<Long> targets = new ArrayList<>();
+        int pos = 0;
+        while (pos < code.length) {
+          assertTrue(X86Decoder.decode(code, pos, code.length - pos, base + pos, o.mode(), insn),
+              o.object() + "+" + pos);
+          probes.add(new Probe(base + pos, o.mode()));
+          decoded.add(new int[] {insn.length, insn.iclass.ordinal()});
+          targets.add(insn.target);
+          pos += insn.length;
+        }
+        List<String> lines = libipt(code, base, probes, workDir(), "compiled");
+        for (int i = 0; i < probes.size(); i++) {
+          compared++;
+          String want = compare(lines.get(i), probes.get(i).ip, decoded.get(i)[0],
+              InsnClass.ofOrdinal(decoded.get(i)[1]), targets.get(i));
+          if (want != null && mismatches.size() < 30) {
+            mismatches.add(o.object().getFileName() + "+0x"
+                + Long.toHexString(probes.get(i).ip - base) + ": libipt " + lines.get(i)
+                + ", iptq " + want);
+          }
+        }
+      }
+    }
+    System.out.println("libipt: compared " + compared + " compiled 32/16-bit instructions");
+    mismatches.forEach(m -> System.out.println("  " + m));
+    assertEquals(List.of(), mismatches);
+    assertTrue(compared > 10_000, "compared " + compared);
+  }
+
   @Test
   void handWrittenCasesMatchLibipt() throws Exception {
     Libipt.require();
