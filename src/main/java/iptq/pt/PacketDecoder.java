@@ -36,6 +36,7 @@ public final class PacketDecoder {
   }
 
   static final long PSB_WORD = 0x8202820282028202L;
+  private static final long PSB_WORD_ODD = 0x0282028202820282L;
   /** Room for the longest packet plus a PSB run check, so a packet never straddles a window. */
   static final int MAX_PACKET = 32;
 
@@ -83,6 +84,7 @@ public final class PacketDecoder {
   private long syncOffset = -1;
   private long skipped;
   private long lastSkip;
+  private boolean seeked;
   private DecodeError lastError;
 
   /** Decodes {@code trace.position()..limit()}; offsets are relative to {@code position()}. */
@@ -151,7 +153,8 @@ public final class PacketDecoder {
   public long sync() {
     long cur = offset();
     long from = cur == syncOffset ? cur + 16 : cur;
-    from -= Math.min(from, 15);
+    if (seeked) seeked = false;
+    else from -= Math.min(from, 15);
     long psb = findPsb(from);
     if (psb < 0) {
       lastSkip = Math.max(0, size() - cur);
@@ -166,6 +169,19 @@ public final class PacketDecoder {
     everSynced = true;
     syncOffset = psb;
     return psb;
+  }
+
+  /**
+   * Moves to {@code offset} (clamped to the trace), unsynchronised: the next {@link #next} searches
+   * for a PSB starting exactly there. For decoding part of a trace, e.g. from a Windows IPT
+   * buffer's write position.
+   */
+  public void seek(long offset) {
+    moveTo(Math.max(0, Math.min(offset, size())));
+    synced = false;
+    seeked = true;
+    syncOffset = -1;
+    lastIp = 0;
   }
 
   /** Decodes the next packet into {@code out}; synchronises first when needed. */
@@ -551,10 +567,14 @@ public final class PacketDecoder {
     for (;;) {
       final ByteBuffer b = buf;
       int end = limit - 16;
-      for (int p = pos; p <= end; p++) {
-        if (b.get(p) != 0x02 || b.get(p + 1) != (byte) 0x82) continue;
-        if (b.getLong(p) != PSB_WORD || b.getLong(p + 8) != PSB_WORD) continue;
-        return runEnd(base + p);
+      // Every PSB holds an 8-aligned word of its pattern (either phase), so look at aligned words
+      // only and check the 8 places a PSB around a matching word can start.
+      for (int q = (pos + 7) & ~7; q + 8 <= limit; q += 8) {
+        long w = b.getLong(q);
+        if (w != PSB_WORD && w != PSB_WORD_ODD) continue;
+        for (int p = Math.max(pos, q - 7); p <= q && p <= end; p++) {
+          if (b.getLong(p) == PSB_WORD && b.getLong(p + 8) == PSB_WORD) return runEnd(base + p);
+        }
       }
       if (lastWindow) {
         pos = limit;
