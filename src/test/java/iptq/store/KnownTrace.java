@@ -36,6 +36,7 @@ public final class KnownTrace {
       try (Statement st = store.connection().createStatement()) {
         st.execute(sql());
       }
+      Derived.fill(store.connection());
       store.commit();
     }
     return db;
