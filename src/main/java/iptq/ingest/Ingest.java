@@ -59,6 +59,9 @@ public final class Ingest {
         Store store = Store.create(options.output(), options.force())) {
       BatchSink sink = synchronizedSink(store);
       Summary s = ingestAll(store, allocator, sink);
+      if (options.parquetDir() != null) {
+        iptq.store.ParquetExport.writeDataset(store.connection(), options.parquetDir());
+      }
       store.commit();
       progress.done();
       return s;
