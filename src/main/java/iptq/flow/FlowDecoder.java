@@ -43,6 +43,9 @@ public final class FlowDecoder {
   private long walkedSinceTrace;
   private boolean failed;
   private Block pending;
+  private Block prev;
+  private Mode prevMode;
+  private long prevAsid;
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -190,7 +193,7 @@ public final class FlowDecoder {
         if (!bound()) return;
         continue;
       }
-      Block b = cache.get(asid, mode, ip);
+      Block b = nextBlock();
       if (b.ninsn == 0) {
         codeError(b);
         return;
@@ -226,6 +229,32 @@ public final class FlowDecoder {
       }
       if (!ok) return;
     }
+  }
+
+  /**
+   * The block at {@link #ip}: through the previous block's successor links when the walk went on
+   * by fall-through or direct target in the same address space and mode, else from the cache.
+   */
+  private Block nextBlock() {
+    Block p = prev;
+    Block b;
+    if (p != null && mode == prevMode && asid == prevAsid && p.gen == cache.gen) {
+      if (ip == p.end) {
+        b = p.next;
+        if (b == null || b.gen != cache.gen) p.next = b = cache.get(asid, mode, ip);
+      } else if (ip == p.target && p.cls.isDirect()) {
+        b = p.taken;
+        if (b == null || b.gen != cache.gen) p.taken = b = cache.get(asid, mode, ip);
+      } else {
+        b = cache.get(asid, mode, ip);
+      }
+    } else {
+      b = cache.get(asid, mode, ip);
+    }
+    prev = b;
+    prevMode = mode;
+    prevAsid = asid;
+    return b;
   }
 
   /** The last instruction of {@code b}; false when the walk must stop (error or end). */
