@@ -11,7 +11,14 @@ import picocli.CommandLine.Command;
     description = "Intel Processor Trace captured on Windows, decoded into SQL tables.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      IngestCommand.class,
+      InfoCommand.class,
+      ProfileCommand.class,
+      PacketsCommand.class,
       InsnsCommand.class,
+      SqlCommand.class,
+      ReportCommand.class,
+      ExportCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -16,7 +16,7 @@ package iptq.pt;
  *       last IP is unchanged).
  *   <li>TNT_8, TNT_64: {@link #tntCount} branch bits in {@link #tntBits}, stop bit removed. The
  *       first (oldest) branch is bit {@code tntCount-1}, the last is bit 0; 1 = taken. TNT-8 holds
- *       1–6 bits, TNT-64 0–47.
+ *       1–6 bits, TNT-64 1–47 (a TNT-64 without branch bits is a bad packet, as in libipt).
  *   <li>PIP: payload = CR3 (payload bits 47:1 shifted to 51:5, as libipt does); payload2 = NR bit.
  *   <li>MODE_EXEC: payload = mode bits 4:0 of the payload byte (bit 0 CS.L, bit 1 CS.D, bit 2 IF).
  *   <li>MODE_TSX: payload = bits 4:0 (bit 0 InTX, bit 1 TXAbort).
@@ -37,9 +37,8 @@ package iptq.pt;
  *       {@link #pwrxWakeReason()}).
  *   <li>CFE: payload = first payload byte (bit 7 IP, bits 4:0 type); payload2 = vector.
  *   <li>EVD: payload = type (bits 4:0 of the first payload byte); payload2 = the 8-byte payload.
- *   <li>TRIG: payload = first payload byte (bit 7 IP, bit 6 ICNTV, bit 5 MULT, bits 3:0 TRBV low
- *       bits as stored); payload2 = second payload byte (TRBV) | ICNT &lt;&lt; 8 when ICNTV is set
- *       (then size = 5, else 3).
+ *   <li>TRIG: payload = first payload byte (bit 7 IP, bit 6 ICNTV, bit 5 MULT); payload2 =
+ *       second payload byte (TRBV) | ICNT &lt;&lt; 8 when ICNTV is set (then size = 5, else 3).
  *   <li>PAD, OVF, PSB, PSBEND, STOP: no payload.
  * </ul>
  */

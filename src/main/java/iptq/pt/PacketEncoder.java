@@ -71,10 +71,10 @@ public final class PacketEncoder {
 
   /**
    * A TNT packet with {@code count} bits (first branch = bit count-1, 1 = taken): TNT-8 for 1–6
-   * bits, TNT-64 for 0 or 7–47.
+   * bits, TNT-64 for 7–47.
    */
   public PacketEncoder tnt(int count, long bits) {
-    return count >= 1 && count <= 6 ? tnt8(count, bits) : tnt64(count, bits);
+    return count <= 6 ? tnt8(count, bits) : tnt64(count, bits);
   }
 
   public PacketEncoder tnt8(int count, long bits) {
@@ -84,7 +84,7 @@ public final class PacketEncoder {
   }
 
   public PacketEncoder tnt64(int count, long bits) {
-    if (count < 0 || count > 47) throw new IllegalArgumentException("tnt.64 holds 0-47 bits: " + count);
+    if (count < 1 || count > 47) throw new IllegalArgumentException("tnt.64 holds 1-47 bits: " + count);
     long v = (bits & ((1L << count) - 1)) | (1L << count);
     return b(0x02).b(0xa3).le(v, 6);
   }

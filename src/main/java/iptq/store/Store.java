@@ -1,0 +1,188 @@
+package iptq.store;
+
+import iptq.InputException;
+import iptq.cli.VersionProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * An iptq database: a DuckDB file with the schema of {@code schema/}. A new database is written
+ * to a temporary file beside the target and renamed into place only by {@link #commit()}, so a
+ * failed ingest never leaves a half-written database behind.
+ */
+public final class Store implements AutoCloseable {
+  /** Bumped whenever a table or column changes meaning; a database of another version is refused. */
+  public static final int SCHEMA_VERSION = 1;
+
+  private final Path target;
+  private final Path temp;
+  private final DuckDBConnection conn;
+  private boolean done;
+  private int streams;
+
+  private Store(Path target, Path temp, DuckDBConnection conn) {
+    this.target = target;
+    this.temp = temp;
+    this.conn = conn;
+  }
+
+  /** Creates a new database that will become {@code target} on {@link #commit()}. */
+  public static Store create(Path target, boolean force) throws IOException, SQLException {
+    target = target.toAbsolutePath();
+    if (Files.exists(target) && !force) {
+      throw new InputException(target, -1, "already exists (use --force to overwrite)");
+    }
+    Path dir = target.getParent();
+    Files.createDirectories(dir);
+    Path temp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    Files.deleteIfExists(temp);
+    Files.deleteIfExists(Path.of(temp + ".wal"));
+    DuckDBConnection conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + temp);
+    Store store = new Store(target, temp, conn);
+    try (Statement st = conn.createStatement()) {
+      st.execute(SqlResource.schema());
+      try (PreparedStatement ps = conn.prepareStatement("INSERT INTO meta VALUES (?, ?)")) {
+        String[][] rows = {
+          {"iptq_version", VersionProvider.version()},
+          {"schema_version", Integer.toString(SCHEMA_VERSION)},
+          {"created_at", Instant.now().toString()},
+        };
+        for (String[] r : rows) {
+          ps.setString(1, r[0]);
+          ps.setString(2, r[1]);
+          ps.executeUpdate();
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      store.abort();
+      throw e;
+    }
+    return store;
+  }
+
+  public Connection connection() {
+    return conn;
+  }
+
+  /**
+   * Appends one Arrow batch to {@code table}, matching columns by name, through the Arrow C
+   * stream interface: DuckDB reads the vectors in place, with no row-by-row conversion.
+   */
+  public void load(String table, VectorSchemaRoot root, BufferAllocator allocator) throws SQLException {
+    if (root.getRowCount() == 0) return;
+    String name = "iptq_batch_" + (streams++);
+    try (OneBatchReader reader = new OneBatchReader(allocator, root);
+        ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+      Data.exportArrayStream(allocator, reader, stream);
+      conn.registerArrowStream(name, stream);
+      try (Statement st = conn.createStatement()) {
+        st.execute("INSERT INTO " + table + " BY NAME SELECT * FROM " + name);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Checkpoints, closes, and moves the finished database into place. */
+  public void commit() throws IOException, SQLException {
+    try (Statement st = conn.createStatement()) {
+      st.execute("CHECKPOINT");
+    }
+    conn.close();
+    done = true;
+    try {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    Files.deleteIfExists(Path.of(temp + ".wal"));
+  }
+
+  /** Closes and deletes the unfinished database. Safe to call more than once. */
+  public void abort() {
+    if (!done) {
+      done = true;
+      try {
+        conn.close();
+      } catch (SQLException ignored) {
+        // the file is deleted next; nothing more to save
+      }
+    }
+    try {
+      Files.deleteIfExists(temp);
+      Files.deleteIfExists(Path.of(temp + ".wal"));
+    } catch (IOException ignored) {
+      // best effort: a leftover temp file has a name that says what it is
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!done) abort();
+  }
+
+  /**
+   * Opens an existing iptq database for reading, checking that it is one and of this schema
+   * version. {@code readOnly} false is for tools that add views or tables of their own.
+   */
+  public static Connection open(Path db, boolean readOnly) throws SQLException {
+    if (!Files.isRegularFile(db)) throw new InputException(db, -1, "no such database file");
+    Properties p = new Properties();
+    if (readOnly) p.setProperty("duckdb.read_only", "true");
+    Connection c;
+    try {
+      c = DriverManager.getConnection("jdbc:duckdb:" + db.toAbsolutePath(), p);
+    } catch (SQLException e) {
+      throw new InputException(db, -1, "not a DuckDB database: " + firstLine(e.getMessage()), e);
+    }
+    try {
+      checkVersion(db, c);
+    } catch (RuntimeException | SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private static void checkVersion(Path db, Connection c) throws SQLException {
+    String version = null;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
+      if (rs.next()) version = rs.getString(1);
+    } catch (SQLException e) {
+      throw new InputException(db, -1, "a DuckDB database, but not one iptq wrote (no meta table)");
+    }
+    if (!Integer.toString(SCHEMA_VERSION).equals(version)) {
+      throw new InputException(db, -1, "written with iptq schema version " + version
+          + ", this iptq reads version " + SCHEMA_VERSION + ": ingest the trace again with this iptq");
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  static void ensureTargetFree(Path target) throws FileAlreadyExistsException {
+    if (Files.exists(target)) throw new FileAlreadyExistsException(target.toString());
+  }
+}
