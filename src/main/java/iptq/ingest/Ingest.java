@@ -59,6 +59,7 @@ public final class Ingest {
         Store store = Store.create(options.output(), options.force())) {
       BatchSink sink = synchronizedSink(store);
       Summary s = ingestAll(store, allocator, sink);
+      iptq.store.Derived.fill(store.connection());
       if (options.parquetDir() != null) {
         iptq.store.ParquetExport.writeDataset(store.connection(), options.parquetDir());
       }
