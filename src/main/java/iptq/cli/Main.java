@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       InfoCommand.class,
       ProfileCommand.class,
+      SqlCommand.class,
+      ReportCommand.class,
+      ExportCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

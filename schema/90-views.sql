@@ -1,0 +1,154 @@
+-- Views that make common questions short. Applied last: they read the tables above.
+
+-- A "visit": consecutive blocks of one segment in the same function (and module) form one run,
+-- found by marking each block whose function differs from the block before it (gaps and
+-- islands) and numbering the marks.
+CREATE VIEW function_runs AS
+WITH marked AS (
+  SELECT segment_id, seq, ts, pid, tid, module, function, insns,
+         CASE WHEN lag(seq) OVER w IS NULL THEN 1
+              WHEN lag(function) OVER w IS NOT DISTINCT FROM function
+               AND lag(module) OVER w IS NOT DISTINCT FROM module THEN 0
+              ELSE 1 END AS starts
+  FROM blocks
+  WINDOW w AS (PARTITION BY segment_id ORDER BY seq)
+), numbered AS (
+  SELECT *, sum(starts) OVER (PARTITION BY segment_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS run
+  FROM marked
+)
+SELECT segment_id,
+       run::BIGINT    AS run,
+       min(seq)       AS first_seq,
+       max(seq)       AS last_seq,
+       min(pid)       AS pid,
+       min(tid)       AS tid,
+       function,
+       module,
+       min(ts)        AS start_ts,
+       max(ts)        AS end_ts,
+       sum(insns)::BIGINT AS insns,
+       count(*)       AS blocks
+FROM numbered
+GROUP BY segment_id, run, function, module;
+COMMENT ON VIEW function_runs IS 'One row per visit to a function: consecutive blocks of a segment in the same function and module collapsed into one.';
+COMMENT ON COLUMN function_runs.segment_id IS 'The buffer (segments.segment_id).';
+COMMENT ON COLUMN function_runs.run IS 'Visit number within the segment, 1, 2, ... in execution order.';
+COMMENT ON COLUMN function_runs.first_seq IS 'seq of the visit''s first block.';
+COMMENT ON COLUMN function_runs.last_seq IS 'seq of the visit''s last block.';
+COMMENT ON COLUMN function_runs.pid IS 'Process id.';
+COMMENT ON COLUMN function_runs.tid IS 'Thread id.';
+COMMENT ON COLUMN function_runs.function IS 'The function (blocks.function); NULL for code without a symbol.';
+COMMENT ON COLUMN function_runs.module IS 'The module (blocks.module).';
+COMMENT ON COLUMN function_runs.start_ts IS 'ns since trace start at the visit''s first block.';
+COMMENT ON COLUMN function_runs.end_ts IS 'ns since trace start at the start of the visit''s last block.';
+COMMENT ON COLUMN function_runs.insns IS 'Instructions executed during the visit.';
+COMMENT ON COLUMN function_runs.blocks IS 'Blocks in the visit.';
+
+-- Call/return pairs. The running sum of +1 per call and -1 per return gives each one a
+-- level; a call at level L is answered by the first return after it that comes back to L
+-- (depth moves by one at a time, so nothing in between can). A segment starts in the middle
+-- of a call stack, so levels can go negative; depth counts from the lowest level seen.
+CREATE VIEW calls AS
+WITH steps AS (
+  SELECT segment_id, seq, ts, pid, tid, kind, from_ip, to_ip,
+         from_module, from_function, to_module, to_function,
+         CASE WHEN kind IN ('call', 'call.ind') THEN 1 ELSE -1 END AS step
+  FROM branches
+  WHERE kind IN ('call', 'call.ind', 'ret', 'ret.compressed')
+), levelled AS (
+  SELECT *,
+         sum(step) OVER (PARTITION BY segment_id ORDER BY seq ROWS UNBOUNDED PRECEDING)
+           - CASE WHEN step = 1 THEN 1 ELSE 0 END AS level
+  FROM steps
+), floors AS (
+  SELECT segment_id, min(level) AS floor FROM levelled GROUP BY segment_id
+), c AS (
+  SELECT * FROM levelled WHERE step = 1
+), r AS (
+  SELECT segment_id, seq, ts, kind, level FROM levelled WHERE step = -1
+)
+SELECT c.segment_id,
+       c.pid,
+       c.tid,
+       (c.level - f.floor)::INTEGER AS depth,
+       c.seq        AS call_seq,
+       r.seq        AS ret_seq,
+       c.ts         AS call_ts,
+       r.ts         AS ret_ts,
+       c.kind       AS call_kind,
+       r.kind       AS ret_kind,
+       c.from_ip    AS call_ip,
+       c.to_ip      AS target_ip,
+       c.from_module AS caller_module,
+       regexp_replace(c.from_function, '\+0x[0-9a-f]+$', '') AS caller,
+       c.to_module  AS callee_module,
+       regexp_replace(c.to_function, '\+0x[0-9a-f]+$', '') AS callee
+FROM c
+ASOF LEFT JOIN r ON c.segment_id = r.segment_id AND c.level = r.level AND r.seq > c.seq
+JOIN floors f ON f.segment_id = c.segment_id;
+COMMENT ON VIEW calls IS 'One row per call (kind call or call.ind in branches), paired with the return (ret or ret.compressed) that answers it.';
+COMMENT ON COLUMN calls.segment_id IS 'The buffer.';
+COMMENT ON COLUMN calls.pid IS 'Process id.';
+COMMENT ON COLUMN calls.tid IS 'Thread id.';
+COMMENT ON COLUMN calls.depth IS 'Nesting depth: 0 is the outermost frame seen in the segment (which may have started inside deeper calls).';
+COMMENT ON COLUMN calls.call_seq IS 'seq of the call branch.';
+COMMENT ON COLUMN calls.ret_seq IS 'seq of the matching return; NULL when the segment ends before it.';
+COMMENT ON COLUMN calls.call_ts IS 'ns since trace start of the call.';
+COMMENT ON COLUMN calls.ret_ts IS 'ns since trace start of the return; NULL without one.';
+COMMENT ON COLUMN calls.call_kind IS 'call or call.ind.';
+COMMENT ON COLUMN calls.ret_kind IS 'ret or ret.compressed; NULL without a return.';
+COMMENT ON COLUMN calls.call_ip IS 'Address of the call instruction.';
+COMMENT ON COLUMN calls.target_ip IS 'Address called.';
+COMMENT ON COLUMN calls.caller_module IS 'Module of the call instruction.';
+COMMENT ON COLUMN calls.caller IS 'Function of the call instruction (without +offset).';
+COMMENT ON COLUMN calls.callee_module IS 'Module called into.';
+COMMENT ON COLUMN calls.callee IS 'Function called (without +offset).';
+
+-- The process each segment's thread belonged to: the processes row with that pid alive at the
+-- segment's time (a pid can be reused within a trace).
+CREATE VIEW segment_process AS
+SELECT s.segment_id, arg_max(p.name, coalesce(p.start_ts, -1)) AS process
+FROM segments s
+JOIN processes p ON p.trace_id = s.trace_id AND p.pid = s.pid
+ AND (s.ts IS NULL OR ((p.start_ts IS NULL OR p.start_ts <= s.ts)
+                   AND (p.end_ts IS NULL OR p.end_ts >= s.ts)))
+GROUP BY s.segment_id;
+COMMENT ON VIEW segment_process IS 'The process name of each segment whose pid is known: the processes row with that pid alive at the segment''s ts.';
+COMMENT ON COLUMN segment_process.segment_id IS 'The buffer.';
+COMMENT ON COLUMN segment_process.process IS 'Image name of the process (processes.name).';
+
+-- One line per segment with what people ask first.
+CREATE VIEW segment_summary AS
+WITH ends AS (
+  SELECT segment_id,
+         arg_min(function, seq) AS first_function,
+         arg_min(module, seq)   AS first_module,
+         arg_max(function, seq) AS last_function,
+         arg_max(module, seq)   AS last_module
+  FROM blocks
+  GROUP BY segment_id
+)
+SELECT s.segment_id, s.trace_id, s.ts, s.cpu, s."trigger", sp.process, s.pid, s.tid,
+       s.instructions, s.branches, s.errors, s.skipped_bytes, s.decode_status,
+       ends.first_function, ends.first_module, ends.last_function, ends.last_module
+FROM segments s
+LEFT JOIN segment_process sp USING (segment_id)
+LEFT JOIN ends USING (segment_id);
+COMMENT ON VIEW segment_summary IS 'One row per segment: what triggered it, whose thread, how much was decoded, and where the code started and ended.';
+COMMENT ON COLUMN segment_summary.segment_id IS 'The buffer.';
+COMMENT ON COLUMN segment_summary.trace_id IS 'The input file.';
+COMMENT ON COLUMN segment_summary.ts IS 'ns since trace start of the triggering event.';
+COMMENT ON COLUMN segment_summary.cpu IS 'Processor.';
+COMMENT ON COLUMN segment_summary."trigger" IS 'Triggering kernel event (SystemCallExit, CSwitch, ...).';
+COMMENT ON COLUMN segment_summary.process IS 'Image name of the process alive with that pid at ts (processes.name).';
+COMMENT ON COLUMN segment_summary.pid IS 'Process id.';
+COMMENT ON COLUMN segment_summary.tid IS 'Thread id.';
+COMMENT ON COLUMN segment_summary.instructions IS 'Instructions decoded.';
+COMMENT ON COLUMN segment_summary.branches IS 'Branch rows.';
+COMMENT ON COLUMN segment_summary.errors IS 'decode_errors rows.';
+COMMENT ON COLUMN segment_summary.skipped_bytes IS 'Bytes of trace data that could not be decoded.';
+COMMENT ON COLUMN segment_summary.decode_status IS 'ok, errors, packets-only, empty.';
+COMMENT ON COLUMN segment_summary.first_function IS 'First named function the flow decoder walked (NULL when none had a name).';
+COMMENT ON COLUMN segment_summary.first_module IS 'First module the flow decoder walked.';
+COMMENT ON COLUMN segment_summary.last_function IS 'Last named function walked: the one running at the event.';
+COMMENT ON COLUMN segment_summary.last_module IS 'Last module walked.';

@@ -1,0 +1,44 @@
+package iptq.cli;
+
+import iptq.store.Export;
+import iptq.store.Store;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code iptq export DB TABLE|QUERY --format csv|parquet|json|arrow -o FILE}. */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {"Writes a table, view or query of the database DB to FILE, with DuckDB's own writers"
+        + " (COPY for csv, parquet and json; its Arrow export for arrow, an Arrow IPC file)."})
+public final class ExportCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "DB", description = "An iptq database.")
+  Path db;
+
+  @Parameters(index = "1", paramLabel = "TABLE|QUERY", description = "A table or view name, or a SELECT statement.")
+  String what;
+
+  @Option(names = {"-f", "--format"}, required = true, paramLabel = "FMT", description = "csv, parquet, json (one object per line) or arrow.")
+  String format;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The file to write.")
+  Path output;
+
+  @Override
+  public Integer call() throws Exception {
+    Export.Format fmt = Export.format(format);
+    try (Connection conn = Store.open(db, true)) {
+      long rows = Export.write(conn, Export.query(conn, what), fmt, output);
+      if (System.console() != null) spec.commandLine().getErr().println("wrote " + rows + " rows to " + output);
+    }
+    return 0;
+  }
+}

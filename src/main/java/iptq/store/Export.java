@@ -1,0 +1,113 @@
+package iptq.store;
+
+import iptq.InputException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.duckdb.DuckDBResultSet;
+
+/**
+ * Writes a table, view or query to a file with DuckDB's own writers: {@code COPY ... TO} for
+ * CSV, Parquet and JSON (newline-delimited), and DuckDB's Arrow export for Arrow IPC files.
+ */
+public final class Export {
+  public enum Format { CSV, PARQUET, JSON, ARROW }
+
+  private static final int ARROW_BATCH_ROWS = 65_536;
+
+  private Export() {}
+
+  public static Format format(String s) {
+    try {
+      return Format.valueOf(s.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InputException(null, -1, "unknown export format '" + s + "' (csv, parquet, json, arrow)");
+    }
+  }
+
+  /**
+   * The query for {@code what}: a table or view of the database by name, else {@code what}
+   * itself as a SELECT (the user's own SQL).
+   */
+  public static String query(Connection conn, String what) throws SQLException {
+    String w = what.strip();
+    if (w.endsWith(";")) w = w.substring(0, w.length() - 1).strip();
+    if (w.matches("[A-Za-z_][A-Za-z0-9_]*") && relationExists(conn, w)) {
+      return "SELECT * FROM " + identifier(w);
+    }
+    return w;
+  }
+
+  static boolean relationExists(Connection conn, String name) throws SQLException {
+    try (Statement st = conn.createStatement();
+        ResultSet rs = st.executeQuery(SqlResource.read("sql/relations.sql"))) {
+      while (rs.next()) if (rs.getString(1).equalsIgnoreCase(name)) return true;
+    }
+    return false;
+  }
+
+  /** Writes the rows of {@code query} to {@code out}; returns the number of rows written. */
+  public static long write(Connection conn, String query, Format format, Path out) throws SQLException, IOException {
+    Path parent = out.toAbsolutePath().getParent();
+    if (parent != null) Files.createDirectories(parent);
+    if (format == Format.ARROW) return arrow(conn, query, out);
+    String options = switch (format) {
+      case CSV -> "FORMAT csv, HEADER true";
+      case PARQUET -> "FORMAT parquet, COMPRESSION zstd";
+      case JSON -> "FORMAT json";
+      case ARROW -> throw new AssertionError();
+    };
+    return copy(conn, query, out, options);
+  }
+
+  /** {@code COPY (query) TO 'file' (options)}; the path is a quoted SQL literal. */
+  static long copy(Connection conn, String query, Path file, String options) throws SQLException {
+    String sql = "COPY (" + query + ") TO " + literal(file.toAbsolutePath().toString()) + " (" + options + ")";
+    try (Statement st = conn.createStatement()) {
+      st.execute(sql);
+      return st.getUpdateCount();
+    }
+  }
+
+  private static long arrow(Connection conn, String query, Path out) throws SQLException, IOException {
+    long rows = 0;
+    try (BufferAllocator allocator = new RootAllocator();
+        PreparedStatement ps = conn.prepareStatement(query);
+        ResultSet rs = ps.executeQuery();
+        ArrowReader reader = (ArrowReader) rs.unwrap(DuckDBResultSet.class)
+            .arrowExportStream(allocator, ARROW_BATCH_ROWS);
+        FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+        ArrowFileWriter writer = new ArrowFileWriter(reader.getVectorSchemaRoot(), null, ch)) {
+      writer.start();
+      while (reader.loadNextBatch()) {
+        rows += reader.getVectorSchemaRoot().getRowCount();
+        writer.writeBatch();
+      }
+      writer.end();
+    }
+    return rows;
+  }
+
+  /** A SQL string literal: single quotes doubled, so any path is one literal. */
+  public static String literal(String s) {
+    return "'" + s.replace("'", "''") + "'";
+  }
+
+  /** A quoted SQL identifier. */
+  public static String identifier(String s) {
+    return '"' + s.replace("\"", "\"\"") + '"';
+  }
+}

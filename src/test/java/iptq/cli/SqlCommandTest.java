@@ -1,0 +1,133 @@
+package iptq.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import iptq.store.KnownTrace;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code iptq sql}: one-shot queries in every format, and the shell driven through stdin. */
+class SqlCommandTest {
+  @TempDir static Path dir;
+  static String db;
+
+  @BeforeAll
+  static void build() throws Exception {
+    db = KnownTrace.build(dir).toString();
+  }
+
+  @Test
+  void csvTsvAndJson() {
+    String q = "SELECT segment_id, \"trigger\", ts FROM segments WHERE segment_id IN (1, 7) ORDER BY 1";
+    Cli csv = Cli.run("sql", db, q, "--format", "csv");
+    assertEquals(0, csv.exit(), csv.err());
+    assertEquals("segment_id,trigger,ts\n1,SystemCallExit,1000\n7,,\n", csv.out());
+    assertEquals("segment_id\ttrigger\tts\n1\tSystemCallExit\t1000\n7\t\t\n",
+        Cli.run("sql", db, q, "-f", "tsv").out());
+    assertEquals("[\n{\"segment_id\":1,\"trigger\":\"SystemCallExit\",\"ts\":1000},\n"
+        + "{\"segment_id\":7,\"trigger\":null,\"ts\":null}\n]\n", Cli.run("sql", db, q, "-f", "json").out());
+    // in a pipe (no console), CSV is the default
+    assertEquals(csv.out(), Cli.run("sql", db, q).out());
+  }
+
+  @Test
+  void tablesShowAddressesInHexAndAlignNumbers() {
+    Cli t = Cli.run("sql", db, "SELECT name, base, size FROM modules WHERE module_id IN (1, 3) ORDER BY module_id", "-f", "table");
+    assertEquals(0, t.exit(), t.err());
+    assertEquals("""
+        name         |               base |     size
+        -------------+--------------------+---------
+        ntoskrnl.exe | 0xfffff80000000000 | 16777216
+        notepad.exe  |     0x7ff700000000 |   327680
+        (2 rows)
+        """, t.out());
+  }
+
+  @Test
+  void severalStatementsPrintEachResult() {
+    Cli t = Cli.run("sql", db, "SELECT 1 AS a; SELECT 'x;y' AS b;", "-f", "csv");
+    assertEquals("a\n1\nb\nx;y\n", t.out());
+  }
+
+  @Test
+  void badSqlPrintsDuckDbsMessageAndExits1() {
+    Cli t = Cli.run("sql", db, "SELECT nope FROM segments");
+    assertEquals(1, t.exit());
+    assertTrue(t.err().startsWith("iptq: Binder Error: Referenced column \"nope\" not found"), t.err());
+    assertEquals("", t.out());
+  }
+
+  @Test
+  void notAnIptqDatabase() throws Exception {
+    Path other = dir.resolve("other.duckdb");
+    try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + other); var st = c.createStatement()) {
+      st.execute("CREATE TABLE t (a INT)");
+    }
+    Cli t = Cli.run("sql", other.toString(), "SELECT 1");
+    assertEquals(1, t.exit());
+    assertTrue(t.err().contains("not one iptq wrote"), t.err());
+    assertEquals(1, Cli.run("sql", dir.resolve("missing.duckdb").toString(), "SELECT 1").exit());
+  }
+
+  @Test
+  void shellRunsMultiLineStatementsAndDotCommands() throws Exception {
+    Path script = dir.resolve("script.sql");
+    Files.writeString(script, "SELECT count(*) AS n FROM blocks;\n-- a comment\nSELECT 'it''s' AS s;\n");
+    String input = String.join("\n",
+        "SELECT segment_id,",
+        "       decode_status",
+        "FROM segments WHERE segment_id = 4;",
+        ".mode json",
+        "SELECT 1 AS one; SELECT 2",
+        "  AS two;",
+        ".mode tsv",
+        ".read " + script,
+        ".mode csv",
+        "SELECT 3 AS three;",
+        ".quit",
+        "SELECT 'not reached';",
+        "");
+    Cli t = Cli.withInput(input, "sql", db);
+    assertEquals(0, t.exit(), t.err());
+    assertEquals(String.join("\n",
+        "segment_id,decode_status",
+        "4,errors",
+        "[",
+        "{\"one\":1}",
+        "]",
+        "[",
+        "{\"two\":2}",
+        "]",
+        "n",
+        "38",
+        "s",
+        "it's",
+        "three",
+        "3",
+        ""), t.out());
+    assertEquals("", t.err());
+  }
+
+  @Test
+  void shellTablesAndSchema() {
+    Cli t = Cli.withInput(".tables\n.schema decode_errors\n.schema nosuch\n", "sql", db);
+    assertTrue(t.out().contains("branches"), t.out());
+    assertTrue(t.out().contains("function_runs   | view"), t.out());
+    assertTrue(t.out().contains("CREATE TABLE decode_errors("), t.out());
+    assertTrue(t.out().contains("skipped_bytes | BIGINT  | Bytes skipped to reach the next PSB (or the end)."), t.out());
+    assertTrue(t.err().contains("no table or view called nosuch"), t.err());
+    assertEquals(1, t.exit()); // a failed command in a piped script fails the run
+  }
+
+  @Test
+  void shellKeepsGoingAfterAnErrorAndRunsAnUnterminatedLastStatement() {
+    Cli t = Cli.withInput("SELECT nope;\nSELECT 5 AS five\n", "sql", db, "--format", "csv");
+    assertTrue(t.err().contains("Error: Binder Error"), t.err());
+    assertEquals("five\n5\n", t.out());
+    assertEquals(1, t.exit());
+  }
+}

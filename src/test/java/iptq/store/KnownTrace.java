@@ -1,0 +1,33 @@
+package iptq.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Builds the test database: the real schema through {@link Store#create}, filled with the known
+ * decode of {@code known-trace.sql} (test resources).
+ */
+public final class KnownTrace {
+  private KnownTrace() {}
+
+  public static Path build(Path dir) throws IOException, SQLException {
+    Path db = dir.resolve("known.duckdb");
+    try (Store store = Store.create(db, true)) {
+      try (Statement st = store.connection().createStatement()) {
+        st.execute(sql());
+      }
+      store.commit();
+    }
+    return db;
+  }
+
+  static String sql() throws IOException {
+    try (InputStream in = KnownTrace.class.getResourceAsStream("/iptq/store/known-trace.sql")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
