@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       ReportCommand.class,
       ExportCommand.class,
+      PacketsCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -170,8 +170,17 @@ public final class PacketDecoder {
         return Status.END;
       }
     }
-    if (!lastWindow && limit - pos < MAX_PACKET) window(base + pos);
-    if (pos >= limit) return Status.END;
+    int p = pos;
+    if (limit - p >= 16) {
+      int n = fast(out, buf.getLong(p), p);
+      if (n > 0) {
+        pos = p + n;
+        return Status.OK;
+      }
+    } else {
+      if (!lastWindow) window(base + pos);
+      if (pos >= limit) return Status.END;
+    }
     String err = decode(out);
     if (err == null) {
       pos += out.size;
@@ -182,6 +191,89 @@ public final class PacketDecoder {
   }
 
   // ---- packet decoding -------------------------------------------------------------------
+
+  /**
+   * The common packets (TNT-8, PAD, IP packets up to 6 payload bytes, CYC up to 8 bytes, MTC)
+   * decoded from one 8-byte read; returns the size, or 0 to leave the packet to {@link #decode}.
+   * Needs 16 readable bytes at p.
+   */
+  private int fast(Packet out, long w, int p) {
+    int h = (int) w & 0xff;
+    if ((h & 1) == 0) {
+      if (h > 2) {
+        int bits = h >>> 1;
+        int n = 31 - Integer.numberOfLeadingZeros(bits);
+        out.reset(PacketKind.TNT_8, base + p, 1);
+        out.tntCount = n;
+        out.tntBits = bits & ~(1 << n);
+        return 1;
+      }
+      if (h == 0) {
+        out.reset(PacketKind.PAD, base + p, 1);
+        return 1;
+      }
+      if ((w & 0xff00) == 0xa300) { // TNT-64
+        long v = w >>> 16;
+        if (v <= 1) return 0;
+        int n = 63 - Long.numberOfLeadingZeros(v);
+        out.reset(PacketKind.TNT_64, base + p, 8);
+        out.tntCount = n;
+        out.tntBits = v & ~(1L << n);
+        return 8;
+      }
+      return 0;
+    }
+    byte op = OPS[h];
+    if (op >= OP_TIP && op <= OP_FUP) {
+      int ipc = h >>> 5;
+      long raw, ip;
+      int n;
+      switch (ipc) {
+        case 0:
+          out.reset(IP_KINDS[op], base + p, 1);
+          out.ipSuppressed = true;
+          return 1;
+        case 1: n = 3; raw = (w >>> 8) & 0xffffL; ip = (lastIp & ~0xffffL) | raw; break;
+        case 2: n = 5; raw = (w >>> 8) & 0xffffffffL; ip = (lastIp & ~0xffffffffL) | raw; break;
+        case 3: n = 7; raw = (w >>> 8) & 0xffffffffffffL; ip = (raw << 16) >> 16; break;
+        case 4: n = 7; raw = (w >>> 8) & 0xffffffffffffL; ip = (lastIp & ~0xffffffffffffL) | raw; break;
+        case 6: n = 9; raw = buf.getLong(p + 1); ip = raw; break;
+        default: return 0;
+      }
+      out.reset(IP_KINDS[op], base + p, n);
+      out.ipBytes = ipc;
+      out.payload = raw;
+      out.ip = ip;
+      lastIp = ip;
+      return n;
+    }
+    if (op == OP_CYC) {
+      long v = h >>> 3;
+      if ((h & 4) == 0) {
+        out.reset(PacketKind.CYC, base + p, 1);
+        out.payload = v;
+        return 1;
+      }
+      int shl = 5;
+      for (int n = 1; n < 8; n++) {
+        int x = (int) (w >>> (8 * n)) & 0xff;
+        v |= ((long) (x >>> 1)) << shl;
+        shl += 7;
+        if ((x & 1) == 0) {
+          out.reset(PacketKind.CYC, base + p, n + 1);
+          out.payload = v;
+          return n + 1;
+        }
+      }
+      return 0;
+    }
+    if (op == OP_MTC) {
+      out.reset(PacketKind.MTC, base + p, 2);
+      out.payload = (w >>> 8) & 0xff;
+      return 2;
+    }
+    return 0;
+  }
 
   /** Decodes the packet at pos into out; returns null or the error kind (lastError is set). */
   private String decode(Packet out) {
