@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       ReportCommand.class,
       ExportCommand.class,
       PacketsCommand.class,
+      SampleCommand.class,
+      DemoCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
