@@ -39,7 +39,7 @@ public final class SampleGenerator {
 
   /** One WPR session's ProcessorTrace settings (see ingest/*.wprp). */
   public record Recording(String name, boolean user, int bufferKiB, boolean onSyscallExit,
-      boolean onCSwitch, boolean timing, int tntMax) {
+      boolean onCSwitch, boolean timing, int tntMax, int switchOdds) {
     int bufferField() {
       return Integer.numberOfTrailingZeros(bufferKiB / 4);
     }
@@ -53,9 +53,12 @@ public final class SampleGenerator {
 
   /** The recordings every sample has, covering the shapes WPR's profiles produce. */
   public static final List<Recording> RECORDINGS = List.of(
-      new Recording("kernel-syscall", false, 4, true, false, false, 6),
-      new Recording("userkernel-both", true, 16, true, true, true, 47),
-      new Recording("kernel-cswitch", false, 32, true, true, true, 6));
+      new Recording("kernel-syscall", false, 4, true, false, false, 6, 0),
+      new Recording("userkernel-both", true, 8, true, true, true, 47, 6),
+      new Recording("kernel-cswitch", false, 32, true, true, true, 6, 3));
+
+  /** About how many system calls one run of sampapp.exe makes (24 rounds of its script). */
+  private static final int EXITS_PER_RUN = 24 * 11 + 1;
 
   /** What was written. */
   public record Summary(List<Path> files, int iptEvents, int processes, long instructions,
@@ -227,13 +230,18 @@ public final class SampleGenerator {
     trace.start(cpu.rip, cpu.cpl, tsc);
     boolean inTick = false;
     long steps = 0;
+    int exits = 0;
     while (cpu.rip != SENTINEL) {
       if (++steps > 50_000_000L) throw new IllegalStateException("sampapp did not finish");
       if (cpu.cpl == 0 && mem.u8(cpu.rip) == 0x48 && mem.u8(cpu.rip + 1) == 0x0F && mem.u8(cpu.rip + 2) == 0x07) {
         // KiSystemServiceExit logs SystemCallExit just before SYSRET.
         t = qpc();
         w.perfInfo(0, 0x0F34, 2, t, KernelPayloads.systemCallExit(0));
-        if (s.rec.onSyscallExit() && s.quota > 0) ipt(s, trace, stream, t, pid, tid, "SystemCallExit");
+        // A real recording has an IPT event at every one; the sample keeps a seeded subset,
+        // spread over the run, so it stays small (--events sets how many).
+        exits++;
+        boolean keep = s.quota > 0 && random.nextInt(Math.max(1, EXITS_PER_RUN - exits)) < s.quota;
+        if (s.rec.onSyscallExit() && keep) ipt(s, trace, stream, t, pid, tid, "SystemCallExit");
       }
       int cpl = cpu.cpl;
       cpu.step();
@@ -245,9 +253,11 @@ public final class SampleGenerator {
       } else if (cpu.flow == Cpu.Flow.CALL && cpu.rip == tick) {
         inTick = true;
       } else if (cpu.flow == Cpu.Flow.RET && inTick) {
-        // The TICK request yields: the thread is switched out in the kernel, and back in later;
-        // its trace buffer starts afresh (ipt.sys keeps "all trace data since the last context switch").
+        // The TICK request yields; when another thread is ready (seeded odds) the thread is
+        // switched out in the kernel and back in later, and its trace buffer starts afresh
+        // (ipt.sys keeps "all trace data from the last context switch").
         inTick = false;
+        if (s.rec.switchOdds() == 0 || random.nextInt(s.rec.switchOdds()) != 0) continue;
         t = qpc();
         cswitch(w, t, 0, tid, pid, true);
         if (s.rec.onCSwitch() && s.quota > 0) ipt(s, trace, stream, t, pid, tid, "CSwitch");
