@@ -30,6 +30,8 @@ public final class InfoCommand implements Callable<Integer> {
       out.printf("%s: %s, %,d bytes%n", f, kind.description(), Files.size(f));
       switch (kind) {
         case RAW_PT -> PtInfo.describe(f, out);
+        case MINIDUMP, KERNEL_DUMP, PE -> ImageInfo.describe(f, out);
+        case PDB -> PdbInfo.describe(f, out);
         default -> throw new InputException(f, 0, "not a file iptq reads (" + kind.description() + ")");
       }
     }

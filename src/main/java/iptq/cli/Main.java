@@ -14,10 +14,11 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       InfoCommand.class,
       ProfileCommand.class,
+      PacketsCommand.class,
+      InsnsCommand.class,
       SqlCommand.class,
       ReportCommand.class,
       ExportCommand.class,
-      PacketsCommand.class,
       SampleCommand.class,
       DemoCommand.class,
     })

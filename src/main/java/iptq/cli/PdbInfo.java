@@ -21,7 +21,8 @@ public final class PdbInfo {
   public static void describe(Path file, PrintStream out) {
     PdbFile pdb = PdbFile.open(file);
     String name = file.getFileName().toString();
-    out.printf(Locale.ROOT, "%s: PDB (MSF 7.00), page size %d, %d pages, %d streams%n", name, pdb.pageSize(),
+    // The caller (iptq info) has already named the file and its kind.
+    out.printf(Locale.ROOT, "  MSF              page size %d, %d pages, %d streams%n", pdb.pageSize(),
         pdb.numPages(), pdb.streamCount());
     out.printf(Locale.ROOT, "  GUID             %s%n", PdbId.guidString(pdb.guid()));
     out.printf(Locale.ROOT, "  age              %d (DBI age %d)%n", pdb.age(), pdb.dbiAge());
@@ -30,7 +31,7 @@ public final class PdbInfo {
     out.printf(Locale.ROOT, "  machine          0x%04X%s%n", pdb.machine(), machineName(pdb.machine()));
     out.printf(Locale.ROOT, "  streams          PDB info 1, DBI 3, symbol records %s, publics %s, globals %s, section headers %s%n",
         stream(pdb.symRecordStream()), stream(pdb.publicStream()), stream(pdb.globalStream()), stream(pdb.sectionStream()));
-    if (pdb.hasOmap()) out.println("  OMAP             yes: addresses are of the image before it was rearranged (not translated)");
+    if (pdb.hasOmap()) out.println("  OMAP             yes: the image was rearranged after linking; symbol addresses are translated");
     out.printf(Locale.ROOT, "  sections         %d%n", pdb.sections().size());
     for (PdbSection s : pdb.sections()) {
       out.printf(Locale.ROOT, "    %-8s rva 0x%08X size 0x%08X%s%n", s.name(), s.virtualAddress(), s.virtualSize(),
@@ -44,7 +45,6 @@ public final class PdbInfo {
     for (PdbSymbol p : pdb.publics()) if ((p.flags() & (PdbSymbol.PUB_CODE | PdbSymbol.PUB_FUNCTION)) != 0) code++;
     out.printf(Locale.ROOT, "  publics          %d (%d flagged code or function)%n", pdb.publics().size(), code);
     out.printf(Locale.ROOT, "  procedures       %d%n", pdb.procedures().size());
-    if (pdb.hasOmap()) return;
     ModuleSymbols syms = ModuleSymbols.fromPdb(name, pdb);
     out.printf(Locale.ROOT, "  functions        %d symbols at %d addresses (procedures, then publics no procedure covers)%n",
         syms.rowCount(), syms.entryCount());

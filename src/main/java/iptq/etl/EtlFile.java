@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.PriorityQueue;
 import java.util.UUID;
 
 /**
@@ -50,8 +49,9 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
   private final LogfileHeader header;
   private final EtlStats stats = new EtlStats();
   private final BufferHeader[] buffers;
-  private final PriorityQueue<Cursor> heap;
+  private final CursorHeap heap = new CursorHeap();
   private long ordinal;
+  private Cursor active;
 
   private EtlFile(Path path, Options options) throws IOException {
     this.path = path;
@@ -66,8 +66,6 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
       }
       this.header = readLogfileHeader(first);
       this.buffers = index(first);
-      this.heap = new PriorityQueue<>(Comparator.comparingLong((Cursor c) -> c.ts[c.idx])
-          .thenComparingInt(c -> c.cpu));
       startCursors();
       ok = true;
     } finally {
@@ -111,17 +109,23 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
   }
 
   public boolean hasMoreEvents() {
-    return !heap.isEmpty();
+    return active != null || !heap.isEmpty();
   }
 
   /** The next event in time order. */
   public EtlEvent readEvent() throws IOException {
-    Cursor c = heap.poll();
-    if (c == null) throw new NoSuchElementException();
+    // The current processor's events are taken in a run until another processor's next event is
+    // earlier: the heap is touched once per run, not once per event.
+    Cursor c = active;
+    if (c == null || !c.before(heap.peek())) {
+      if (c != null) heap.add(c);
+      c = heap.poll();
+      if (c == null) throw new NoSuchElementException();
+    }
     EtlEvent e = c.build(c.idx, ++ordinal);
     c.idx++;
     if (c.idx >= c.n) c.loadNext();
-    if (c.idx < c.n) heap.add(c);
+    active = c.idx < c.n ? c : null;
     stats.count(e);
     return e;
   }
@@ -296,9 +300,19 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
     int n;
     int idx;
 
+    ByteBuffer ro;
+
     Cursor(int cpu, BufferHeader[] list) {
       this.cpu = cpu;
       this.list = list;
+    }
+
+    /** Whether this cursor's next event comes before {@code o}'s (the heap's order). */
+    boolean before(Cursor o) {
+      if (o == null) return true;
+      long a = ts[idx];
+      long b = o.ts[o.idx];
+      return a < b || (a == b && cpu < o.cpu);
     }
 
     /** Loads buffers until one has records, or none are left. */
@@ -311,11 +325,13 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
         if (l == null) continue;
         bytes = l.bytes();
         bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ro = bb.asReadOnlyBuffer();
         scan(Math.min(l.end(), bytes.length));
       }
       if (n == 0) {
         bytes = null;
         bb = null;
+        ro = null;
       }
     }
 
@@ -443,8 +459,7 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
 
     private ByteBuffer slice(int from, int to) {
         // slice() and asReadOnlyBuffer() reset the byte order to big endian: set it last.
-      return ByteBuffer.wrap(bytes, from, to - from).slice().asReadOnlyBuffer()
-          .order(ByteOrder.LITTLE_ENDIAN);
+      return ro.slice(from, to - from).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private EtlEvent kernel(int pos, int marker, int type, long ord, long fileOffset) {
@@ -637,6 +652,53 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
   }
 
   private static final long[] NO_PMC = new long[0];
+
+  /** A binary min-heap of cursors by (next timestamp, processor), without boxing or lambdas. */
+  private static final class CursorHeap {
+    private Cursor[] a = new Cursor[16];
+    private int n;
+
+    boolean isEmpty() {
+      return n == 0;
+    }
+
+    Cursor peek() {
+      return n == 0 ? null : a[0];
+    }
+
+    void add(Cursor c) {
+      if (n == a.length) a = Arrays.copyOf(a, 2 * n);
+      int i = n++;
+      while (i > 0) {
+        int p = (i - 1) >>> 1;
+        if (!c.before(a[p])) break;
+        a[i] = a[p];
+        i = p;
+      }
+      a[i] = c;
+    }
+
+    Cursor poll() {
+      if (n == 0) return null;
+      Cursor top = a[0];
+      Cursor last = a[--n];
+      a[n] = null;
+      if (n > 0) {
+        int i = 0;
+        while (true) {
+          int l = 2 * i + 1;
+          if (l >= n) break;
+          int r = l + 1;
+          int m = r < n && a[r].before(a[l]) ? r : l;
+          if (!a[m].before(last)) break;
+          a[i] = a[m];
+          i = m;
+        }
+        a[i] = last;
+      }
+      return top;
+    }
+  }
 
   static int wppHeaderSize(int opt) {
     int s = 8;

@@ -21,7 +21,10 @@ public final class EtlStats {
   long skippedBytes;
   long undecodablePayloads;
   long events;
-  final Map<String, Long> byKindAndHook = new TreeMap<>();
+  /** Counters by kind (SYSTEM, COMPACT, PERFINFO) and HookId, found without hashing. */
+  private final long[][] kernelSlots = new long[3 << 16][];
+  private final java.util.HashMap<Long, long[]> kernelCounts = new java.util.HashMap<>();
+  private final java.util.HashMap<String, long[]> otherCounts = new java.util.HashMap<>();
 
   public long buffers() {
     return buffers;
@@ -89,14 +92,44 @@ public final class EtlStats {
    * {@code "perfinfo 0x1403"} or {@code "event 0cd1c309-...:0"}.
    */
   public Map<String, Long> countsByKindAndHook() {
-    return byKindAndHook;
+    Map<String, Long> m = new TreeMap<>();
+    kernelCounts.forEach((k, v) -> m.put(HeaderKind.values()[(int) (k >>> 32)].sqlName()
+        + String.format(" 0x%04X", k & 0xFFFF), v[0]));
+    otherCounts.forEach((k, v) -> m.put(k, v[0]));
+    return m;
   }
 
   void count(EtlEvent e) {
     events++;
-    String key = e.kind().kernel() ? e.kind().sqlName() + String.format(" 0x%04X", e.hookId())
-        : e.kind().sqlName() + " " + e.providerText() + ":" + (e.kind() == HeaderKind.EVENT
-            || e.kind() == HeaderKind.WPP ? e.eventId() : e.opcode());
-    byKindAndHook.merge(key, 1L, Long::sum);
+    long[] c;
+    if (e.kind().kernel()) {
+      int slot = e.kind().ordinal() << 16 | (e.hookId() & 0xFFFF);
+      c = kernelSlots[slot];
+      if (c == null) {
+        long key = (long) e.kind().ordinal() << 32 | (e.hookId() & 0xFFFF);
+        kernelCounts.put(key, c = new long[1]);
+        kernelSlots[slot] = c;
+        names.put(key, e.name());
+      }
+    } else {
+      String key = e.kind().sqlName() + " " + e.providerText() + ":" + (e.kind() == HeaderKind.EVENT
+          || e.kind() == HeaderKind.WPP ? e.eventId() : e.opcode());
+      c = otherCounts.get(key);
+      if (c == null) {
+        otherCounts.put(key, c = new long[1]);
+        names.put(key, e.name());
+      }
+    }
+    c[0]++;
+  }
+
+  private final java.util.HashMap<Object, String> names = new java.util.HashMap<>();
+
+  /** Events by name, summed over header kinds. */
+  public Map<String, Long> eventsByName() {
+    Map<String, Long> m = new TreeMap<>();
+    kernelCounts.forEach((k, v) -> m.merge(names.get(k), v[0], Long::sum));
+    otherCounts.forEach((k, v) -> m.merge(names.get(k), v[0], Long::sum));
+    return m;
   }
 }

@@ -17,9 +17,10 @@ public final class IptSegments {
 
   private final int iptHook;
   private final LogfileHeader header;
-  private final Map<Integer, Recent> recentByCpu = new java.util.HashMap<>();
-  private final Map<Integer, Integer> threadOnCpu = new java.util.HashMap<>();
-  private final Set<Integer> threads = new HashSet<>();
+  private Recent[] recentArr = new Recent[64];
+  private int[] threadOnCpu = new int[0];
+  private final java.util.BitSet threadBits = new java.util.BitSet();
+  private final Set<Integer> bigThreads = new HashSet<>();
   private final Map<Integer, long[]> hooks = new LinkedHashMap<>();
   private long segments;
 
@@ -65,26 +66,49 @@ public final class IptSegments {
     }
     int tid = e.tid();
     if (e.data() instanceof EventData.CSwitch cs) {
-      threadOnCpu.put(e.cpu(), cs.newThreadId());
-      threads.add(cs.newThreadId());
-      threads.add(cs.oldThreadId());
+      if (e.cpu() >= threadOnCpu.length) {
+        int old = threadOnCpu.length;
+        threadOnCpu = java.util.Arrays.copyOf(threadOnCpu, Math.max(e.cpu() + 1, 2 * old));
+        java.util.Arrays.fill(threadOnCpu, old, threadOnCpu.length, -1);
+      }
+      threadOnCpu[e.cpu()] = cs.newThreadId();
+      thread(cs.newThreadId());
+      thread(cs.oldThreadId());
     } else if (e.data() instanceof EventData.Thread t) {
-      threads.add(t.tid());
+      thread(t.tid());
     }
-    if (tid >= 0) threads.add(tid);
-    int eff = tid >= 0 && e.kind() != HeaderKind.PERFINFO ? tid : threadOnCpu.getOrDefault(e.cpu(), -1);
+    if (tid >= 0) thread(tid);
+    int eff = tid >= 0 && e.kind() != HeaderKind.PERFINFO ? tid : (e.cpu() < threadOnCpu.length ? threadOnCpu[e.cpu()] : -1);
     if (e.kind() == HeaderKind.WPP) return Optional.empty();
-    recentByCpu.computeIfAbsent(e.cpu(), k -> new Recent()).add(e.rawTs(), e.ordinal(), eff, e.name());
+    recent(e.cpu()).add(e.rawTs(), e.ordinal(), eff, e.name());
     return Optional.empty();
+  }
+
+  private static final int SMALL_TID = 1 << 26;
+
+  private Recent recent(int cpu) {
+    if (cpu >= recentArr.length) recentArr = java.util.Arrays.copyOf(recentArr, Math.max(cpu + 1, 2 * recentArr.length));
+    Recent r = recentArr[cpu];
+    if (r == null) recentArr[cpu] = r = new Recent();
+    return r;
+  }
+
+  private void thread(int tid) {
+    if (tid >= 0 && tid < SMALL_TID) threadBits.set(tid);
+    else bigThreads.add(tid);
+  }
+
+  private boolean knownThread(int tid) {
+    return tid >= 0 && tid < SMALL_TID ? threadBits.get(tid) : bigThreads.contains(tid);
   }
 
   private IptSegment ipt(EtlEvent e, EventData.Ipt ipt) {
     int hook = e.hookId();
     long[] f = hooks.computeIfAbsent(hook, k -> new long[3]);
     f[0]++;
-    Recent r = recentByCpu.get(e.cpu());
+    Recent r = e.cpu() < recentArr.length ? recentArr[e.cpu()] : null;
     int at = r == null ? -1 : r.find(ipt.eventTimeStamp(), ipt.thread());
-    boolean known = threads.contains(ipt.thread());
+    boolean known = knownThread(ipt.thread());
     boolean explicit = iptHook >= 0 || e.provider() != null;
     if (!explicit && !(known && at >= 0)) return null;
     f[1]++;

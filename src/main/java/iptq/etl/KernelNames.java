@@ -23,6 +23,8 @@ public final class KernelNames {
   private static final String[] GROUPS = new String[256];
   private static final Map<UUID, Integer> GROUP_OF_GUID = new HashMap<>();
   private static final Map<Integer, String> EVENTS = new HashMap<>();
+  /** Names of every HookId, known or "Group/type", made once: no work per event. */
+  private static final String[] BY_HOOK = new String[65536];
 
   private static void group(int g, String name, String guid) {
     GROUPS[g] = name;
@@ -109,8 +111,14 @@ public final class KernelNames {
 
   /** Event name for a HookId: ProcessStart, CSwitch, SystemCallExit, ... or "Group/type". */
   public static String eventName(int hookId) {
-    String n = EVENTS.get(hookId);
-    return n != null ? n : groupName(hookId >>> 8) + "/" + (hookId & 0xFF);
+    int h = hookId & 0xFFFF;
+    String n = BY_HOOK[h];
+    if (n == null) {
+      n = EVENTS.get(h);
+      if (n == null) n = groupName(h >>> 8) + "/" + (h & 0xFF);
+      BY_HOOK[h] = n;
+    }
+    return n;
   }
 
   public static boolean known(int hookId) {

@@ -54,6 +54,21 @@ public final class FlowDecoder {
     this(new QueryDecoder(packets), image, sink);
   }
 
+  /** The execution mode now; valid inside sink callbacks (for disassembling an instruction). */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** The address space now (CR3 from PIP, or CodeImage.ANY_ASID); valid inside sink callbacks. */
+  public long asid() {
+    return asid;
+  }
+
+  /** Blocks in the block cache. */
+  public int cachedBlocks() {
+    return cache.size();
+  }
+
   /** Instructions walked so far. */
   public long instructions() {
     return insns;
@@ -93,7 +108,17 @@ public final class FlowDecoder {
       ip = q.psbIp;
       enabled = true;
     }
+    if (q.psbCbr >= 0) event(FlowEventKind.CBR, NO_IP, q.psbCbr);
     q.take();
+    psbEvents();
+  }
+
+  /**
+   * The status a PSB+ gives, reported as libipt does: CBR at once, paging and the execution
+   * mode where the PSB+'s FUP binds (or at once when tracing is off).
+   */
+  private void psbEvents() {
+    if (q.psbPaging >= 0) event(FlowEventKind.PAGING, NO_IP, q.psbPaging);
     event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
   }
 
@@ -110,8 +135,13 @@ public final class FlowDecoder {
           fail(q.errOffset, q.errKind, q.errMessage);
           return;
         case PSB:
+          if (q.psbCbr >= 0) {
+            event(FlowEventKind.CBR, NO_IP, q.psbCbr);
+            q.psbCbr = -1;
+          }
           if (!enabled) {
             applyPsbStatus();
+            psbEvents();
             if (q.psbIp != NO_IP) {
               ip = q.psbIp;
               enabled = true;
@@ -124,6 +154,7 @@ public final class FlowDecoder {
             enabled = false;
             applyPsbStatus();
             q.take();
+            psbEvents();
             continue;
           }
           bindIp = q.psbIp;
@@ -371,6 +402,7 @@ public final class FlowDecoder {
       applyPsbStatus();
       stackSize = 0;
       q.take();
+      psbEvents();
       return true;
     }
     switch (q.evKind) {

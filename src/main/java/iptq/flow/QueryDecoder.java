@@ -79,6 +79,7 @@ public final class QueryDecoder {
   public int psbModeBits;
   public long psbPaging;
   public int psbTsx;
+  public long psbCbr;
   public long psbOffset;
 
   /** ERROR: where and what. */
@@ -90,6 +91,11 @@ public final class QueryDecoder {
   public long tsc = FlowSink.NO_TS;
 
   private long itemOffset;
+
+  // Last IP for IP decompression, kept here rather than taken from the packet layer: libipt
+  // resets it at OVF as well as at PSB (the FUP after an overflow is relative to 0), and the
+  // walk must agree with libipt on that.
+  private long lastIp;
 
   public QueryDecoder(PacketDecoder pd) {
     this.pd = pd;
@@ -160,7 +166,27 @@ public final class QueryDecoder {
       p.set(stash);
       return PacketDecoder.Status.OK;
     }
-    return pd.next(p);
+    PacketDecoder.Status st = pd.next(p);
+    if (st != PacketDecoder.Status.OK) return st;
+    switch (p.kind) {
+      case PSB, OVF -> lastIp = 0;
+      case TIP, TIP_PGE, TIP_PGD, FUP -> {
+        if (!p.ipSuppressed) {
+          long v = p.payload;
+          long ip = switch (p.ipBytes) {
+            case 1 -> (lastIp & ~0xffffL) | (v & 0xffffL);
+            case 2 -> (lastIp & ~0xffff_ffffL) | (v & 0xffff_ffffL);
+            case 3 -> (v << 16) >> 16;
+            case 4 -> (lastIp & ~0xffff_ffff_ffffL) | (v & 0xffff_ffff_ffffL);
+            default -> v;
+          };
+          p.ip = ip;
+          lastIp = ip;
+        }
+      }
+      default -> {}
+    }
+    return st;
   }
 
   private Item error(String kind, String message) {
@@ -396,6 +422,7 @@ public final class QueryDecoder {
     psbModeBits = 0;
     psbPaging = -1;
     psbTsx = -1;
+    psbCbr = -1;
     fupFor = FUP_ASYNC;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
@@ -410,7 +437,8 @@ public final class QueryDecoder {
         case MODE_TSX -> psbTsx = (int) p.payload;
         case PIP -> psbPaging = p.payload | (p.payload2 & 1);
         case TSC -> tsc = p.payload;
-        case PAD, MTC, CYC, TMA, CBR, VMCS, MNT, TRIG, CFE, EVD -> {}
+        case CBR -> psbCbr = p.payload;
+        case PAD, MTC, CYC, TMA, VMCS, MNT, TRIG, CFE, EVD -> {}
         default -> {
           return error(FlowError.BAD_SEQUENCE, p.kind.label() + " inside PSB+");
         }

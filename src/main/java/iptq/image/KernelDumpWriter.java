@@ -169,6 +169,15 @@ public final class KernelDumpWriter {
     return this;
   }
 
+  /**
+   * A kernel module's in-memory image (relocated, imports rewritten) placed at its base in the
+   * kernel's address space and listed in PsLoadedModuleList under {@code fullName}.
+   */
+  public KernelDumpWriter image(String fullName, PeImage img, PageSize size) {
+    write(kernelCr3, img.base(), img.bytes(), size);
+    return module(fullName, img.base(), img.size());
+  }
+
   /** A loaded kernel module for PsLoadedModuleList (its code is placed separately with write). */
   public KernelDumpWriter module(String fullName, long base, long size) {
     modules.add(new Module(fullName, base, size));

@@ -66,6 +66,16 @@ public final class MinidumpWriter {
     return this;
   }
 
+  /**
+   * A module's in-memory image (relocated, imports rewritten) as a module entry with its
+   * identity from the PE file, and its bytes as a memory range.
+   */
+  public MinidumpWriter image(String name, PeImage img) {
+    PeFile pe = img.pe();
+    module(new ModuleSpec(name, img.base(), img.size(), pe.checkSum(), pe.timeDateStamp(), pe.codeView()));
+    return memory(img.base(), img.bytes());
+  }
+
   /** Memory bytes at {@code address}; ranges must not overlap. */
   public MinidumpWriter memory(long address, byte[] bytes) {
     memory.add(new Memory(address, bytes.clone()));

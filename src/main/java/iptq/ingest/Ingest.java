@@ -83,7 +83,9 @@ public final class Ingest {
     ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(threads * 4), new ThreadPoolExecutor.CallerRunsPolicy());
     List<Future<SegmentsTable.Segment>> pending = new ArrayList<>();
-    SegmentDecoder decoder = new SegmentDecoder(options.packets());
+    CodeContext code = options.rawImages().isEmpty()
+        ? CodeContext.NONE : new RawCodeContext(iptq.image.RawImage.of(options.rawImages()));
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), code, options.instructions());
     List<AutoCloseable> open = new ArrayList<>();
     long segments = 0, packets = 0, errors = 0;
     try (TracesTable traces = new TracesTable(allocator, sink);

@@ -1,5 +1,7 @@
 package iptq.ingest;
 
+import iptq.flow.FlowDecoder;
+import iptq.image.CodeImage;
 import iptq.pt.DecodeError;
 import iptq.pt.Packet;
 import iptq.pt.PacketClock;
@@ -13,12 +15,25 @@ import iptq.table.SegmentsTable;
  */
 final class SegmentDecoder {
   private final boolean packetRows;
+  private final CodeContext code;
+  private final boolean instructionRows;
+  private final ThreadLocal<Namer> namers;
+  private final ThreadLocal<FlowTables.InstructionText> texts;
 
-  SegmentDecoder(boolean packetRows) {
+  SegmentDecoder(boolean packetRows, CodeContext code, boolean instructionRows) {
     this.packetRows = packetRows;
+    this.code = code;
+    this.instructionRows = instructionRows;
+    this.namers = ThreadLocal.withInitial(() -> new Namer(code.symbols()));
+    this.texts = ThreadLocal.withInitial(() -> {
+      iptq.x86.Disassembler d = new iptq.x86.Disassembler();
+      return d::text;
+    });
   }
 
   SegmentsTable.Segment decode(SegmentInput in, Tables t) {
+    CodeImage image = code.imageFor(in);
+    boolean flow = image != null;
     long id = in.segmentId();
     PacketDecoder dec = in.decoders().get();
     Packet p = new Packet();
@@ -35,9 +50,12 @@ final class SegmentDecoder {
         long before = dec.skipped();
         long psb = dec.sync();
         long gap = dec.skipped() - before;
-        t.errors.add(id, e.offset(), 0, false, e.kind(), e.message()
-            + (psb < 0 ? "; no further PSB" : "; resumed at the PSB at 0x" + Long.toHexString(psb)), gap);
-        errors++;
+        // With code, the flow decoder meets the same packet errors and reports them itself.
+        if (!flow) {
+          t.errors.add(id, e.offset(), 0, false, e.kind(), e.message()
+              + (psb < 0 ? "; no further PSB" : "; resumed at the PSB at 0x" + Long.toHexString(psb)), gap);
+          errors++;
+        }
         if (psb < 0) break;
         continue;
       }
@@ -50,11 +68,21 @@ final class SegmentDecoder {
     // Bytes before the first PSB are counted by the decoder as skipped, not reported as an error:
     // that is where a wrapped ring buffer's oldest, cut-off packets lie.
     skipped += dec.skipped();
-    String status = packets == 0 ? "empty" : errors > 0 ? "errors" : "packets-only";
+    long branches = 0, instructions = 0;
+    if (flow) {
+      FlowTables sink = new FlowTables(t, in, image, namers.get(), code::pidOf,
+          instructionRows ? texts.get() : null);
+      FlowDecoder fd = new FlowDecoder(in.decoders().get(), image, sink);
+      fd.decode();
+      branches = sink.branches();
+      instructions = fd.instructions();
+      errors += sink.errors();
+    }
+    String status = packets == 0 ? "empty" : errors > 0 ? "errors" : flow ? "ok" : "packets-only";
     return new SegmentsTable.Segment(id, in.traceId(), in.ts(), in.cpu(), in.pid(), in.tid(),
         in.trigger(), in.triggerEventId(), in.hasIptOption(), in.iptOption(), in.bufferSize(),
         in.fileOffset(), (int) Math.min(Integer.MAX_VALUE, in.sizeBytes()), in.tracePosition(),
-        in.wrapped(), skipped, packets, 0, 0, errors, status);
+        in.wrapped(), skipped, packets, branches, instructions, errors, status);
   }
 
 }

@@ -82,6 +82,7 @@ public final class PacketDecoder {
   private boolean noSyncReported;
   private long syncOffset = -1;
   private long skipped;
+  private long lastSkip;
   private DecodeError lastError;
 
   /** Decodes {@code trace.position()..limit()}; offsets are relative to {@code position()}. */
@@ -118,6 +119,14 @@ public final class PacketDecoder {
     return skipped;
   }
 
+  /**
+   * Bytes passed over by the most recent synchronisation: after an {@link Status#ERROR}, the
+   * next call to {@link #next} resynchronises, and then this is the gap the error left.
+   */
+  public long lastSkipped() {
+    return lastSkip;
+  }
+
   /** The offset of the PSB the decoder last synchronised at, or -1. */
   public long syncOffset() {
     return syncOffset;
@@ -145,11 +154,13 @@ public final class PacketDecoder {
     from -= Math.min(from, 15);
     long psb = findPsb(from);
     if (psb < 0) {
-      skipped += Math.max(0, size() - cur);
+      lastSkip = Math.max(0, size() - cur);
+      skipped += lastSkip;
       synced = false;
       return -1;
     }
-    skipped += Math.max(0, psb - cur);
+    lastSkip = Math.max(0, psb - cur);
+    skipped += lastSkip;
     moveTo(psb);
     synced = true;
     everSynced = true;

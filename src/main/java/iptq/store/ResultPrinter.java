@@ -52,6 +52,11 @@ public final class ResultPrinter {
     return new ResultPrinter(format, w, 1000);
   }
 
+  /** True for a column that holds addresses: UBIGINT named ip, *_ip, base, *_base, *address. */
+  public static boolean isAddress(String name, String type) {
+    return type.equals("UBIGINT") && ADDRESS.matcher(name).matches();
+  }
+
   public int width() {
     return width;
   }

@@ -1,6 +1,5 @@
 package iptq.symbols;
 
-import iptq.InputException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -89,10 +88,7 @@ public final class ModuleSymbols {
    * the section's end.
    */
   public static ModuleSymbols fromPdb(String module, PdbFile pdb) {
-    if (pdb.hasOmap()) {
-      throw new InputException(pdb.path(), -1, "the PDB maps addresses through OMAP (a rearranged image), "
-          + "which iptq does not translate");
-    }
+    Sections code = new Sections(pdb.sections());
     List<Entry> entries = new ArrayList<>();
     List<PdbSymbol> procs = new ArrayList<>();
     for (PdbSymbol p : pdb.procedures()) {
@@ -113,7 +109,7 @@ public final class ModuleSymbols {
     }
     List<PdbSymbol> pubs = new ArrayList<>();
     for (PdbSymbol p : pdb.publics()) {
-      if (p.rva() < 0 || p.rva() > MAX_RVA || !pdb.sections().get(p.segment() - 1).executable()) continue;
+      if (p.rva() < 0 || p.rva() > MAX_RVA || code.containing(p.rva()) == null) continue;
       int i = floor(procStart, procStart.length, p.rva());
       if (i >= 0 && (p.rva() < procEnd[i] || procStart[i] == p.rva())) continue;
       pubs.add(p);
@@ -124,7 +120,7 @@ public final class ModuleSymbols {
     for (PdbSymbol p : pubs) all[n++] = p.rva();
     Arrays.sort(all);
     for (PdbSymbol p : pubs) {
-      long sectionEnd = pdb.sections().get(p.segment() - 1).end();
+      long sectionEnd = code.containing(p.rva()).end();
       long next = nextAfter(all, p.rva());
       long stop = Math.min(next, sectionEnd);
       entries.add(new Entry(p.rva(), Math.max(0, stop - p.rva()), p.name(), ROW_PUBLIC, 1));
@@ -137,26 +133,38 @@ public final class ModuleSymbols {
    * size is the distance to the next export in the same section, capped at the section's end.
    */
   public static ModuleSymbols fromExports(String module, List<ExportSymbol> exports, List<PdbSection> sections) {
+    Sections text = new Sections(sections);
     List<ExportSymbol> code = new ArrayList<>();
     for (ExportSymbol x : exports) {
-      if (x.rva() >= 0 && x.rva() <= MAX_RVA && sectionOf(sections, x.rva()) != null) code.add(x);
+      if (x.rva() >= 0 && x.rva() <= MAX_RVA && text.containing(x.rva()) != null) code.add(x);
     }
     long[] all = new long[code.size()];
     for (int i = 0; i < all.length; i++) all[i] = code.get(i).rva();
     Arrays.sort(all);
     List<Entry> entries = new ArrayList<>();
     for (ExportSymbol x : code) {
-      long stop = Math.min(nextAfter(all, x.rva()), sectionOf(sections, x.rva()).end());
+      long stop = Math.min(nextAfter(all, x.rva()), text.containing(x.rva()).end());
       entries.add(new Entry(x.rva(), stop - x.rva(), x.name(), ROW_EXPORT, 0));
     }
     return new ModuleSymbols(module, SOURCE_EXPORTS, entries);
   }
 
-  private static PdbSection sectionOf(List<PdbSection> sections, long rva) {
-    for (PdbSection s : sections) {
-      if (s.executable() && rva >= s.virtualAddress() && rva < s.end()) return s;
+  /** The executable sections sorted by address, searched by binary search (a PDB may list thousands). */
+  private static final class Sections {
+    final PdbSection[] sorted;
+    final long[] va;
+
+    Sections(List<PdbSection> all) {
+      sorted = all.stream().filter(PdbSection::executable).sorted(Comparator.comparingLong(PdbSection::virtualAddress))
+          .toArray(PdbSection[]::new);
+      va = new long[sorted.length];
+      for (int i = 0; i < va.length; i++) va[i] = sorted[i].virtualAddress();
     }
-    return null;
+
+    PdbSection containing(long rva) {
+      int i = floor(va, va.length, rva);
+      return i >= 0 && rva < sorted[i].end() ? sorted[i] : null;
+    }
   }
 
   /** The smallest value in sorted {@code a} greater than {@code v}, or Long.MAX_VALUE. */

@@ -38,6 +38,7 @@ public final class PdbFile {
   private final int sectionStream;
   private final boolean omap;
   private final List<PdbSection> sections;
+  private final List<PdbSection> originalSections;
   private final List<PdbModule> modules;
   private final List<PdbSymbol> publics;
   private final List<PdbSymbol> procedures;
@@ -60,6 +61,7 @@ public final class PdbFile {
     sectionStream = b.sectionStream;
     omap = b.omap;
     sections = Collections.unmodifiableList(b.sections);
+    originalSections = Collections.unmodifiableList(b.originalSections);
     modules = Collections.unmodifiableList(b.modules);
     publics = Collections.unmodifiableList(b.publics);
     procedures = Collections.unmodifiableList(b.procedures);
@@ -74,6 +76,8 @@ public final class PdbFile {
     UUID guid;
     boolean omap;
     List<PdbSection> sections = new ArrayList<>();
+    List<PdbSection> originalSections = new ArrayList<>();
+    long[] omapFrom, omapTo;
     List<PdbModule> modules = new ArrayList<>();
     List<PdbSymbol> publics = new ArrayList<>();
     List<PdbSymbol> procedures = new ArrayList<>();
@@ -174,14 +178,23 @@ public final class PdbFile {
     int dbgStart = (int) start[6], dbgLen = (int) (pos - start[6]);
     int sectionStream = debugStream(dbi, dbgStart, dbgLen, DBG_SECTION_HDR);
     int omapFromSrc = debugStream(dbi, dbgStart, dbgLen, DBG_OMAP_FROM_SRC);
+    b.sectionStream = sectionStream;
+    if (sectionStream >= 0 && msf.exists(sectionStream)) {
+      b.sections = readSections(msf.stream(sectionStream, "section header stream"));
+    }
     b.omap = omapFromSrc >= 0 && msf.exists(omapFromSrc) && msf.streamSize(omapFromSrc) > 0;
     if (b.omap) {
-      // With OMAP the symbols' segment:offset refer to the image before it was rearranged.
+      // The image was rearranged after linking: symbols' segment:offset refer to the original
+      // sections, and the OMAP maps those addresses to the final image's.
       int orig = debugStream(dbi, dbgStart, dbgLen, DBG_SECTION_HDR_ORIG);
-      if (orig >= 0) sectionStream = orig;
+      if (orig < 0 || !msf.exists(orig)) {
+        throw new InputException(b.path, -1, "the PDB has an OMAP but no original section headers");
+      }
+      b.originalSections = readSections(msf.stream(orig, "original section header stream"));
+      readOmap(msf.stream(omapFromSrc, "OMAP-from-source stream"), b);
+    } else {
+      b.originalSections = b.sections;
     }
-    b.sectionStream = sectionStream;
-    if (sectionStream >= 0 && msf.exists(sectionStream)) readSections(msf.stream(sectionStream, "section header stream"), b);
     if (b.symRecordStream != NO_STREAM && msf.exists(b.symRecordStream)) {
       readPublics(msf.stream(b.symRecordStream, "symbol record stream"), b);
     }
@@ -211,14 +224,41 @@ public final class PdbFile {
     }
   }
 
-  private static void readSections(StreamData s, Builder b) {
+  private static List<PdbSection> readSections(StreamData s) {
+    List<PdbSection> out = new ArrayList<>();
     for (int pos = 0; pos + SECTION_HEADER <= s.length(); pos += SECTION_HEADER) {
       byte[] raw = s.bytes(pos, 8, "section name");
       int n = 0;
       while (n < 8 && raw[n] != 0) n++;
-      b.sections.add(new PdbSection(new String(raw, 0, n, StandardCharsets.UTF_8), s.u32(pos + 12, "VirtualAddress"),
+      out.add(new PdbSection(new String(raw, 0, n, StandardCharsets.UTF_8), s.u32(pos + 12, "VirtualAddress"),
           s.u32(pos + 8, "VirtualSize"), s.u32(pos + 36, "Characteristics")));
     }
+    return out;
+  }
+
+  /** OMAP entries {u32 source RVA, u32 target RVA}, sorted by source (checked: lookups search them). */
+  private static void readOmap(StreamData s, Builder b) {
+    int n = s.length() / 8;
+    b.omapFrom = new long[n];
+    b.omapTo = new long[n];
+    for (int i = 0; i < n; i++) {
+      b.omapFrom[i] = s.u32(8 * i, "OMAP source RVA");
+      b.omapTo[i] = s.u32(8 * i + 4, "OMAP target RVA");
+      if (i > 0 && b.omapFrom[i] < b.omapFrom[i - 1]) throw s.error(8 * i, "OMAP entries are not sorted by source RVA");
+    }
+  }
+
+  /** The final image RVA of an original RVA through the OMAP, or -1 where the code was dropped. */
+  private static long translate(Builder b, long rva) {
+    long[] from = b.omapFrom;
+    int lo = 0, hi = from.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (from[mid] <= rva) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (hi < 0 || b.omapTo[hi] == 0) return -1;
+    return b.omapTo[hi] + (rva - from[hi]);
   }
 
   /** Walks symbol records {u16 length, u16 kind, ...} in {@code [start, end)}, handing each to {@code each}. */
@@ -280,8 +320,9 @@ public final class PdbFile {
   }
 
   private static long rva(Builder b, int segment, long offset) {
-    if (segment < 1 || segment > b.sections.size()) return -1;
-    return b.sections.get(segment - 1).virtualAddress() + offset;
+    if (segment < 1 || segment > b.originalSections.size()) return -1;
+    long rva = b.originalSections.get(segment - 1).virtualAddress() + offset;
+    return b.omap ? translate(b, rva) : rva;
   }
 
   public Path path() {
@@ -354,13 +395,22 @@ public final class PdbFile {
     return sectionStream;
   }
 
-  /** Whether the PDB maps addresses through OMAP (a rearranged image); the RVAs are then pre-OMAP. */
+  /**
+   * Whether the image was rearranged after linking and the PDB maps addresses through OMAP; the
+   * symbols' RVAs are then already translated (procedure sizes stay those of the original code).
+   */
   public boolean hasOmap() {
     return omap;
   }
 
+  /** The sections of the image as it is (the section header stream). */
   public List<PdbSection> sections() {
     return sections;
+  }
+
+  /** The sections symbols' segment numbers refer to: the original ones under OMAP, else {@link #sections()}. */
+  public List<PdbSection> originalSections() {
+    return originalSections;
   }
 
   public List<PdbModule> modules() {

@@ -33,6 +33,16 @@ final class Corpora {
     return all;
   }
 
+  private static CodeCorpus user;
+
+  /** 64-bit user-mode code only: libc and CrashWithException.exe. */
+  static synchronized CodeCorpus user64() {
+    if (user == null) {
+      user = new CodeCorpus(List.of(all().regions.get(0), all().regions.get(2)));
+    }
+    return user;
+  }
+
   static synchronized SynthInsn.Cache cache() {
     if (cache == null) cache = new SynthInsn.Cache();
     return cache;

@@ -70,7 +70,7 @@ final class SynthInsn {
           || m.equals("ud1") || m.equals("hlt") || m.equals("ptwrite") || m.startsWith("xbegin") || m.equals("xabort")
           || m.equals("xend") || m.startsWith("mov") && ops.startsWith("cr")) k = Kind.STOP;
       else k = Kind.OTHER;
-      return new SynthInsn(in.size, k, target, m + (ops.isEmpty() ? "" : " " + ops));
+      return new SynthInsn(in.size, k, target, in.mnemonic + (ops.isEmpty() ? "" : " " + ops));
     }
   }
 }

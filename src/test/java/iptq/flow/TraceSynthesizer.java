@@ -58,6 +58,13 @@ final class TraceSynthesizer {
   // visible to a decoder right there, because the instructions after the last packet before an
   // OVF leave nothing in the trace.
   private boolean afterQuery;
+  // Where a decoder expects tracing to resume after the last disable (libipt: the disabling
+  // branch's known successor, the FUP's IP for an asynchronous disable): enabling there is a "resume".
+  private long lastDisableIp;
+  // A direct jump or call walked since the last TNT/TIP: a TIP.PGD with an IP would be ambiguous
+  // (decoders bind it to the first branch since the last packet whose target matches), so the
+  // synthesizer does not disable synchronously then.
+  private boolean directSincePacket;
 
   TraceSynthesizer(CodeCorpus corpus, SynthInsn.Cache insns, Options o) {
     this.o = o;
@@ -112,7 +119,9 @@ final class TraceSynthesizer {
     if (o.tsx > 0 && rnd.nextDouble() < o.tsx) {
       tsx();
     }
-    if (o.power > 0 && rnd.nextDouble() < o.power) {
+    // Power events carry no IP: a decoder reports them right after the last packet it used, so
+    // they are only emitted where that is the current instruction boundary.
+    if (afterQuery && o.power > 0 && rnd.nextDouble() < o.power) {
       power();
     }
     SynthInsn in = insns.get(region, ip);
@@ -136,24 +145,29 @@ final class TraceSynthesizer {
         ip = taken ? in.target : next;
       }
       case JMP -> {
-        if (rnd.nextDouble() < o.syncDisable) {
+        if (mayDisable()) {
+          lastDisableIp = in.target;
           syncDisable(in.target);
           return;
         }
+        directSincePacket = true;
         ip = in.target;
       }
       case CALL -> {
-        if (rnd.nextDouble() < o.syncDisable) {
+        if (mayDisable()) {
+          lastDisableIp = in.target;
           syncDisable(in.target);
           return;
         }
+        directSincePacket = true;
         if (in.target != next) push(next); // zero-length calls (get-IP idiom) are not on the hardware's stack
         ip = in.target;
       }
       case JMP_IND, CALL_IND -> {
         if (in.kind == SynthInsn.Kind.CALL_IND) push(next);
         long target = randomFunction(region);
-        if (rnd.nextDouble() < o.syncDisable) {
+        if (mayDisable()) {
+          lastDisableIp = in.kind == SynthInsn.Kind.CALL_IND ? next : 0;
           syncDisable(target);
           return;
         }
@@ -174,9 +188,10 @@ final class TraceSynthesizer {
       }
       case FAR -> {
         long target = randomFunction(region);
-        if (rnd.nextDouble() < o.syncDisable) {
+        if (mayDisable()) {
           flushTnt();
           tipPgd(-1, true);
+          lastDisableIp = in.text.startsWith("sys") && in.text.startsWith("syscall") ? next : 0;
           event("[disabled]");
           reenable();
           return;
@@ -218,6 +233,7 @@ final class TraceSynthesizer {
     }
     tip(0x0d, target);
     event("[interrupt, from: " + hex(from) + ", to: " + hex(target) + "]");
+    afterQuery = true;
     if (paging) event("[paging, cr3: " + hex(cr3) + "]");
     if (modeChange) event("[exec mode: " + to.bits() + "-bit]");
     region = to;
@@ -238,8 +254,11 @@ final class TraceSynthesizer {
     clearStack();
     region = to;
     ip = target;
+    // libipt forgets the last IP at an overflow: the FUP carries the whole IP.
+    lastIp = 0;
     fup(target);
     event("[overflow, ip: " + hex(target) + "]");
+    afterQuery = true;
   }
 
   private void asyncDisable() {
@@ -248,6 +267,7 @@ final class TraceSynthesizer {
     boolean suppressed = rnd.nextBoolean();
     long into = randomFunction(region);
     tipPgd(into, suppressed);
+    lastDisableIp = ip;
     event("[disabled, at: " + hex(ip) + (suppressed ? "" : ", ip: " + hex(into)) + "]");
     reenable();
   }
@@ -271,11 +291,12 @@ final class TraceSynthesizer {
     ip = target;
     pge();
     if (modeChange) event("[exec mode: " + to.bits() + "-bit]");
+    afterQuery = true;
   }
 
   private void pge() {
     tip(0x11, ip);
-    event("[enabled, ip: " + hex(ip) + "]");
+    event("[" + (ip == lastDisableIp ? "resumed" : "enabled") + ", ip: " + hex(ip) + "]");
   }
 
   private void tsx() {
@@ -290,7 +311,7 @@ final class TraceSynthesizer {
     flushTnt();
     out.write(0x02, 0x22, 0x00, 0x21); // PWRE C2.1
     event("[pwre: c2.1]");
-    out.write(0x02, 0xa2, 0x01, 0x22, 0, 0, 0); // PWRX last C2, deepest C2, interrupt
+    out.write(0x02, 0xa2, 0x22, 0x01, 0, 0, 0); // PWRX last C2, deepest C2, woken by an interrupt
     event("[pwrx: c2, c2, int]");
   }
 
@@ -319,11 +340,18 @@ final class TraceSynthesizer {
     if (withFup) fup(ip);
     out.write(0x02, 0x23);
     clearStack();
+    // A PSB+ inside the trace is a status update that decoders report where its FUP binds.
+    if (withFup && executed > 0) event("[exec mode: " + region.bits() + "-bit]");
   }
 
   // ---- packets ----------------------------------------------------------------------------
 
+  private boolean mayDisable() {
+    return !directSincePacket && rnd.nextDouble() < o.syncDisable;
+  }
+
   private void tntBit(boolean taken) {
+    directSincePacket = false;
     tnt = tnt << 1 | (taken ? 1 : 0);
     tntCount++;
     int limit = o.tnt64 > 0 ? 47 : 6;
@@ -353,6 +381,7 @@ final class TraceSynthesizer {
 
   /** TIP-family packet with an IP compression chosen at random among the valid ones. */
   private void tip(int opcode, long target) {
+    directSincePacket = false;
     flushTnt();
     int[] valid = new int[5];
     int n = 0;

@@ -17,6 +17,15 @@ class DvrtTest {
   static final long NT_BASE = 0xfffff80500000000L;
   static final long CNG_BASE = 0xfffff80510000000L;
 
+  @TempDir static Path shared;
+  private static ExportResolver stubs;
+
+  /** The stubs, built once for this class's tests (clang + lld-link take seconds). */
+  private static synchronized ExportResolver stubs(PeFile wdboot) throws Exception {
+    if (stubs == null) stubs = kernelStubs(shared, wdboot);
+    return stubs;
+  }
+
   @Test
   void wdBootDvrtCounts() {
     try (PeFile pe = PeFile.open(Fixtures.path("pe/WdBoot.sys"))) {
@@ -105,10 +114,10 @@ class DvrtTest {
   }
 
   @Test
-  void importSitesBecomeMovR10AndDirectCallsToTheResolvedExports(@TempDir Path tmp) throws Exception {
+  void importSitesBecomeMovR10AndDirectCallsToTheResolvedExports() throws Exception {
     Capstone cs = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_64);
     try (PeFile pe = PeFile.open(Fixtures.path("pe/WdBoot.sys"))) {
-      ExportResolver resolver = kernelStubs(tmp, pe);
+      ExportResolver resolver = stubs(pe);
       PeImage mem = new PeImage(pe, WDBOOT_BASE, resolver, PeImage.Options.MEMORY);
       PeImage file = new PeImage(pe, WDBOOT_BASE, resolver, PeImage.Options.FILE_BYTES);
       assertEquals(144, mem.rewrittenSites().size());
@@ -149,9 +158,29 @@ class DvrtTest {
   }
 
   @Test
-  void sitesWhoseModuleIsNotLoadedAreUnfixableAndNamed(@TempDir Path tmp) throws Exception {
+  void rewrittenImagesGoIntoDumpsAsTheyWouldBeInMemory() throws Exception {
     try (PeFile pe = PeFile.open(Fixtures.path("pe/WdBoot.sys"))) {
-      ExportResolver all = kernelStubs(tmp, pe);
+      PeImage mem = new PeImage(pe, WDBOOT_BASE, stubs(pe), PeImage.Options.MEMORY);
+      KernelDumpWriter kw = new KernelDumpWriter().image("\\SystemRoot\\System32\\drivers\\WdBoot.sys", mem, KernelDumpWriter.PageSize.K4);
+      KernelDumpImage k = new KernelDumpImage(KernelDump.of(Path.of("k.dmp"), kw.toBytes(KernelDump.LIVE_BITMAP)));
+      Minidump md = Minidump.of(Path.of("m.dmp"), new MinidumpWriter().image("C:\\WdBoot.sys", mem).toBytes());
+      assertEquals("WdBoot.sys", k.dump().modules().get(0).name());
+      assertEquals(pe.codeView().debugId(), md.modules().get(0).codeView().debugId());
+      assertEquals(pe.timeDateStamp(), md.modules().get(0).timeDateStamp());
+      MinidumpImage m = new MinidumpImage(md);
+      byte[] want = mem.bytes(), a = new byte[want.length], b = new byte[want.length];
+      assertEquals(want.length, k.read(CodeImage.ANY_ASID, WDBOOT_BASE, a, 0, a.length));
+      assertEquals(want.length, m.read(CodeImage.ANY_ASID, WDBOOT_BASE, b, 0, b.length));
+      assertArrayEquals(want, a);
+      assertArrayEquals(want, b);
+      assertEquals(0xE8, a[0x702a + 7] & 0xFF);
+    }
+  }
+
+  @Test
+  void sitesWhoseModuleIsNotLoadedAreUnfixableAndNamed() throws Exception {
+    try (PeFile pe = PeFile.open(Fixtures.path("pe/WdBoot.sys"))) {
+      ExportResolver all = stubs(pe);
       ImportResolver ntOnly = (dll, f) -> dll.equalsIgnoreCase("cng.sys") ? OptionalLong.empty() : all.resolve(dll, f);
       PeImage img = new PeImage(pe, WDBOOT_BASE, ntOnly, PeImage.Options.MEMORY);
       assertFalse(img.unfixableSites().isEmpty());

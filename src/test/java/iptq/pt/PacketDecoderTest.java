@@ -205,6 +205,23 @@ class PacketDecoderTest {
   }
 
   @Test
+  void lastSkippedIsTheGapAfterEachError() {
+    PacketDecoder d = new PacketDecoder(bytes(PSB, new int[] {0xc9, 1, 2, 3, 4}, PSB, new int[] {0x02, 0x04}, PSB));
+    Packet p = new Packet();
+    assertEquals(PacketDecoder.Status.OK, d.next(p));
+    assertEquals(PacketDecoder.Status.ERROR, d.next(p));
+    assertEquals(16, d.lastError().offset());
+    assertEquals(PacketDecoder.Status.OK, d.next(p));
+    assertEquals(21, p.offset);
+    assertEquals(5, d.lastSkipped());
+    assertEquals(PacketDecoder.Status.ERROR, d.next(p));
+    assertEquals(PacketDecoder.Status.OK, d.next(p));
+    assertEquals(2, d.lastSkipped());
+    assertEquals(7, d.skipped());
+    assertEquals(PacketDecoder.Status.END, d.next(p));
+  }
+
+  @Test
   void garbageBeforeTheFirstPsbIsSkipped() {
     Decoded d = Decoded.of(bytes(new int[] {0xc9, 0xc9, 0xc9}, PSB, new int[] {0x02, 0x23}));
     assertTrue(d.errors.isEmpty());

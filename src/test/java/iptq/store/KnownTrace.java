@@ -14,6 +14,22 @@ import java.sql.Statement;
 public final class KnownTrace {
   private KnownTrace() {}
 
+  private static Path shared;
+
+  /**
+   * One database for the whole test run (built on first use, in a temporary directory removed
+   * when the JVM exits); tests open it read-only.
+   */
+  public static synchronized Path shared() throws IOException, SQLException {
+    if (shared == null) {
+      Path dir = java.nio.file.Files.createTempDirectory("iptq-known");
+      dir.toFile().deleteOnExit();
+      shared = build(dir);
+      shared.toFile().deleteOnExit();
+    }
+    return shared;
+  }
+
   public static Path build(Path dir) throws IOException, SQLException {
     Path db = dir.resolve("known.duckdb");
     try (Store store = Store.create(db, true)) {

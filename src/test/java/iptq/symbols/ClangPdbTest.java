@@ -22,11 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ClangPdbTest {
   static ClangPe.Built dll;
   static ClangPe.Built exe;
+  static ClangPe.Built driver;
 
   @BeforeAll
   static void build() {
     dll = ClangPe.dll("symbols_dll").source("src/test/c/pe/symbols_dll.c").entry("DllMain").build();
     exe = ClangPe.exe("symbols_exe").source("src/test/c/pe/symbols_exe.c").entry("start").build();
+    driver = ClangPe.driver("symbols_driver").source("src/test/c/pe/symbols_driver.c").entry("DriverEntry").build();
   }
 
   static PdbId idOf(Path image) {
@@ -75,6 +77,40 @@ class ClangPdbTest {
   @Test
   void exeFunctionsAreWhereTheLinkerPutThem() throws Exception {
     checkAgainstLinker(exe, 4);
+  }
+
+  @Test
+  void driverFunctionsAreWhereTheLinkerPutThem() throws Exception {
+    checkAgainstLinker(driver, 3);
+    try (PeFile pe = PeFile.open(driver.image())) {
+      assertEquals(1, pe.subsystem(), "IMAGE_SUBSYSTEM_NATIVE");
+      ModuleSymbols syms = new SymbolLoader(SymbolPath.of(driver.dir())).load("symbols_driver.sys", pe).symbols();
+      assertEquals("DriverEntry", syms.describe(pe.entryPoint()));
+    }
+  }
+
+  @Test
+  void symbolMapNamesAbsoluteAddressesAcrossModules() throws Exception {
+    long dllBase = 0x7FF8_1234_0000L, exeBase = 0x1_4000_0000L, sysBase = 0xFFFFF806_1230_0000L;
+    SymbolLoader loader = new SymbolLoader(SymbolPath.of(dll.dir(), exe.dir(), driver.dir()));
+    List<SymbolMap.Module> mods = new ArrayList<>();
+    Object[][] images = {{dll, dllBase}, {exe, exeBase}, {driver, sysBase}};
+    for (Object[] im : images) {
+      ClangPe.Built b = (ClangPe.Built) im[0];
+      try (PeFile pe = PeFile.open(b.image())) {
+        String name = b.image().getFileName().toString();
+        mods.add(new SymbolMap.Module(name, (long) im[1], pe.sizeOfImage(), loader.load(name, pe).symbols()));
+      }
+    }
+    SymbolMap map = new SymbolMap(mods);
+    long classify = LinkerTruth.mapRvas(dll.map()).get("classify");
+    assertEquals("symbols_dll.dll!classify+0x3", map.describe(dllBase + classify + 3));
+    assertEquals("symbols_exe.exe!start", map.describe(exeBase + LinkerTruth.mapRvas(exe.map()).get("start")));
+    assertEquals("symbols_driver.sys!dispatch+0x1",
+        map.describe(sysBase + LinkerTruth.mapRvas(driver.map()).get("dispatch") + 1));
+    assertEquals("symbols_exe.exe+0x10", map.describe(exeBase + 0x10));
+    assertNull(map.describe(0x1000));
+    assertNull(map.describe(-1L));
   }
 
   @Test

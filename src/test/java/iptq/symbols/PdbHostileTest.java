@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -193,5 +194,38 @@ class PdbHostileTest {
     }
     assertTrue(rejectedCount > 50 && accepted > 50, rejectedCount + " rejected, " + accepted + " accepted");
     assertTrue(System.nanoTime() - t0 < 60_000_000_000L, "bounded time");
+  }
+
+  /**
+   * The _ID forms of the procedure records (S_GPROC32_ID, S_LPROC32_ID) share the layout of the
+   * plain ones: rewriting every S_GPROC32/S_LPROC32 kind of the real PDB must give the same table.
+   */
+  @Test
+  void idFormsOfProcedureRecords() throws Exception {
+    byte[] b = original();
+    PdbFile before = parse(b.clone());
+    int patched = 0;
+    for (PdbModule m : before.modules()) {
+      if (m.symbolStream() < 0) continue;
+      for (int pos = 4; pos + 4 <= m.symbolBytes(); ) {
+        int len = le(b).getShort(streamByte(b, m.symbolStream(), pos)) & 0xFFFF;
+        int kindAt = streamByte(b, m.symbolStream(), pos + 2);
+        int kind = le(b).getShort(kindAt) & 0xFFFF;
+        if (kind == PdbSymbol.S_GPROC32 || kind == PdbSymbol.S_LPROC32) {
+          le(b).putShort(kindAt, (short) (kind == PdbSymbol.S_GPROC32 ? PdbSymbol.S_GPROC32_ID : PdbSymbol.S_LPROC32_ID));
+          patched++;
+        }
+        pos += 2 + len;
+      }
+    }
+    assertEquals(before.procedures().size(), patched);
+    PdbFile after = parse(b);
+    assertEquals(patched, after.procedures().size());
+    for (int i = 0; i < patched; i++) {
+      PdbSymbol x = before.procedures().get(i), y = after.procedures().get(i);
+      assertEquals(x.kind() == PdbSymbol.S_GPROC32 ? PdbSymbol.S_GPROC32_ID : PdbSymbol.S_LPROC32_ID, y.kind());
+      assertEquals(List.of(x.rva(), x.size(), x.name()), List.of(y.rva(), y.size(), y.name()));
+    }
+    assertEquals(ModuleSymbols.fromPdb("m", before).rows(), ModuleSymbols.fromPdb("m", after).rows());
   }
 }
