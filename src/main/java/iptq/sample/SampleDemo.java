@@ -8,9 +8,9 @@ import iptq.etl.IptSegments;
 import iptq.flow.FlowDecoder;
 import iptq.flow.FlowSink;
 import iptq.image.CodeImage;
-import iptq.image.ExportResolver;
+import iptq.image.AddressSpaces;
+import iptq.image.ModuleRecord;
 import iptq.image.PeFile;
-import iptq.image.PeImage;
 import iptq.pt.PacketDecoder;
 import iptq.symbols.ModuleSymbols;
 import iptq.symbols.PdbFile;
@@ -63,12 +63,21 @@ public final class SampleDemo {
     Map<String, Long> counts = new TreeMap<>();
     Map<String, Long> bases = new LinkedHashMap<>();
     List<IptSegment> segs = new ArrayList<>();
+    List<ModuleRecord> records = new ArrayList<>();
+    Map<Long, Long> procs = new LinkedHashMap<>();
     try (EtlFile in = EtlFile.open(etl)) {
       IptSegments ipt = new IptSegments(in.header(), -1);
       while (in.hasMoreEvents()) {
         EtlEvent e = in.readEvent();
         counts.merge(e.name(), 1L, Long::sum);
-        if (e.data() instanceof EventData.Image im) bases.putIfAbsent(im.name().toLowerCase(Locale.ROOT), im.imageBase());
+        if (e.data() instanceof EventData.Image im) {
+          String name = im.name().toLowerCase(Locale.ROOT);
+          bases.putIfAbsent(name, im.imageBase());
+          records.add(ModuleRecord.loaded(name, im.imageBase(), im.imageSize(), im.imageBase() < 0 ? -1 : im.pid(),
+              Integer.toUnsignedLong(im.timeDateStamp()), Integer.toUnsignedLong(im.checksum())));
+        } else if (e.data() instanceof EventData.Process p && p.pid() != 4) {
+          procs.put((long) p.pid(), p.directoryTableBase());
+        }
         ipt.accept(e).ifPresent(segs::add);
       }
     }
@@ -81,38 +90,34 @@ public final class SampleDemo {
     counts.forEach((k, v) -> out.print(" " + k + "=" + v));
     out.println();
 
-    // Modules at the addresses the trace's Image events give; code as the kernel leaves it.
-    ExportResolver resolver = new ExportResolver();
-    List<PeFile> pes = new ArrayList<>();
+    // Code as it was in memory: the live kernel dump and the process dumps beside the trace
+    // (the PE files on sample/bin, with the DVRT emulation, only where no dump covers a module).
+    AddressSpaces.Builder b = AddressSpaces.builder().modules(records).imagePath(List.of(bin));
+    procs.forEach(b::process);
+    try (var l = Files.list(data)) {
+      l.filter(p -> p.toString().endsWith(".dmp")).sorted().forEach(b::dump);
+    }
     List<Loaded> modules = new ArrayList<>();
-    List<PeImage> images = new ArrayList<>();
-    for (Map.Entry<String, Long> m : bases.entrySet()) {
-      Path pe = bin.resolve(m.getKey());
-      if (!Files.isRegularFile(pe)) continue;
-      PeFile f = PeFile.open(pe);
-      pes.add(f);
-      resolver.add(m.getKey(), f, m.getValue());
-    }
-    for (PeFile f : pes) {
-      String name = f.path().getFileName().toString().toLowerCase(Locale.ROOT);
-      long base = bases.get(name);
-      images.add(new PeImage(f, base, resolver, PeImage.Options.MEMORY));
-      Path pdb = bin.resolve(name.substring(0, name.lastIndexOf('.')) + ".pdb");
-      ModuleSymbols sym = Files.isRegularFile(pdb) ? ModuleSymbols.fromPdb(name, PdbFile.open(pdb)) : ModuleSymbols.none(name);
-      modules.add(new Loaded(name, base, f.sizeOfImage(), sym));
-    }
-    CodeImage code = new CodeImage() {
-      @Override
-      public int read(long asid, long address, byte[] dst, int off, int len) {
-        for (PeImage i : images) if (i.contains(address)) return i.read(asid, address, dst, off, len);
-        return 0;
+    try (AddressSpaces spaces = b.build()) {
+      Map<String, String> sources = new TreeMap<>();
+      for (AddressSpaces.Resolved r : spaces.resolved()) sources.merge(r.module().name(), r.codeSource(), (x, y) -> x.equals(y) ? x : x + "," + y);
+      out.print("   code from:");
+      sources.forEach((k, v) -> out.print(" " + k + "=" + v));
+      out.println();
+      for (Map.Entry<String, Long> m : bases.entrySet()) {
+        Path pe = bin.resolve(m.getKey());
+        if (!Files.isRegularFile(pe)) continue;
+        try (PeFile f = PeFile.open(pe)) {
+          Path pdb = bin.resolve(m.getKey().substring(0, m.getKey().lastIndexOf('.')) + ".pdb");
+          ModuleSymbols sym = Files.isRegularFile(pdb) ? ModuleSymbols.fromPdb(m.getKey(), PdbFile.open(pdb)) : ModuleSymbols.none(m.getKey());
+          modules.add(new Loaded(m.getKey(), m.getValue(), f.sizeOfImage(), sym));
+        }
       }
+      return decode(segs, spaces, modules);
+    }
+  }
 
-      @Override
-      public String describe(long asid, long address) {
-        return function(modules, address);
-      }
-    };
+  private int decode(List<IptSegment> segs, AddressSpaces spaces, List<Loaded> modules) {
     int n = 0;
     for (IptSegment s : segs) {
       n++;
@@ -136,6 +141,7 @@ public final class SampleDemo {
       };
       byte[] trace = new byte[s.data().remaining()];
       s.data().duplicate().get(trace);
+      CodeImage code = spaces.image(s.pid(), s.ts());
       new FlowDecoder(new PacketDecoder(trace), code, sink).decode();
       List<String> runs = new ArrayList<>();
       for (long ip : ips) {
@@ -149,7 +155,6 @@ public final class SampleDemo {
         out.println("      functions before " + s.trigger() + ": " + String.join(" > ", tail));
       }
     }
-    for (PeFile f : pes) f.close();
     return n;
   }
 
