@@ -39,7 +39,7 @@ public final class SampleGenerator {
 
   /** One WPR session's ProcessorTrace settings (see ingest/*.wprp). */
   public record Recording(String name, boolean user, int bufferKiB, boolean onSyscallExit,
-      boolean onCSwitch, boolean timing, int tntMax, int switchOdds) {
+      boolean onCSwitch, boolean timing, int tntMax, int switchEvery) {
     int bufferField() {
       return Integer.numberOfTrailingZeros(bufferKiB / 4);
     }
@@ -54,11 +54,11 @@ public final class SampleGenerator {
   /** The recordings every sample has, covering the shapes WPR's profiles produce. */
   public static final List<Recording> RECORDINGS = List.of(
       new Recording("kernel-syscall", false, 4, true, false, false, 6, 0),
-      new Recording("userkernel-both", true, 8, true, true, true, 47, 6),
+      new Recording("userkernel-both", true, 8, true, true, true, 47, 12),
       new Recording("kernel-cswitch", false, 32, true, true, true, 6, 3));
 
-  /** About how many system calls one run of sampapp.exe makes (24 rounds of its script). */
-  private static final int EXITS_PER_RUN = 24 * 11 + 1;
+  /** System calls one run of sampapp.exe makes: 24 rounds of 14, and the final DEPTH. */
+  private static final int EXITS_PER_RUN = 24 * 14 + 1;
 
   /** What was written. */
   public record Summary(List<Path> files, int iptEvents, int processes, long instructions,
@@ -231,6 +231,8 @@ public final class SampleGenerator {
     boolean inTick = false;
     long steps = 0;
     int exits = 0;
+    int ticks = 0;
+    int phase = s.rec.switchEvery() == 0 ? 0 : random.nextInt(s.rec.switchEvery());
     while (cpu.rip != SENTINEL) {
       if (++steps > 50_000_000L) throw new IllegalStateException("sampapp did not finish");
       if (cpu.cpl == 0 && mem.u8(cpu.rip) == 0x48 && mem.u8(cpu.rip + 1) == 0x0F && mem.u8(cpu.rip + 2) == 0x07) {
@@ -253,11 +255,12 @@ public final class SampleGenerator {
       } else if (cpu.flow == Cpu.Flow.CALL && cpu.rip == tick) {
         inTick = true;
       } else if (cpu.flow == Cpu.Flow.RET && inTick) {
-        // The TICK request yields; when another thread is ready (seeded odds) the thread is
+        // The TICK request yields; when another thread is ready (every switchEvery-th time, from
+        // a seeded phase) the thread is
         // switched out in the kernel and back in later, and its trace buffer starts afresh
         // (ipt.sys keeps "all trace data from the last context switch").
         inTick = false;
-        if (s.rec.switchOdds() == 0 || random.nextInt(s.rec.switchOdds()) != 0) continue;
+        if (s.rec.switchEvery() == 0 || (++ticks + phase) % s.rec.switchEvery() != 0) continue;
         t = qpc();
         cswitch(w, t, 0, tid, pid, true);
         if (s.rec.onCSwitch() && s.quota > 0) ipt(s, trace, stream, t, pid, tid, "CSwitch");
