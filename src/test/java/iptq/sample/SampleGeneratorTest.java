@@ -12,6 +12,10 @@ import iptq.etl.IptSegments;
 import iptq.flow.FlowDecoder;
 import iptq.flow.FlowListing;
 import iptq.image.CodeImage;
+import iptq.image.ExportResolver;
+import iptq.image.KernelDump;
+import iptq.image.KernelDumpImage;
+import iptq.image.PeImage;
 import iptq.image.RawImage;
 import iptq.pt.PacketDecoder;
 import iptq.testing.Libipt;
@@ -186,5 +190,73 @@ class SampleGeneratorTest {
         "userkernel-both/SystemCallExit/wrapped", "userkernel-both/SystemCallExit/whole",
         "kernel-cswitch/CSwitch/whole", "kernel-cswitch/SystemCallExit/whole")), kinds.toString());
     assertTrue(kinds.stream().anyMatch(k -> k.startsWith("userkernel-both/CSwitch/")), kinds.toString());
+  }
+
+  @Test
+  void kernelDumpHoldsTheDriverAsTheKernelRewroteIt() throws Exception {
+    SampleImages images = new SampleImages(Path.of("sample", "bin"), new Random(SampleGenerator.Options.DEFAULT_SEED));
+    SampleImages.Module drv = images.sampdrv;
+    ExportResolver r = new ExportResolver().add("ntstub.sys", images.ntstub.pe(), images.ntstub.base());
+    PeImage mem = new PeImage(drv.pe(), drv.base(), r, PeImage.Options.MEMORY);
+    assertTrue(mem.rewrittenSites().size() >= 5, "import call sites: " + mem.rewrittenSites().size());
+    try (KernelDump kd = KernelDump.open(dir.resolve("a").resolve("kernel.dmp"))) {
+      KernelDumpImage img = new KernelDumpImage(kd);
+      for (PeImage.RewrittenSite site : mem.rewrittenSites()) {
+        byte[] b = new byte[12];
+        assertEquals(12, img.read(CodeImage.ANY_ASID, site.address(), b, 0, 12));
+        // mov r10, [__imp_X] ; call X  -- not the file's 48 FF 15 rel32 + 5-byte NOP
+        assertEquals(0x4C, b[0] & 0xFF);
+        assertEquals(0x8B, b[1] & 0xFF);
+        assertEquals(0x15, b[2] & 0xFF);
+        assertEquals(0xE8, b[7] & 0xFF);
+        long target = site.address() + 12 + java.nio.ByteBuffer.wrap(b, 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        assertEquals(site.target(), target);
+      }
+    }
+    images.close();
+  }
+
+  @Test
+  void withoutTheRewriteTheDriverDoesNotDecode() throws Exception {
+    // The same kernel segments over the driver's file bytes (relocated, no DVRT emulation): the
+    // first import call is an indirect call with no TIP in the trace, so decoding breaks.
+    SampleImages images = new SampleImages(Path.of("sample", "bin"), new Random(SampleGenerator.Options.DEFAULT_SEED));
+    ExportResolver r = new ExportResolver().add("ntstub.sys", images.ntstub.pe(), images.ntstub.base());
+    PeImage fileDrv = new PeImage(images.sampdrv.pe(), images.sampdrv.base(), r, PeImage.Options.FILE_BYTES);
+    PeImage memDrv = new PeImage(images.sampdrv.pe(), images.sampdrv.base(), r, PeImage.Options.MEMORY);
+    SampleImages.Module nt = images.ntstub;
+    int broken = 0, whole = 0;
+    List<IptSegment> segs = segments(dir.resolve("a").resolve("kernel-syscall.etl"));
+    for (IptSegment seg : segs) {
+      byte[] trace = bytes(seg.data());
+      for (PeImage drv : List.of(fileDrv, memDrv)) {
+        CodeImage code = new CodeImage() {
+          @Override
+          public int read(long asid, long address, byte[] dst, int off, int len) {
+            if (drv.contains(address)) return drv.read(asid, address, dst, off, len);
+            if (nt.contains(address)) {
+              int d = (int) (address - nt.base());
+              int n = Math.min(len, nt.bytes().length - d);
+              System.arraycopy(nt.bytes(), d, dst, off, n);
+              return n;
+            }
+            return 0;
+          }
+
+          @Override
+          public String describe(long asid, long address) {
+            return "";
+          }
+        };
+        List<String> lines = new ArrayList<>();
+        new FlowDecoder(new PacketDecoder(trace), code, new FlowListing(l -> lines.add(l.toString()), null)).decode();
+        boolean errors = lines.stream().anyMatch(l -> l.startsWith("[error"));
+        if (drv == fileDrv && errors) broken++;
+        if (drv == memDrv && !errors) whole++;
+      }
+    }
+    images.close();
+    assertEquals(segs.size(), whole);
+    assertEquals(segs.size(), broken);
   }
 }
