@@ -5,17 +5,11 @@
 --   function), with the instructions executed during it.
 -- param: trigger = SystemCallExit -- the triggering event (segments.trigger)
 -- param: last = 10 -- keep the last N visits of each segment; 0 keeps them all
-WITH picked AS (
-  SELECT segment_id, ts, pid, tid FROM segments WHERE "trigger" = getvariable('trigger')
-), runs AS (
-  SELECT r.*, max(r.run) OVER (PARTITION BY r.segment_id) - r.run + 1 AS back
-  FROM function_runs r
-  WHERE r.segment_id IN (SELECT segment_id FROM picked)
-)
-SELECT p.segment_id, p.ts AS event_ts, sp.process, p.pid, p.tid,
+SELECT s.segment_id, s.ts AS event_ts, sp.process, s.pid, s.tid,
        r.back, r.function, r.module, r.insns, r.first_seq, r.last_seq
-FROM runs r
-JOIN picked p USING (segment_id)
+FROM segments s
+JOIN function_runs r USING (segment_id)
 LEFT JOIN segment_process sp USING (segment_id)
-WHERE getvariable('last')::BIGINT <= 0 OR r.back <= getvariable('last')::BIGINT
-ORDER BY p.ts, p.segment_id, r.run
+WHERE s."trigger" = getvariable('trigger')
+  AND (getvariable('last')::BIGINT <= 0 OR r.back <= getvariable('last')::BIGINT)
+ORDER BY s.ts, s.segment_id, r.run

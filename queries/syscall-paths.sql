@@ -5,24 +5,21 @@
 -- param: trigger = SystemCallExit -- the triggering event
 -- param: kernel_only = true -- only kernel-mode code (addresses in the upper half) on the path
 WITH picked AS (
-  SELECT b.segment_id, b.seq, b.function, b.module, b.insns
-  FROM blocks b
-  WHERE b.segment_id IN (SELECT segment_id FROM segments WHERE "trigger" = getvariable('trigger'))
-    AND (NOT getvariable('kernel_only')::BOOLEAN OR b.start_ip >= '0xffff800000000000'::UBIGINT)
-), marked AS (
-  SELECT *,
-         CASE WHEN lag(seq) OVER w IS NULL THEN 1
-              WHEN lag(function) OVER w IS NOT DISTINCT FROM function
-               AND lag(module) OVER w IS NOT DISTINCT FROM module THEN 0
-              ELSE 1 END AS starts
-  FROM picked
-  WINDOW w AS (PARTITION BY segment_id ORDER BY seq)
+  SELECT r.segment_id, r.run, r.function, r.module, r.insns,
+         lag(r.run) OVER w IS NULL
+           OR lag(r.function) OVER w IS DISTINCT FROM r.function
+           OR lag(r.module) OVER w IS DISTINCT FROM r.module AS starts
+  FROM function_runs r
+  WHERE r.segment_id IN (SELECT segment_id FROM segments WHERE "trigger" = getvariable('trigger'))
+    AND (NOT getvariable('kernel_only')::BOOLEAN OR r.start_ip >= '0xffff800000000000'::UBIGINT)
+  WINDOW w AS (PARTITION BY r.segment_id ORDER BY r.run)
 ), paths AS (
+  -- leaving out user-mode visits can make two visits of one kernel function adjacent: once
   SELECT segment_id,
-         string_agg(coalesce(function, '?'), ' > ' ORDER BY seq) FILTER (WHERE starts = 1) AS path,
-         sum(starts) AS steps,
+         string_agg(coalesce(function, '?'), ' > ' ORDER BY run) FILTER (WHERE starts) AS path,
+         count(*) FILTER (WHERE starts) AS steps,
          sum(insns) AS instructions
-  FROM marked
+  FROM picked
   GROUP BY segment_id
 )
 SELECT path, count(*) AS segments,

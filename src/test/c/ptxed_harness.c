@@ -34,6 +34,10 @@ static uint8_t *read_file(const char *path, size_t *size) {
 
 static uint64_t num(const char *s) { return strtoull(s, NULL, 0); }
 
+/* Sections go through an image section cache, as ptxed does, so they stay mapped; without it
+ * libipt maps and unmaps a file section around every read. */
+static struct pt_image_section_cache *iscache;
+
 static int add_raw(struct pt_image *image, char *spec) {
 	char *parts[4];
 	int n = 0;
@@ -43,7 +47,17 @@ static int add_raw(struct pt_image *image, char *spec) {
 	uint64_t addr = num(parts[1]);
 	uint64_t off = n == 4 ? num(parts[2]) : 0;
 	uint64_t size = n == 4 ? num(parts[3]) : UINT64_MAX;
-	int err = pt_image_add_file(image, parts[0], off, size, NULL, addr);
+	if (size == UINT64_MAX) {
+		FILE *f = fopen(parts[0], "rb");
+		if (!f) { perror(parts[0]); exit(2); }
+		fseek(f, 0, SEEK_END);
+		size = (uint64_t) ftell(f) - off;
+		fclose(f);
+	}
+	if (!iscache) iscache = pt_iscache_alloc(NULL);
+	int isid = pt_iscache_add_file(iscache, parts[0], off, size, addr);
+	if (isid < 0) { fprintf(stderr, "%s: %s\n", parts[0], pt_errstr(pt_errcode(isid))); exit(2); }
+	int err = pt_image_add_cached(image, iscache, isid, NULL);
 	if (err < 0) { fprintf(stderr, "%s: %s\n", parts[0], pt_errstr(pt_errcode(err))); exit(2); }
 	return 0;
 }

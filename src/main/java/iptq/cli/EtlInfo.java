@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What an .etl (or ipt.sys) trace file holds, for {@code iptq info}. */
+/**
+ * What an .etl (or ipt.sys) trace file holds, for {@code iptq info}; the command prints the
+ * file's name and kind line before it.
+ */
 public final class EtlInfo {
   private EtlInfo() {}
 
@@ -36,7 +39,6 @@ public final class EtlInfo {
     }
     try (EtlFile f = EtlFile.open(file, new EtlFile.Options(iptHook))) {
       LogfileHeader h = f.header();
-      out.printf("%s: ETW trace (.etl)%n", file);
       out.printf("  logger          %s%n", h.loggerName());
       out.printf("  written as      %s%n", h.logFileName());
       out.printf("  Windows         %s build %d, %d processors, %d MHz, pointer size %d%n",
@@ -140,7 +142,6 @@ public final class EtlInfo {
   }
 
   private static void describeIptSys(Path file, PrintStream out) throws IOException {
-    out.printf("%s: ipt.sys trace file%n", file);
     try (IptSysFile f = IptSysFile.open(file)) {
       long n = 0;
       long bytes = 0;

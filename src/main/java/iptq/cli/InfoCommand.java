@@ -18,6 +18,10 @@ public final class InfoCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE")
   java.util.List<Path> files;
 
+  @picocli.CommandLine.Option(names = "--ipt-hook", paramLabel = "HOOKID", converter = HexIntConverter.class,
+      description = "The ETW hook id that carries IPT events, when detection by structure is not wanted.")
+  Integer iptHook;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -32,6 +36,7 @@ public final class InfoCommand implements Callable<Integer> {
         case RAW_PT -> PtInfo.describe(f, out);
         case MINIDUMP, KERNEL_DUMP, PE -> ImageInfo.describe(f, out);
         case PDB -> PdbInfo.describe(f, out);
+        case ETL, IPT_SYS -> EtlInfo.describe(f, out, iptHook == null ? -1 : iptHook);
         default -> throw new InputException(f, 0, "not a file iptq reads (" + kind.description() + ")");
       }
     }

@@ -63,7 +63,7 @@ public final class ReportCommand implements Callable<Integer> {
       return 0;
     }
     Report report = Report.load(name);
-    if (db == null) throw new CommandLine.ParameterException(spec.commandLine(), "Missing the database: iptq report " + name + " DB");
+    if (db == null) throw new InputException(null, -1, "which database? iptq report " + name + " DB");
     boolean parquet = "parquet".equalsIgnoreCase(format);
     if (parquet && output == null) throw new InputException(null, -1, "--format parquet needs -o FILE");
     try (Connection conn = Store.open(db, true)) {

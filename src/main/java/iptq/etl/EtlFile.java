@@ -361,12 +361,12 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
           switch (type) {
             case HeaderKind.SYSTEM32, HeaderKind.SYSTEM64, HeaderKind.COMPACT32, HeaderKind.COMPACT64,
                 HeaderKind.PERFINFO32, HeaderKind.PERFINFO64 -> {
-              if (pos + 16 > end) {
+              hdr = type <= 2 ? 32 : type <= 4 ? 24 : 16;
+              if (pos + Math.min(hdr, 24) > end) {
                 bad(pos, end);
                 return;
               }
               size = Short.toUnsignedInt(bb.getShort(pos + 4));
-              hdr = type <= 2 ? 32 : type <= 4 ? 24 : 16;
               hdr += ((marker & 0x8000) != 0 ? 8 : 0) + ((marker >>> 8) & 7) * 8;
               t = bb.getLong(pos + (type >= HeaderKind.PERFINFO32 ? 8 : 16));
             }
@@ -388,6 +388,10 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
             }
           }
         } else if ((flags & 0x90) == 0x90) {
+          if (pos + 8 > end) {
+            bad(pos, end);
+            return;
+          }
           size = marker & 0xFFFF;
           int opt = Short.toUnsignedInt(bb.getShort(pos + 6));
           hdr = wppHeaderSize(opt);

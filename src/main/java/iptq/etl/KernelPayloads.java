@@ -81,6 +81,19 @@ public final class KernelPayloads {
     return o.done();
   }
 
+  /**
+   * Process event of an older version: 3 (DirectoryTableBase, no Flags or package names) or 2
+   * (neither DirectoryTableBase nor Flags).
+   */
+  public static byte[] processOld(int ptr, int version, EventData.Process p) {
+    if (version != 2 && version != 3) throw new IllegalArgumentException("version " + version);
+    Out o = new Out(ptr).ptr(p.uniqueProcessKey()).u32(p.pid()).u32(p.parentPid()).u32(p.sessionId())
+        .u32(p.exitStatus());
+    if (version == 3) o.ptr(p.directoryTableBase());
+    sid(o, p.userSid());
+    return o.ansi(p.imageFileName()).utf16(p.commandLine()).done();
+  }
+
   /** A user SID as WMI writes it: a TOKEN_USER (two pointers) then the SID; null writes 4 zeros. */
   private static void sid(Out o, String sid) {
     if (sid == null) {

@@ -32,9 +32,11 @@ final class Block {
   /** Why the bytes at {@link #end} did not decode (END_BAD_INSN). */
   final String badInsn;
 
-  /** Cached successors: where the fall-through / the taken direct branch leads. */
+  /** Cached successors: where the fall-through / the taken direct branch leads (same address space and mode). */
   Block next;
   Block taken;
+  /** The cache generation the block belongs to; links to blocks of an older one are not followed. */
+  int gen;
 
   Block(long start, int[] offsets, int ninsn, long end, InsnClass cls, long target, byte endKind, String badInsn) {
     this.start = start;

@@ -26,6 +26,7 @@ final class BlockCache {
   private long[] tags = new long[1 << 12];
   private Block[] vals = new Block[1 << 12];
   private int size;
+  int gen;
 
   BlockCache(CodeImage image) {
     this.image = image;
@@ -44,6 +45,7 @@ final class BlockCache {
     }
     Block b = decode(asid, mode, ip);
     if (size >= MAX_BLOCKS) clear();
+    b.gen = gen;
     if (2 * (size + 1) > keys.length) grow();
     put(ip, tag, b);
     return b;
@@ -56,6 +58,7 @@ final class BlockCache {
   void clear() {
     java.util.Arrays.fill(vals, null);
     size = 0;
+    gen++;
   }
 
   private static int mix(long ip, long tag) {

@@ -42,6 +42,10 @@ public final class FlowDecoder {
   private long insns;
   private long walkedSinceTrace;
   private boolean failed;
+  private Block pending;
+  private Block prev;
+  private Mode prevMode;
+  private long prevAsid;
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -130,10 +134,16 @@ public final class FlowDecoder {
       boolean syncDisable = false;
       switch (it) {
         case END:
-          return;
+          // The walk goes on until it needs the trace, as libipt's does.
+          if (!enabled) return;
+          break;
         case ERROR:
-          fail(q.errOffset, q.errKind, q.errMessage);
-          return;
+          // A broken packet ahead: walk on until the trace is needed, as libipt does.
+          if (!enabled || q.errInSequence) {
+            fail(q.errOffset, q.errKind, q.errMessage);
+            return;
+          }
+          break;
         case PSB:
           if (q.psbCbr >= 0) {
             event(FlowEventKind.CBR, NO_IP, q.psbCbr);
@@ -183,7 +193,7 @@ public final class FlowDecoder {
         if (!bound()) return;
         continue;
       }
-      Block b = cache.get(asid, mode, ip);
+      Block b = nextBlock();
       if (b.ninsn == 0) {
         codeError(b);
         return;
@@ -197,7 +207,7 @@ public final class FlowDecoder {
           continue;
         }
       }
-      emitBlock(b, b.ninsn);
+      if (b.endKind != Block.END_BRANCH) emitBlock(b, b.ninsn);
       if ((walkedSinceTrace += b.ninsn) > MAX_WITHOUT_TRACE) {
         fail(q.offset(), FlowError.NO_PROGRESS, "walked " + walkedSinceTrace + " instructions without trace: looping on direct branches");
         return;
@@ -209,8 +219,42 @@ public final class FlowDecoder {
         codeError(again);
         return;
       }
-      if (!branch(b, syncDisable)) return;
+      pending = b;
+      boolean ok = branch(b, syncDisable);
+      if (pending != null) {
+        // On failure the branch itself is not reported as executed (libipt does the same).
+        int n = ok ? b.ninsn : b.ninsn - 1;
+        pending = null;
+        if (n > 0) emitBlock(b, n);
+      }
+      if (!ok) return;
     }
+  }
+
+  /**
+   * The block at {@link #ip}: through the previous block's successor links when the walk went on
+   * by fall-through or direct target in the same address space and mode, else from the cache.
+   */
+  private Block nextBlock() {
+    Block p = prev;
+    Block b;
+    if (p != null && mode == prevMode && asid == prevAsid && p.gen == cache.gen) {
+      if (ip == p.end) {
+        b = p.next;
+        if (b == null || b.gen != cache.gen) p.next = b = cache.get(asid, mode, ip);
+      } else if (ip == p.target && p.cls.isDirect()) {
+        b = p.taken;
+        if (b == null || b.gen != cache.gen) p.taken = b = cache.get(asid, mode, ip);
+      } else {
+        b = cache.get(asid, mode, ip);
+      }
+    } else {
+      b = cache.get(asid, mode, ip);
+    }
+    prev = b;
+    prevMode = mode;
+    prevAsid = asid;
+    return b;
   }
 
   /** The last instruction of {@code b}; false when the walk must stop (error or end). */
@@ -220,8 +264,10 @@ public final class FlowDecoder {
     InsnClass c = b.cls;
     switch (c) {
       case JCC: {
+        // A TIP.PGD with an IP binds to any conditional branch (libipt), one without only to far
+        // transfers and CR3 writes.
         if (syncDisable) {
-          if (q.evTarget != NO_IP && q.evTarget == b.target) return disable(from, b.target, b.target);
+          if (q.evTarget != NO_IP) return disable(from, q.evTarget, 0);
           return expected(FlowError.TNT_NEEDED, "conditional branch at 0x" + Long.toHexString(from) + " needs a TNT bit, trace has a disable");
         }
         QueryDecoder.Item it = q.peek();
@@ -230,13 +276,14 @@ public final class FlowDecoder {
         }
         boolean taken = q.takeTnt();
         walkedSinceTrace = 0;
+        if (aheadBroken()) return false;
         ip = taken ? b.target : next;
         branchRow(from, ip, BranchKind.JCC, taken);
         return true;
       }
       case JMP_DIRECT:
       case CALL_DIRECT: {
-        if (syncDisable && q.evTarget == b.target) {
+        if (syncDisable && q.evTarget != NO_IP && q.evTarget == b.target) {
           return disable(from, b.target, b.target);
         }
         // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
@@ -247,18 +294,19 @@ public final class FlowDecoder {
       }
       case JMP_INDIRECT:
       case CALL_INDIRECT: {
-        if (syncDisable) return disable(from, q.evTarget, c == InsnClass.CALL_INDIRECT ? next : 0);
+        if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, c == InsnClass.CALL_INDIRECT ? next : 0);
         if (!tip(from)) return false;
         if (c == InsnClass.CALL_INDIRECT) push(next);
         branchRow(from, ip, c == InsnClass.CALL_INDIRECT ? BranchKind.CALL_INDIRECT : BranchKind.JMP_INDIRECT, true);
         return true;
       }
       case RET_NEAR: {
-        if (syncDisable) return disable(from, q.evTarget, 0);
+        if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, 0);
         QueryDecoder.Item it = q.peek();
         if (it == QueryDecoder.Item.TNT) {
           boolean taken = q.takeTnt();
           walkedSinceTrace = 0;
+          if (aheadBroken()) return false;
           if (!taken) return expected(FlowError.RET_NOT_TAKEN, "compressed return at 0x" + Long.toHexString(from) + " with a not-taken bit");
           if (stackSize == 0) return expected(FlowError.RET_EMPTY_STACK, "compressed return at 0x" + Long.toHexString(from) + " with an empty call stack");
           ip = pop();
@@ -270,6 +318,7 @@ public final class FlowDecoder {
         return true;
       }
       case MOV_CR3:
+        if (syncDisable && q.evTarget == NO_IP) return disable(from, NO_IP, next);
         ip = next;
         if (heldPaging >= 0) applyHeldPaging();
         return true;
@@ -305,6 +354,16 @@ public final class FlowDecoder {
     ip = q.tipIp;
     q.takeTip();
     walkedSinceTrace = 0;
+    return !aheadBroken();
+  }
+
+  /**
+   * After using the last cached trace item: whether the event sequence that follows is broken.
+   * libipt looks ahead there and fails the instruction that used the item; so do we.
+   */
+  private boolean aheadBroken() {
+    if (q.tntPending() > 0 || q.peek() != QueryDecoder.Item.ERROR || !q.errInSequence) return false;
+    fail(q.errOffset, q.errKind, q.errMessage);
     return true;
   }
 
@@ -477,14 +536,26 @@ public final class FlowDecoder {
 
   /** A consistency error: reported at the current trace position, then resync. Returns false. */
   private boolean expected(String kind, String message) {
+    if (q.peek() == QueryDecoder.Item.ERROR) {
+      fail(q.errOffset, q.errKind, q.errMessage); // the trace is broken here, not inconsistent
+      return false;
+    }
     if (q.peek() == QueryDecoder.Item.END && !FlowError.NO_CODE.equals(kind) && !FlowError.BAD_INSN.equals(kind)) {
-      return false; // the trace simply ended where the walk needed more
+      Block b = pending; // the trace simply ended where the walk needed more
+      pending = null;
+      if (b != null && b.ninsn > 1) emitBlock(b, b.ninsn - 1);
+      return false;
     }
     fail(q.offset(), kind, message);
     return false;
   }
 
   private void fail(long offset, String kind, String message) {
+    if (pending != null) {
+      Block b = pending;
+      pending = null;
+      if (b.ninsn > 1) emitBlock(b, b.ninsn - 1);
+    }
     long at = enabled ? ip : NO_IP;
     long skipped = q.resync();
     sink.error(offset, at, kind, message, skipped);
@@ -513,11 +584,22 @@ public final class FlowDecoder {
     insns += n;
   }
 
+  /** Emits the block whose last instruction is being resolved, once it is known to have run. */
+  private void flushPending() {
+    Block b = pending;
+    if (b != null) {
+      pending = null;
+      emitBlock(b, b.ninsn);
+    }
+  }
+
   private void branchRow(long from, long to, BranchKind kind, boolean taken) {
+    flushPending();
     sink.branch(seq++, from, to, kind, taken, q.tsc);
   }
 
   private void event(FlowEventKind kind, long at, long payload) {
+    flushPending();
     sink.event(seq++, kind, at, payload, q.tsc);
   }
 

@@ -86,6 +86,8 @@ public final class QueryDecoder {
   public long errOffset;
   public String errKind;
   public String errMessage;
+  /** ERROR: the problem broke an event's packet sequence (FUP…TIP, OVF…FUP, PSB+), not a lone packet. */
+  public boolean errInSequence;
 
   /** The last TSC value seen, or {@link FlowSink#NO_TS}. */
   public long tsc = FlowSink.NO_TS;
@@ -190,6 +192,7 @@ public final class QueryDecoder {
   }
 
   private Item error(String kind, String message) {
+    errInSequence = true;
     errOffset = p.offset;
     errKind = kind;
     errMessage = message;
@@ -197,6 +200,11 @@ public final class QueryDecoder {
   }
 
   private Item packetError() {
+    return packetError(true);
+  }
+
+  private Item packetError(boolean inSequence) {
+    errInSequence = inSequence;
     DecodeError e = pd.lastError();
     errOffset = e.offset();
     errKind = e.kind();
@@ -223,7 +231,7 @@ public final class QueryDecoder {
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) return Item.END;
-      if (st == PacketDecoder.Status.ERROR) return packetError();
+      if (st == PacketDecoder.Status.ERROR) return packetError(fupFor != FUP_ASYNC);
       itemOffset = p.offset;
       switch (p.kind) {
         case TNT_8, TNT_64 -> {

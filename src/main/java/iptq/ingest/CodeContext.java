@@ -12,8 +12,8 @@ interface CodeContext {
   /** The code for this segment, or null when there is none (then only packets are decoded). */
   CodeImage imageFor(SegmentInput segment);
 
-  /** Modules and symbols for naming addresses (empty map when none). */
-  SymbolMap symbols();
+  /** Modules and symbols for naming this segment's addresses (an empty map when none). */
+  SymbolMap symbolsFor(SegmentInput segment);
 
   /** The process whose page tables are at {@code cr3}, or {@link iptq.table.TableWriter#NULL}. */
   long pidOf(long cr3);
@@ -28,7 +28,7 @@ interface CodeContext {
     }
 
     @Override
-    public SymbolMap symbols() {
+    public SymbolMap symbolsFor(SegmentInput segment) {
       return empty;
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Maps the ETL reader's records onto the {@code events}, {@code processes}, {@code threads},
@@ -30,9 +31,9 @@ public final class EtlTables {
   private final long eventIdBase;
   private final long moduleIdBase;
   private final EventsTable events;
-  private final ProcessesTable processes;
+  private final Consumer<ProcessesTable.Process> processes;
   private final ThreadsTable threads;
-  private final ModulesTable modules;
+  private final Consumer<ModulesTable.Module> modules;
 
   private final Map<Integer, Proc> liveProcs = new HashMap<>();
   private final Map<Integer, Thr> liveThreads = new HashMap<>();
@@ -63,7 +64,8 @@ public final class EtlTables {
 
   /** Any writer may be null to skip that table. */
   public EtlTables(int traceId, long eventIdBase, long moduleIdBase, EventsTable events,
-      ProcessesTable processes, ThreadsTable threads, ModulesTable modules) {
+      Consumer<ProcessesTable.Process> processes, ThreadsTable threads,
+      Consumer<ModulesTable.Module> modules) {
     this.traceId = traceId;
     this.eventIdBase = eventIdBase;
     this.moduleIdBase = moduleIdBase;
@@ -130,7 +132,7 @@ public final class EtlTables {
   private void writeProcess(Proc c) {
     if (processes == null) return;
     EventData.Process p = c.p;
-    processes.add(new ProcessesTable.Process(traceId, p.pid(), p.parentPid(), p.sessionId(),
+    processes.accept(new ProcessesTable.Process(traceId, p.pid(), p.parentPid(), p.sessionId(),
         p.directoryTableBase(), p.directoryTableBase() != 0, p.uniqueProcessKey(),
         p.uniqueProcessKey() != 0, p.imageFileName(), p.commandLine().isEmpty() ? null : p.commandLine(),
         c.start, c.end, c.exit));
@@ -198,7 +200,7 @@ public final class EtlTables {
     EventData.Image i = m.i;
     EventData.DbgIdRsds r = rsds.remove(k);
     boolean kernel = i.imageBase() < 0;
-    modules.add(new ModulesTable.Module(moduleIdBase + ++modulesWritten, traceId, kernel ? 0 : i.pid(),
+    modules.accept(new ModulesTable.Module(moduleIdBase + ++modulesWritten, traceId, kernel ? 0 : i.pid(),
         i.imageBase(), i.imageSize(), i.fileName(), i.name(), Integer.toUnsignedLong(i.timeDateStamp()),
         Integer.toUnsignedLong(i.checksum()), r == null ? null : r.guid().toString(),
         r == null ? NULL : r.age(), r == null ? null : r.pdbFileName(), m.load, m.unload, kernel, "none",

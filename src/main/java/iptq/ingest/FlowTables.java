@@ -25,6 +25,7 @@ final class FlowTables implements FlowSink {
   private long asid = CodeImage.ANY_ASID;
   private long pid;
   private long origin;
+  private final long segmentTs;
   private long branches;
   private int errors;
 
@@ -38,8 +39,8 @@ final class FlowTables implements FlowSink {
     String text(long address, byte[] code, int off, int len, Mode mode);
   }
 
-  FlowTables(Tables t, SegmentInput in, CodeImage image, Namer namer, PidResolver pids,
-      InstructionText text) {
+  FlowTables(Tables t, SegmentInput in, long origin, CodeImage image, Namer namer,
+      PidResolver pids, InstructionText text) {
     this.image = image;
     this.t = t;
     this.segment = in.segmentId();
@@ -47,7 +48,8 @@ final class FlowTables implements FlowSink {
     this.tid = in.tid();
     this.namer = namer;
     this.time = in.time();
-    this.origin = in.time().tscOrigin();
+    this.origin = origin;
+    this.segmentTs = in.ts();
     this.pids = pids;
     this.text = text;
   }
@@ -60,10 +62,12 @@ final class FlowTables implements FlowSink {
     return errors;
   }
 
+  /** ns since trace start; without timing packets, the segment's own time (its event's). */
   private long ns(long tsc) {
-    if (tsc == NO_TS) return TableWriter.NULL;
+    if (tsc == NO_TS) return segmentTs;
     if (origin == TableWriter.NULL) origin = tsc;
-    return time.toNs(tsc, origin);
+    long ns = time.toNs(tsc, origin);
+    return ns == TableWriter.NULL ? segmentTs : ns;
   }
 
   @Override

@@ -31,7 +31,7 @@ final class RawCodeContext implements CodeContext {
   }
 
   @Override
-  public SymbolMap symbols() {
+  public SymbolMap symbolsFor(SegmentInput segment) {
     return symbols;
   }
 

@@ -17,18 +17,44 @@ final class SegmentDecoder {
   private final boolean packetRows;
   private final CodeContext code;
   private final boolean instructionRows;
-  private final ThreadLocal<Namer> namers;
+  // Per worker: a namer (with its cache) for each symbol map met, usually one per process.
+  private final ThreadLocal<java.util.Map<iptq.symbols.SymbolMap, Namer>> namers =
+      ThreadLocal.withInitial(java.util.IdentityHashMap::new);
   private final ThreadLocal<FlowTables.InstructionText> texts;
 
   SegmentDecoder(boolean packetRows, CodeContext code, boolean instructionRows) {
     this.packetRows = packetRows;
     this.code = code;
     this.instructionRows = instructionRows;
-    this.namers = ThreadLocal.withInitial(() -> new Namer(code.symbols()));
     this.texts = ThreadLocal.withInitial(() -> {
       iptq.x86.Disassembler d = new iptq.x86.Disassembler();
       return d::text;
     });
+  }
+
+  /**
+   * The TSC value at ts = 0. A Windows IPT buffer ends at its kernel event, so where the segment
+   * has the event's time and the TSC frequency is known, its last TSC estimate is that time; a
+   * raw trace starts its clock at its first TSC (returned as unknown here, set on the way).
+   */
+  static long origin(SegmentInput in) {
+    TimeBase time = in.time();
+    if (time.tscOrigin() != TableWriter.NULL) return time.tscOrigin();
+    if (in.ts() == TableWriter.NULL || !time.hasFrequency()) return TableWriter.NULL;
+    PacketDecoder dec = in.decoders().get();
+    Packet p = new Packet();
+    PacketClock clock = new PacketClock(time.clock());
+    long last = -1;
+    for (PacketDecoder.Status st; (st = dec.next(p)) != PacketDecoder.Status.END; ) {
+      if (st == PacketDecoder.Status.ERROR) {
+        if (dec.sync() < 0) break;
+        continue;
+      }
+      clock.update(p);
+      if (clock.tsc() >= 0) last = clock.tsc();
+    }
+    if (last < 0) return TableWriter.NULL;
+    return last - Math.round(in.ts() * (time.tscHz() / 1e9));
   }
 
   SegmentsTable.Segment decode(SegmentInput in, Tables t) {
@@ -41,7 +67,7 @@ final class SegmentDecoder {
     int errors = 0;
     long skipped = in.skippedBytes();
     PacketClock clock = new PacketClock(in.time().clock());
-    long origin = in.time().tscOrigin();
+    long origin = origin(in);
     while (true) {
       PacketDecoder.Status st = dec.next(p);
       if (st == PacketDecoder.Status.END) break;
@@ -63,14 +89,17 @@ final class SegmentDecoder {
       clock.update(p);
       long tsc = clock.tsc();
       if (origin == TableWriter.NULL && tsc >= 0) origin = tsc;
-      if (packetRows) t.packets.add(id, p, tsc, in.time().toNs(tsc, origin));
+      if (packetRows) {
+        long ns = in.time().toNs(tsc, origin);
+        t.packets.add(id, p, tsc, ns == TableWriter.NULL ? in.ts() : ns);
+      }
     }
     // Bytes before the first PSB are counted by the decoder as skipped, not reported as an error:
     // that is where a wrapped ring buffer's oldest, cut-off packets lie.
     skipped += dec.skipped();
     long branches = 0, instructions = 0;
     if (flow) {
-      FlowTables sink = new FlowTables(t, in, image, namers.get(), code::pidOf,
+      FlowTables sink = new FlowTables(t, in, origin, image, namers.get().computeIfAbsent(code.symbolsFor(in), Namer::new), code::pidOf,
           instructionRows ? texts.get() : null);
       FlowDecoder fd = new FlowDecoder(in.decoders().get(), image, sink);
       fd.decode();

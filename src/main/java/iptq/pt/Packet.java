@@ -37,9 +37,8 @@ package iptq.pt;
  *       {@link #pwrxWakeReason()}).
  *   <li>CFE: payload = first payload byte (bit 7 IP, bits 4:0 type); payload2 = vector.
  *   <li>EVD: payload = type (bits 4:0 of the first payload byte); payload2 = the 8-byte payload.
- *   <li>TRIG: payload = first payload byte (bit 7 IP, bit 6 ICNTV, bit 5 MULT, bits 3:0 TRBV low
- *       bits as stored); payload2 = second payload byte (TRBV) | ICNT &lt;&lt; 8 when ICNTV is set
- *       (then size = 5, else 3).
+ *   <li>TRIG: payload = first payload byte (bit 7 IP, bit 6 ICNTV, bit 5 MULT); payload2 =
+ *       second payload byte (TRBV) | ICNT &lt;&lt; 8 when ICNTV is set (then size = 5, else 3).
  *   <li>PAD, OVF, PSB, PSBEND, STOP: no payload.
  * </ul>
  */

@@ -12,7 +12,10 @@ package iptq.pt;
  *       libipt reads FastCounter).
  *   <li>MTC carries CTC bits {@code mtcFreq+7 .. mtcFreq}: the CTC ticks since the last
  *       MTC/TMA (modulo 2^(mtcFreq+8)) times EBX/EAX of CPUID leaf 0x15 give TSC ticks. Without
- *       the CPUID ratio, or before any TMA, MTC does not move time.
+ *       the CPUID ratio the clock calibrates itself: from one TSC+TMA to the next it counts the
+ *       CTC ticks (through the MTCs in between) and the TSC ticks, and uses their ratio from then
+ *       on (see {@link #calibrated()}). Before any TMA, or before a ratio is known, MTC does not
+ *       move time.
  *   <li>CYC counts core cycles since the previous CYC; with the nominal (max non-turbo) ratio
  *       from MSR_PLATFORM_INFO[15:8] and the last CBR, one core cycle is {@code nominal / cbr}
  *       TSC ticks. Without both, CYC does not move time.
@@ -55,10 +58,33 @@ public final class PacketClock {
   private long ctcFrac; // remainder of the CTC->TSC division, so that MTCs do not drift
   private int cbr;
   private long cycFrac;
+  private long num; // TSC ticks per `den` CTC ticks: from CPUID 0x15, or calibrated
+  private long den;
+  private boolean calibrated;
+  private long tmaTsc = UNKNOWN; // TSC at the CTC tick of the last TMA
+  private long ctcSinceTma; // CTC ticks counted by MTCs since that TMA
+  private boolean mtcSinceTma;
 
   public PacketClock(Config config) {
     this.config = config;
     this.ctcMask = (1L << (config.mtcFreq() + 8)) - 1;
+    if (config.cpuid15Eax() != 0 && config.cpuid15Ebx() != 0) {
+      num = config.cpuid15Ebx();
+      den = config.cpuid15Eax();
+    }
+  }
+
+  /**
+   * True once the CTC:TSC ratio was learned from the trace (no CPUID 0x15 values given): then
+   * {@link #ratio()} is that ratio.
+   */
+  public boolean calibrated() {
+    return calibrated;
+  }
+
+  /** TSC ticks per CTC tick in use, or 0 when unknown. */
+  public double ratio() {
+    return den == 0 ? 0 : (double) num / den;
   }
 
   public PacketClock() {
@@ -76,24 +102,41 @@ public final class PacketClock {
       case TSC -> {
         long v = p.payload;
         tsc = tsc == UNKNOWN ? v : (tsc & ~((1L << 56) - 1)) | v;
-        haveCtc = false;
         cycFrac = 0;
       }
       case TMA -> {
         if (tsc == UNKNOWN) return;
-        ctc = p.payload & ctcMask;
-        ctcTsc = tsc - p.payload2;
+        long now = p.payload & ctcMask;
+        long at = tsc - p.payload2;
+        if (haveCtc && mtcSinceTma && tmaTsc != UNKNOWN && (calibrated || den == 0)) {
+          // Learn the ratio: CTC ticks counted since the last TMA against TSC ticks.
+          long ticks = ctcSinceTma + ((now - ctc) & ctcMask);
+          long tscTicks = at - tmaTsc;
+          if (ticks > 0 && tscTicks > 0) {
+            num = tscTicks;
+            den = ticks;
+            calibrated = true;
+          }
+        }
+        ctc = now;
+        ctcTsc = at;
         ctcFrac = 0;
         haveCtc = true;
+        tmaTsc = at;
+        ctcSinceTma = 0;
+        mtcSinceTma = false;
       }
       case MTC -> {
-        if (!haveCtc || tsc == UNKNOWN || config.cpuid15Eax() == 0 || config.cpuid15Ebx() == 0) return;
+        if (!haveCtc || tsc == UNKNOWN) return;
         long now = (p.payload << config.mtcFreq()) & ctcMask;
         long delta = (now - ctc) & ctcMask;
-        long scaled = delta * config.cpuid15Ebx() + ctcFrac;
-        ctcTsc += scaled / config.cpuid15Eax();
-        ctcFrac = scaled % config.cpuid15Eax();
         ctc = now;
+        ctcSinceTma += delta;
+        mtcSinceTma = true;
+        if (den == 0) return;
+        long scaled = delta * num + ctcFrac;
+        ctcTsc += scaled / den;
+        ctcFrac = scaled % den;
         tsc = Math.max(tsc, ctcTsc);
         cycFrac = 0;
       }

@@ -36,6 +36,7 @@ public final class PacketDecoder {
   }
 
   static final long PSB_WORD = 0x8202820282028202L;
+  private static final long PSB_WORD_ODD = 0x0282028202820282L;
   /** Room for the longest packet plus a PSB run check, so a packet never straddles a window. */
   static final int MAX_PACKET = 32;
 
@@ -83,6 +84,7 @@ public final class PacketDecoder {
   private long syncOffset = -1;
   private long skipped;
   private long lastSkip;
+  private boolean seeked;
   private DecodeError lastError;
 
   /** Decodes {@code trace.position()..limit()}; offsets are relative to {@code position()}. */
@@ -151,7 +153,8 @@ public final class PacketDecoder {
   public long sync() {
     long cur = offset();
     long from = cur == syncOffset ? cur + 16 : cur;
-    from -= Math.min(from, 15);
+    if (seeked) seeked = false;
+    else from -= Math.min(from, 15);
     long psb = findPsb(from);
     if (psb < 0) {
       lastSkip = Math.max(0, size() - cur);
@@ -168,8 +171,46 @@ public final class PacketDecoder {
     return psb;
   }
 
+  /**
+   * Moves to {@code offset} (clamped to the trace), unsynchronised: the next {@link #next} searches
+   * for a PSB starting exactly there. For decoding part of a trace, e.g. from a Windows IPT
+   * buffer's write position.
+   */
+  public void seek(long offset) {
+    moveTo(Math.max(0, Math.min(offset, size())));
+    synced = false;
+    seeked = true;
+    syncOffset = -1;
+    lastIp = 0;
+  }
+
   /** Decodes the next packet into {@code out}; synchronises first when needed. */
   public Status next(Packet out) {
+    // Kept small so that the JIT inlines it into the caller's loop: TNT-8, half of all packets
+    // in real traces, is decoded right here; other common packets in fast().
+    int p = pos;
+    if (synced && limit - p >= 16) {
+      long w = buf.getLong(p);
+      int h = (int) w & 0xff;
+      if ((h & 1) == 0 && h > 2) {
+        int bits = h >>> 1;
+        int n = 31 - Integer.numberOfLeadingZeros(bits);
+        out.reset(PacketKind.TNT_8, base + p, 1);
+        out.tntCount = n;
+        out.tntBits = bits & ~(1 << n);
+        pos = p + 1;
+        return Status.OK;
+      }
+      int n = fast(out, w, p);
+      if (n > 0) {
+        pos = p + n;
+        return Status.OK;
+      }
+    }
+    return slowNext(out);
+  }
+
+  private Status slowNext(Packet out) {
     if (!synced) {
       if (sync() < 0) {
         if (!everSynced && !noSyncReported && size() > 0) {
@@ -181,17 +222,8 @@ public final class PacketDecoder {
         return Status.END;
       }
     }
-    int p = pos;
-    if (limit - p >= 16) {
-      int n = fast(out, buf.getLong(p), p);
-      if (n > 0) {
-        pos = p + n;
-        return Status.OK;
-      }
-    } else {
-      if (!lastWindow) window(base + pos);
-      if (pos >= limit) return Status.END;
-    }
+    if (limit - pos < 16 && !lastWindow) window(base + pos);
+    if (pos >= limit) return Status.END;
     String err = decode(out);
     if (err == null) {
       pos += out.size;
@@ -209,81 +241,80 @@ public final class PacketDecoder {
    * Needs 16 readable bytes at p.
    */
   private int fast(Packet out, long w, int p) {
+    // Split in small methods so that the JIT inlines each (it will not inline a large one).
     int h = (int) w & 0xff;
-    if ((h & 1) == 0) {
-      if (h > 2) {
-        int bits = h >>> 1;
-        int n = 31 - Integer.numberOfLeadingZeros(bits);
-        out.reset(PacketKind.TNT_8, base + p, 1);
-        out.tntCount = n;
-        out.tntBits = bits & ~(1 << n);
-        return 1;
-      }
-      if (h == 0) {
+    switch (OPS[h]) {
+      case OP_TIP: case OP_PGE: case OP_PGD: case OP_FUP:
+        return fastIp(out, w, p, h);
+      case OP_CYC:
+        return fastCyc(out, w, p, h);
+      case OP_MTC:
+        out.reset(PacketKind.MTC, base + p, 2);
+        out.payload = (w >>> 8) & 0xff;
+        return 2;
+      case OP_PAD:
         out.reset(PacketKind.PAD, base + p, 1);
         return 1;
-      }
-      if ((w & 0xff00) == 0xa300) { // TNT-64
-        long v = w >>> 16;
-        if (v <= 1) return 0;
-        int n = 63 - Long.numberOfLeadingZeros(v);
-        out.reset(PacketKind.TNT_64, base + p, 8);
-        out.tntCount = n;
-        out.tntBits = v & ~(1L << n);
-        return 8;
-      }
-      return 0;
+      case OP_EXT:
+        return (w & 0xff00) == 0xa300 ? fastTnt64(out, w, p) : 0;
+      default:
+        return 0;
     }
-    byte op = OPS[h];
-    if (op >= OP_TIP && op <= OP_FUP) {
-      int ipc = h >>> 5;
-      long raw, ip;
-      int n;
-      switch (ipc) {
-        case 0:
-          out.reset(IP_KINDS[op], base + p, 1);
-          out.ipSuppressed = true;
-          return 1;
-        case 1: n = 3; raw = (w >>> 8) & 0xffffL; ip = (lastIp & ~0xffffL) | raw; break;
-        case 2: n = 5; raw = (w >>> 8) & 0xffffffffL; ip = (lastIp & ~0xffffffffL) | raw; break;
-        case 3: n = 7; raw = (w >>> 8) & 0xffffffffffffL; ip = (raw << 16) >> 16; break;
-        case 4: n = 7; raw = (w >>> 8) & 0xffffffffffffL; ip = (lastIp & ~0xffffffffffffL) | raw; break;
-        case 6: n = 9; raw = buf.getLong(p + 1); ip = raw; break;
-        default: return 0;
-      }
-      out.reset(IP_KINDS[op], base + p, n);
-      out.ipBytes = ipc;
-      out.payload = raw;
-      out.ip = ip;
-      lastIp = ip;
-      return n;
-    }
-    if (op == OP_CYC) {
-      long v = h >>> 3;
-      if ((h & 4) == 0) {
-        out.reset(PacketKind.CYC, base + p, 1);
-        out.payload = v;
+  }
+
+  private int fastIp(Packet out, long w, int p, int h) {
+    PacketKind kind = IP_KINDS[OPS[h]];
+    long raw, ip;
+    int n;
+    switch (h >>> 5) {
+      case 0:
+        out.reset(kind, base + p, 1);
+        out.ipSuppressed = true;
         return 1;
-      }
-      int shl = 5;
-      for (int n = 1; n < 8; n++) {
-        int x = (int) (w >>> (8 * n)) & 0xff;
-        v |= ((long) (x >>> 1)) << shl;
-        shl += 7;
-        if ((x & 1) == 0) {
-          out.reset(PacketKind.CYC, base + p, n + 1);
-          out.payload = v;
-          return n + 1;
-        }
-      }
-      return 0;
+      case 1: n = 3; raw = (w >>> 8) & 0xffffL; ip = (lastIp & ~0xffffL) | raw; break;
+      case 2: n = 5; raw = (w >>> 8) & 0xffffffffL; ip = (lastIp & ~0xffffffffL) | raw; break;
+      case 3: n = 7; raw = (w >>> 8) & 0xffffffffffffL; ip = (raw << 16) >> 16; break;
+      case 4: n = 7; raw = (w >>> 8) & 0xffffffffffffL; ip = (lastIp & ~0xffffffffffffL) | raw; break;
+      case 6: n = 9; raw = buf.getLong(p + 1); ip = raw; break;
+      default: return 0;
     }
-    if (op == OP_MTC) {
-      out.reset(PacketKind.MTC, base + p, 2);
-      out.payload = (w >>> 8) & 0xff;
-      return 2;
+    out.reset(kind, base + p, n);
+    out.ipBytes = h >>> 5;
+    out.payload = raw;
+    out.ip = ip;
+    lastIp = ip;
+    return n;
+  }
+
+  private int fastCyc(Packet out, long w, int p, int h) {
+    long v = h >>> 3;
+    if ((h & 4) == 0) {
+      out.reset(PacketKind.CYC, base + p, 1);
+      out.payload = v;
+      return 1;
+    }
+    int shl = 5;
+    for (int n = 1; n < 8; n++) {
+      int x = (int) (w >>> (8 * n)) & 0xff;
+      v |= ((long) (x >>> 1)) << shl;
+      shl += 7;
+      if ((x & 1) == 0) {
+        out.reset(PacketKind.CYC, base + p, n + 1);
+        out.payload = v;
+        return n + 1;
+      }
     }
     return 0;
+  }
+
+  private int fastTnt64(Packet out, long w, int p) {
+    long v = w >>> 16;
+    if (v <= 1) return 0;
+    int n = 63 - Long.numberOfLeadingZeros(v);
+    out.reset(PacketKind.TNT_64, base + p, 8);
+    out.tntCount = n;
+    out.tntBits = v & ~(1L << n);
+    return 8;
   }
 
   /** Decodes the packet at pos into out; returns null or the error kind (lastError is set). */
@@ -536,10 +567,14 @@ public final class PacketDecoder {
     for (;;) {
       final ByteBuffer b = buf;
       int end = limit - 16;
-      for (int p = pos; p <= end; p++) {
-        if (b.get(p) != 0x02 || b.get(p + 1) != (byte) 0x82) continue;
-        if (b.getLong(p) != PSB_WORD || b.getLong(p + 8) != PSB_WORD) continue;
-        return runEnd(base + p);
+      // Every PSB holds an 8-aligned word of its pattern (either phase), so look at aligned words
+      // only and check the 8 places a PSB around a matching word can start.
+      for (int q = (pos + 7) & ~7; q + 8 <= limit; q += 8) {
+        long w = b.getLong(q);
+        if (w != PSB_WORD && w != PSB_WORD_ODD) continue;
+        for (int p = Math.max(pos, q - 7); p <= q && p <= end; p++) {
+          if (b.getLong(p) == PSB_WORD && b.getLong(p + 8) == PSB_WORD) return runEnd(base + p);
+        }
       }
       if (lastWindow) {
         pos = limit;

@@ -85,9 +85,18 @@ public final class PacketFormat {
     return sb;
   }
 
-  /** ptdump's error line for a decode error. */
+  /**
+   * ptdump's error line for a decode error, with libipt's wording for the error (so that the
+   * listings diff cleanly); {@link DecodeError#message()} has the details.
+   */
   public static String error(DecodeError e) {
-    return "[" + Long.toHexString(e.offset()) + ": error decoding packet: " + e.message() + "]";
+    String what = switch (e.kind()) {
+      case DecodeError.BAD_OPCODE -> "unknown opcode";
+      case DecodeError.BAD_PACKET, DecodeError.RESERVED_IPBYTES -> "unknown packet";
+      case DecodeError.TRUNCATED -> "reached end of trace stream";
+      default -> e.message();
+    };
+    return "[" + Long.toHexString(e.offset()) + ": error decoding packet: " + what + "]";
   }
 
   private static void ipPayload(Packet p, StringBuilder sb) {

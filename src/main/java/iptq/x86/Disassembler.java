@@ -3,8 +3,10 @@ package iptq.x86;
 import capstone.Capstone;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,26 +26,27 @@ public final class Disassembler implements AutoCloseable {
   };
 
   private final Capstone[] handles = new Capstone[3];
-  private final Map<Long, Entry>[] caches;
+  private final List<Map<Long, Entry>> caches = new ArrayList<>(3);
   private final byte[] one = new byte[X86Decoder.MAX_LENGTH];
 
   private record Entry(byte[] bytes, String text) {}
+
+  /** capstone calls made so far (cache misses), for tests and statistics. */
+  private long capstoneCalls;
 
   public Disassembler() {
     this(DEFAULT_CACHE_ENTRIES);
   }
 
-  @SuppressWarnings("unchecked")
   public Disassembler(int cacheEntries) {
     configureLibraryPath();
-    caches = new Map[3];
     for (int i = 0; i < 3; i++) {
-      caches[i] = new LinkedHashMap<>(1024, 0.75f, true) {
+      caches.add(new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Entry> eldest) {
           return size() > cacheEntries;
         }
-      };
+      });
     }
   }
 
@@ -74,13 +77,14 @@ public final class Disassembler implements AutoCloseable {
    */
   public String text(long address, byte[] code, int off, int len, Mode mode) {
     int n = Math.min(len, X86Decoder.MAX_LENGTH);
-    Map<Long, Entry> cache = caches[mode.ordinal()];
+    Map<Long, Entry> cache = caches.get(mode.ordinal());
     Entry e = cache.get(address);
     if (e != null && e.bytes.length <= n
         && Arrays.equals(e.bytes, 0, e.bytes.length, code, off, off + e.bytes.length)) {
       return e.text;
     }
     System.arraycopy(code, off, one, 0, n);
+    capstoneCalls++;
     Capstone.CsInsn[] insns = handle(mode).disasm(Arrays.copyOf(one, n), address, 1);
     String text;
     byte[] bytes;
@@ -94,6 +98,10 @@ public final class Disassembler implements AutoCloseable {
     }
     cache.put(address, new Entry(bytes, text));
     return text;
+  }
+
+  public long capstoneCalls() {
+    return capstoneCalls;
   }
 
   private Capstone handle(Mode mode) {

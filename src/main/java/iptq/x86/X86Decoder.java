@@ -42,6 +42,17 @@ public final class X86Decoder {
   private static final byte F_INV64 = 2; // undefined in 64-bit mode
   private static final byte F_INVALID = 4; // undefined in every mode
   private static final byte F_NOMOD = 8; // ModRM whose mod is ignored: always a register (MOV CRn/DRn)
+  private static final byte F_GROUP = 16; // class or validity depends on the ModRM byte
+
+  /** Per map-0/map-1 opcode: flags | immediate kind << 8 | class << 16, built from the above. */
+  private static final int[] INFO0 = new int[256];
+  private static final int[] INFO1 = new int[256];
+  /**
+   * Per ModRM byte with 32/64-bit addressing: displacement bytes, plus 8 when a SIB byte
+   * follows. With 16-bit addressing: displacement bytes.
+   */
+  private static final byte[] MODRM32 = new byte[256];
+  private static final byte[] MODRM16 = new byte[256];
 
   // Prefix kinds of legacy map bytes.
   private static final byte P_NONE = 0;
@@ -232,6 +243,24 @@ public final class X86Decoder {
     for (int b : new int[] {0x70, 0x71, 0x72, 0x73, 0xc2, 0xc4, 0xc5, 0xc6}) {
       IMM_VEX1[b] = I_B;
     }
+    for (int b : new int[] {0xff, 0xfe, 0x8f, 0xc6, 0xc7}) {
+      FLAGS0[b] |= F_GROUP;
+    }
+    for (int b : new int[] {0x01, 0x22, 0xc7, 0xae}) {
+      FLAGS1[b] |= F_GROUP;
+    }
+    for (int b = 0; b < 256; b++) {
+      INFO0[b] = FLAGS0[b] | IMM0[b] << 8 | CLASS0[b] << 16;
+      INFO1[b] = FLAGS1[b] | IMM1[b] << 8 | CLASS1[b] << 16;
+      int mod = b >> 6;
+      int rm = b & 7;
+      if (mod == 3) {
+        continue;
+      }
+      int disp = mod == 1 ? 1 : mod == 2 ? 4 : rm == 5 ? 4 : 0;
+      MODRM32[b] = (byte) (disp + (rm == 4 ? 8 : 0));
+      MODRM16[b] = (byte) (mod == 1 ? 1 : mod == 2 || rm == 6 ? 2 : 0);
+    }
   }
 
   /**
@@ -242,6 +271,7 @@ public final class X86Decoder {
    */
   public static boolean decode(byte[] code, int off, int avail, long ip, Mode mode, Insn out) {
     final boolean m64 = mode == Mode.BITS64;
+    avail = Math.max(0, Math.min(avail, code.length - off)); // never read past the array
     final int limit = off + Math.min(avail, MAX_LENGTH);
     boolean osz = false;
     boolean asz = false;
@@ -334,9 +364,10 @@ public final class X86Decoder {
         cls = C_OTHER;
       } else {
         map = 1;
-        flags = FLAGS1[op];
-        imm = IMM1[op];
-        cls = CLASS1[op];
+        int info = INFO1[op];
+        flags = info & 0xff;
+        imm = (info >> 8) & 0xff;
+        cls = info >>> 16;
       }
     } else if ((b == 0xc4 || b == 0xc5 || b == 0x62 || b == 0x8f) && isVexLike(code, p, limit, b, m64)) {
       if (badVexPrefix) {
@@ -391,9 +422,10 @@ public final class X86Decoder {
     } else {
       map = 0;
       op = b;
-      flags = FLAGS0[b];
-      imm = IMM0[b];
-      cls = CLASS0[b];
+      int info = INFO0[b];
+      flags = info & 0xff;
+      imm = (info >> 8) & 0xff;
+      cls = info >>> 16;
     }
 
     if ((flags & (F_INVALID | F_INV64)) != 0 && ((flags & F_INVALID) != 0 || m64)) {
@@ -406,29 +438,28 @@ public final class X86Decoder {
         return fail(out, off, p + 1, avail);
       }
       modrm = code[p++] & 0xff;
-      int mod = modrm >> 6;
-      int rm = modrm & 7;
-      if (mod != 3 && (flags & F_NOMOD) == 0) {
-        int disp;
-        if (easz == 16) {
-          disp = mod == 1 ? 1 : mod == 2 || rm == 6 ? 2 : 0;
-        } else {
-          disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
-          if (rm == 4) {
+      if ((flags & F_NOMOD) == 0) {
+        if (easz != 16) {
+          int extra = MODRM32[modrm];
+          if (extra >= 8) {
             if (p >= limit) {
               return fail(out, off, p + 1, avail);
             }
             int sib = code[p++] & 0xff;
-            if (mod == 0 && (sib & 7) == 5) {
-              disp = 4;
+            extra -= 8;
+            if (modrm < 0x40 && (sib & 7) == 5) {
+              extra = 4;
             }
-          } else if (mod == 0 && rm == 5) {
-            disp = 4;
           }
+          p += extra;
+        } else {
+          p += MODRM16[modrm];
         }
-        p += disp;
       }
-      if (map == 0) {
+      if ((flags & F_GROUP) == 0) {
+        // nothing depends on ModRM.reg
+      } else if (map == 0) {
+        int mod = modrm >> 6;
         int reg = (modrm >> 3) & 7;
         switch (op) {
           case 0xff:
@@ -488,7 +519,7 @@ public final class X86Decoder {
             }
             break;
           case 0xae:
-            if (reg == 4 && lastRep == 0xf3 && !osz) {
+            if (reg == 4 && f3 && !osz) { // as libipt: any F3, no 66
               cls = InsnClass.PTWRITE.ordinal();
             }
             break;

@@ -55,10 +55,10 @@ class PacketsCommandTest {
         "0000000000000023  tnt.8      !.!",
         "0000000000000024  tip        1: ????????????abcd",
         "0000000000000027  pad",
-        "[28: error decoding packet: unknown opcode 0xc9]",
+        "[28: error decoding packet: unknown opcode]",
         "000000000000002a  psb",
         "000000000000003a  psbend",
-        "[3c: error decoding packet: trace ends inside a tsc packet]",
+        "[3c: error decoding packet: reached end of trace stream]",
         ""), r.out());
 
     Run quiet = run("packets", "--no-offset", "--no-pad", "--no-timing", "--lastip", f.toString());

@@ -116,7 +116,7 @@ class SqlCommandTest {
   void shellTablesAndSchema() {
     Cli t = Cli.withInput(".tables\n.schema decode_errors\n.schema nosuch\n", "sql", db);
     assertTrue(t.out().contains("branches"), t.out());
-    assertTrue(t.out().contains("function_runs   | view"), t.out());
+    assertTrue(t.out().contains("segment_summary | view"), t.out());
     assertTrue(t.out().contains("CREATE TABLE decode_errors("), t.out());
     assertTrue(t.out().contains("skipped_bytes | BIGINT  | Bytes skipped to reach the next PSB (or the end)."), t.out());
     assertTrue(t.err().contains("no table or view called nosuch"), t.err());

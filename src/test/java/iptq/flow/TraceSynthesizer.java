@@ -32,6 +32,8 @@ final class TraceSynthesizer {
     double power = 0.0;
     boolean recordTruth = true;
     boolean startWithPge = false;
+    /** Indirect targets come from this many functions per region (0: all), for hot-code locality. */
+    int hotFunctions = 0;
   }
 
   final Options o;
@@ -46,6 +48,7 @@ final class TraceSynthesizer {
   private CodeCorpus.Region region;
   private long ip;
   private long cr3 = 0x1000;
+  private static final long[] CR3S = {0x1aa000L, 0x7d5e3000L, 0x12345000L, 0x000f_0000_0001_0000L, 0x3c0000L};
   private final long[] stack = new long[64];
   private int stackTop, stackSize;
   private long tnt = 1; // stop bit then pending bits
@@ -223,7 +226,7 @@ final class TraceSynthesizer {
     long target = randomFunction(to);
     boolean paging = rnd.nextDouble() < o.pip;
     if (paging) {
-      cr3 = (rnd.nextLong() & 0x000f_ffff_ffff_f000L);
+      cr3 = CR3S[rnd.nextInt(CR3S.length)]; // a few processes, as in a real trace
       pip(cr3);
     }
     boolean modeChange = to.bits() != region.bits();
@@ -439,7 +442,13 @@ final class TraceSynthesizer {
 
   private long randomFunction(CodeCorpus.Region r) {
     long[] f = r.functions();
-    return f.length == 0 ? r.address() : f[rnd.nextInt(f.length)];
+    if (f.length == 0) return r.address();
+    if (o.hotFunctions > 0 && o.hotFunctions < f.length) {
+      // A fixed, spread-out subset: function i * stride.
+      int stride = f.length / o.hotFunctions;
+      return f[rnd.nextInt(o.hotFunctions) * stride];
+    }
+    return f[rnd.nextInt(f.length)];
   }
 
   static String hex(long v) {

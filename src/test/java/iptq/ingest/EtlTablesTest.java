@@ -96,7 +96,7 @@ class EtlTablesTest {
     }
     List<IptSegment> segs = new ArrayList<>();
     Path db = load(dir, "t.duckdb", (ev, pr, th, mo, se, tr) -> {
-      EtlTables tables = new EtlTables(1, 0, 0, ev, pr, th, mo);
+      EtlTables tables = new EtlTables(1, 0, 0, ev, pr::add, th, mo::add);
       EtlSource.Result r = EtlSource.read(etl, -1, tables, segs::add);
       tr.add(EtlTables.trace(1, etl, Files.size(etl), r.header()));
       assertEquals(1, r.segments());
@@ -131,7 +131,7 @@ class EtlTablesTest {
   void realFixtureLoadsIntoDuckDb() throws Exception {
     Path etl = Fixtures.path("etl/ShutdownPerfDiagLogger.etl");
     Path db = load(dir, "s.duckdb", (ev, pr, th, mo, se, tr) -> {
-      EtlTables tables = new EtlTables(1, 0, 0, ev, pr, th, mo);
+      EtlTables tables = new EtlTables(1, 0, 0, ev, pr::add, th, mo::add);
       EtlSource.Result r = EtlSource.read(etl, -1, tables, s -> { });
       tr.add(EtlTables.trace(1, etl, Files.size(etl), r.header()));
       assertEquals(0, r.segments());

@@ -46,6 +46,32 @@ class PacketClockTest {
   }
 
   @Test
+  void calibratesTheCtcRatioFromTwoPsbsWithoutCpuid() {
+    // TSC 1000 / TMA ctc 0: CTC tick 0 at TSC 1000. Four MTCs (MTCFreq 3) count 32 CTC ticks.
+    // Next PSB+: TSC 1325, TMA ctc 0x22 fc 5: CTC 0x22 at TSC 1320, 2 ticks after the last MTC
+    // (0x20), so 34 CTC ticks took 320 TSC ticks.
+    // Then MTC 5 -> CTC 0x28: 6 ticks * 320/34 = 56.47 -> 1320 + 56 = 1376.
+    PacketEncoder e = new PacketEncoder().psb().tsc(1000).tma(0, 0).psbend()
+        .mtc(1).mtc(2).mtc(3).mtc(4)
+        .psb().tsc(1325).tma(0x22, 5).psbend().mtc(5);
+    PacketClock c = new PacketClock(new PacketClock.Config(3, 0, 0, 0));
+    assertEquals(List.of(-1L, 1000L, 1000L, 1000L, 1000L, 1000L, 1000L, 1000L,
+        1000L, 1325L, 1325L, 1325L, 1376L), times(c, e));
+    assertEquals(true, c.calibrated());
+    assertEquals(320.0 / 34, c.ratio(), 1e-12);
+  }
+
+  @Test
+  void givenCpuidRatioIsNotReplacedByCalibration() {
+    PacketEncoder e = new PacketEncoder().psb().tsc(1000).tma(0, 0).psbend().mtc(1)
+        .psb().tsc(9999).tma(0x08, 0).psbend().mtc(2);
+    PacketClock c = new PacketClock(new PacketClock.Config(3, 1, 2, 0));
+    List<Long> t = times(c, e);
+    assertEquals(10015L, t.get(t.size() - 1)); // 8 ticks * 2 after the CTC tick at 9999
+    assertEquals(false, c.calibrated());
+  }
+
+  @Test
   void fractionalRatiosDoNotDrift() {
     // Ratio 1/3: each MTC at MTCFreq 0 is one CTC tick = 1/3 TSC tick; three MTCs make one tick.
     PacketEncoder e = new PacketEncoder().psb().tsc(100).tma(0, 0).psbend().mtc(1).mtc(2).mtc(3).mtc(4).mtc(5).mtc(6);

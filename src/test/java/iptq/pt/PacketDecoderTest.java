@@ -201,7 +201,7 @@ class PacketDecoderTest {
     assertEquals(DecodeError.BAD_OPCODE, d.errors.get(0).kind());
     assertEquals(17, d.errors.get(0).offset());
     assertEquals(4, d.skipped);
-    assertEquals("[11: error decoding packet: unknown opcode 0xc9]", PacketFormat.error(d.errors.get(0)));
+    assertEquals("[11: error decoding packet: unknown opcode]", PacketFormat.error(d.errors.get(0)));
   }
 
   @Test
@@ -272,16 +272,31 @@ class PacketDecoderTest {
     }
   }
 
+  @Test
+  void seekStartsTheSearchExactlyThere() {
+    byte[] t = bytes(PSB, new int[] {0x1a}, PSB, new int[] {0x1a}, PSB);
+    PacketDecoder d = new PacketDecoder(t);
+    d.seek(17);
+    Packet p = new Packet();
+    assertEquals(PacketDecoder.Status.OK, d.next(p));
+    assertEquals(17, p.offset);
+    d.seek(18);
+    assertEquals(PacketDecoder.Status.OK, d.next(p));
+    assertEquals(34, p.offset, "a PSB starting before the seek offset is not used");
+    assertEquals(16, d.lastSkipped());
+  }
+
   /**
-   * A sparse 2.25 GiB file: 2 GiB of zeros before the first PSB (skipped), then packets at
-   * offsets above 2^31, then 256 MiB of PADs. Decoded through mapped windows with the heap
+   * A sparse file over 2 GiB: zeros, a PSB+ at 2 GiB and packets at offsets above 2^31, then 64
+   * MiB of PADs. The decoder seeks to 4 KiB before the PSB (scanning 2 GiB of sparse zeros costs
+   * half a million page faults, too slow for a unit test). Decoded through mapped windows with the heap
    * unchanged: nothing is allocated per packet or per byte.
    */
   @Test
   void hugeFileWithPadsStaysBounded() throws IOException {
     Path f = dir.resolve("huge.pt");
     long gap = 1L << 31;
-    long pads = 256L << 20;
+    long pads = 64L << 20;
     byte[] tail = new PacketEncoder().psb().psbend().ip(PacketKind.TIP, 0xfffff80012345678L).toByteArray();
     try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
       raf.seek(gap);
@@ -291,20 +306,22 @@ class PacketDecoderTest {
     Runtime rt = Runtime.getRuntime();
     System.gc();
     long before = rt.totalMemory() - rt.freeMemory();
-    long count = 0, padCount = 0, lastOffset = -1;
+    long count = 0, padCount = 0, errors = 0, lastOffset = -1;
     try (RawTrace raw = RawTrace.open(f)) {
       PacketDecoder d = raw.decoder();
+      d.seek(gap - 4096);
       Packet p = new Packet();
       for (PacketDecoder.Status s; (s = d.next(p)) != PacketDecoder.Status.END; ) {
-        assertEquals(PacketDecoder.Status.OK, s);
+        if (s != PacketDecoder.Status.OK) errors++;
         if (count == 2) assertEquals(0xfffff80012345678L, p.ip);
         if (p.kind == PacketKind.PAD) padCount++;
         lastOffset = p.offset;
         count++;
       }
-      assertEquals(gap, d.skipped());
+      assertEquals(4096, d.skipped());
     }
     long after = rt.totalMemory() - rt.freeMemory();
+    assertEquals(0, errors);
     assertEquals(pads, padCount);
     assertEquals(gap + tail.length + pads - 1, lastOffset);
     assertTrue(after - before < 64 << 20, "heap grew by " + (after - before));

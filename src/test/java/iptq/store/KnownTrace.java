@@ -23,9 +23,14 @@ public final class KnownTrace {
   public static synchronized Path shared() throws IOException, SQLException {
     if (shared == null) {
       Path dir = java.nio.file.Files.createTempDirectory("iptq-known");
-      dir.toFile().deleteOnExit();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (var files = java.nio.file.Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+          // a temporary directory; nothing else to do
+        }
+      }));
       shared = build(dir);
-      shared.toFile().deleteOnExit();
     }
     return shared;
   }
@@ -36,6 +41,7 @@ public final class KnownTrace {
       try (Statement st = store.connection().createStatement()) {
         st.execute(sql());
       }
+      Derived.fill(store.connection());
       store.commit();
     }
     return db;

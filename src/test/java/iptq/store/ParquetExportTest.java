@@ -29,7 +29,7 @@ class ParquetExportTest {
       written = ParquetExport.writeDataset(c, dir);
       expected = Rows.of(c, perTrace);
     }
-    assertEquals(List.of("blocks", "branches", "decode_errors", "events", "flow_events", "instructions", "meta",
+    assertEquals(List.of("blocks", "branches", "decode_errors", "events", "flow_events", "function_runs", "instructions", "meta",
         "modules", "packets", "processes", "segments", "symbols", "threads", "traces"), List.copyOf(written.keySet()));
     assertTrue(Files.isRegularFile(dir.resolve("packets/trace_id=1/data_0.parquet")));
     assertTrue(Files.isRegularFile(dir.resolve("packets/trace_id=2/data_0.parquet")));

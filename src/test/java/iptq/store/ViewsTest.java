@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The views of schema/90-views.sql over the known decode. */
+/** The views of schema/90-views.sql, and the derived function_runs, over the known decode. */
 class ViewsTest {
   @TempDir static Path dir;
   static Connection conn;
@@ -27,12 +27,13 @@ class ViewsTest {
 
   @Test
   void functionRunsCollapseConsecutiveBlocksOfOneFunction() throws Exception {
+    // (a table derived by Derived.fill, which KnownTrace.build runs as ingest does)
     assertEquals(Rows.lines("""
-        4 | 1 | 1 | 1 | 1234 | 5678 | NtClose | ntdll.dll | 3930 | 3930 | 3 | 1
-        4 | 2 | 3 | 5 | 1234 | 5678 | KiSystemCall64 | ntoskrnl.exe | 3940 | 3950 | 26 | 2
-        4 | 3 | 7 | 7 | 1234 | 5678 | NtClose | ntoskrnl.exe | 3960 | 3960 | 5 | 1
-        4 | 4 | 9 | 9 | 1234 | 5678 | ObpCloseHandle | ntoskrnl.exe | 3970 | 3970 | 11 | 1
-        4 | 5 | 11 | 13 | 1234 | 5678 | KeBugCheckEx | ntoskrnl.exe | 3980 | 3990 | 10 | 2
+        4 | 1 | 5 | 1 | 1 | 1234 | 5678 | NtClose | ntdll.dll | 140711718554112 | 3930 | 3930 | 3 | 1
+        4 | 2 | 4 | 3 | 5 | 1234 | 5678 | KiSystemCall64 | ntoskrnl.exe | 18446735277616533504 | 3940 | 3950 | 26 | 2
+        4 | 3 | 3 | 7 | 7 | 1234 | 5678 | NtClose | ntoskrnl.exe | 18446735277616545792 | 3960 | 3960 | 5 | 1
+        4 | 4 | 2 | 9 | 9 | 1234 | 5678 | ObpCloseHandle | ntoskrnl.exe | 18446735277616546304 | 3970 | 3970 | 11 | 1
+        4 | 5 | 1 | 11 | 13 | 1234 | 5678 | KeBugCheckEx | ntoskrnl.exe | 18446735277616549904 | 3980 | 3990 | 10 | 2
         """), Rows.of(conn, "SELECT * FROM function_runs WHERE segment_id = 4 ORDER BY run"));
     // every block is in exactly one run
     assertEquals(List.of("38 | 333"), Rows.of(conn, "SELECT count(*), sum(insns) FROM blocks"));

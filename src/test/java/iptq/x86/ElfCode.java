@@ -107,6 +107,24 @@ public final class ElfCode {
     return new String(names, at, end - at, java.nio.charset.StandardCharsets.US_ASCII);
   }
 
+  /**
+   * Files with real x86-64 code, in a fixed order: a few code-rich libraries first (glibc's
+   * string functions have the AVX2/AVX-512 variants), then every regular file of /usr/lib by
+   * path. Callers read the ELF ones and stop when they have enough.
+   */
+  public static List<Path> realFiles() throws IOException {
+    java.util.LinkedHashSet<Path> files = new java.util.LinkedHashSet<>();
+    for (String first : new String[] {"x86_64-linux-gnu/libc.so.6", "x86_64-linux-gnu/libm.so.6",
+        "x86_64-linux-gnu/libcrypto.so.3", "x86_64-linux-gnu/libstdc++.so.6"}) {
+      Path p = Path.of("/usr/lib", first);
+      if (Files.isRegularFile(p)) {
+        files.add(p.toRealPath());
+      }
+    }
+    files.addAll(files(Path.of("/usr/lib")));
+    return new ArrayList<>(files);
+  }
+
   /** Regular files (no symlinks) under {@code root}, sorted by path. */
   public static List<Path> files(Path root) throws IOException {
     try (Stream<Path> s = Files.walk(root)) {

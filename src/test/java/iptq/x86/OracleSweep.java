@@ -24,9 +24,17 @@ final class OracleSweep {
   final Map<String, Long> deliberateByReason = new TreeMap<>();
   final Map<String, Long> classCounts = new TreeMap<>();
   final List<String> mismatches = new ArrayList<>();
+  /** A few instances of each capstone rejection iptq decodes, for the report. */
+  final Map<String, List<String>> examples = new TreeMap<>();
   long mismatchCount;
   /** Real code: every capstone rejection iptq decodes must fall into a documented category. */
   boolean strict;
+  /**
+   * A second disassembler's length at an offset of the swept bytes (-1: none there), checked
+   * where capstone rejects what iptq decodes; null when there is none.
+   */
+  java.util.function.IntUnaryOperator secondOpinion;
+  long confirmedBySecond;
 
   OracleSweep(Mode mode, CapstoneBatch cs) {
     this.mode = mode;
@@ -62,6 +70,19 @@ final class OracleSweep {
         pos++;
       } else {
         String reason = deliberate(code, pos, len - pos, mode);
+        if (secondOpinion != null) {
+          int other = secondOpinion.applyAsInt(pos);
+          if (other == insn.length) {
+            confirmedBySecond++;
+          } else {
+            mismatchCount++;
+            if (mismatches.size() < 40) {
+              mismatches.add(where + "+0x" + Integer.toHexString(pos) + " [" + hex(code, pos,
+                  insn.length) + "]: capstone rejects, iptq length " + insn.length
+                  + ", second disassembler " + other);
+            }
+          }
+        }
         if (reason == null) {
           reason = "uncategorised: " + unknownKind(code, pos);
           if (strict) {
@@ -73,6 +94,11 @@ final class OracleSweep {
           }
         }
         deliberateByReason.merge(reason, 1L, Long::sum);
+        examples.computeIfAbsent(reason, k -> new ArrayList<>());
+        if (examples.get(reason).size() < 3) {
+          examples.get(reason).add(where + "+0x" + Integer.toHexString(pos) + " ["
+              + hex(code, pos, insn.length) + "]");
+        }
         deliberateCount++;
         pos += insn.length;
       }
@@ -90,11 +116,18 @@ final class OracleSweep {
     String problem = null;
     if (!ok) {
       problem = "iptq cannot decode (" + Insn.errorName(insn.error) + ")";
-    } else if (insn.length != csLen && insn.iclass == InsnClass.UD && csLen == 2
+    } else if (insn.length != csLen && insn.iclass == InsnClass.UD
         && (cs.id(i) == capstone.X86_const.X86_INS_UD2B || cs.id(i) == capstone.X86_const.X86_INS_UD0)) {
       // capstone 4 gives UD1 ("ud2b", 0F B9) and UD0 (0F FF) no ModRM byte (AMD's UD0 has
       // none); Intel's SDM, which libipt follows, defines both as 0F B9 /r and 0F FF /r.
       deliberateByReason.merge(UD_MODRM, 1L, Long::sum);
+      deliberateCount++;
+      return;
+    } else if (insn.length > csLen && mode == Mode.BITS64 && csClass.isDirect()
+        && insn.iclass == csClass && hasPrefix(code, at, 0x66, 0x67)) {
+      // Intel ignores 66 (and 67) on near branches in 64-bit mode: rel32, 64-bit target;
+      // capstone 4 takes rel16 as AMD processors do. Intel PT traces come from Intel.
+      deliberateByReason.merge(BRANCH66, 1L, Long::sum);
       deliberateCount++;
       return;
     } else if (insn.length != csLen) {
@@ -124,6 +157,8 @@ final class OracleSweep {
 
   static final String UD_MODRM = "UD0/UD1 with ModRM (Intel) vs without (capstone 4)";
   static final String WRAP16 = "target wrapped to the operand size (Intel) vs to the mode (capstone 4)";
+  static final String BRANCH66 = "66/67 on a near branch in 64-bit mode: rel32 (Intel) vs rel16 "
+      + "(capstone 4, as AMD)";
   static final String LOCK = "LOCK where LOCK is #UD";
   static final String FORM_HOLE = "register form of a memory-only opcode (LEA/LES/LDS/BOUND/"
       + "far JMP/CALL) or Sreg > 5";
@@ -206,6 +241,16 @@ final class OracleSweep {
     return String.format("%02X", b);
   }
 
+  /** Whether the legacy prefixes (and REX) before the opcode at {@code at} include a or b. */
+  private static boolean hasPrefix(byte[] code, int at, int a, int b) {
+    for (int p = at; p < Math.min(code.length, at + 15) && isPrefix(code[p] & 0xff); p++) {
+      if ((code[p] & 0xff) == a || (code[p] & 0xff) == b) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean isPrefix(int b) {
     return b == 0x66 || b == 0x67 || b == 0xf2 || b == 0xf3 || b == 0xf0 || b == 0x2e
         || b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65
@@ -226,7 +271,9 @@ final class OracleSweep {
   String summary() {
     return mode + ": compared " + compared + " instructions, " + mismatchCount + " mismatches; "
         + "capstone rejected " + capstoneRejected + " (iptq too: " + bothRejected
-        + ", iptq decodes: " + deliberateCount + " " + deliberateByReason + "); classes "
-        + classCounts;
+        + ", iptq decodes: " + deliberateCount + " " + deliberateByReason
+        + (secondOpinion != null ? ", lengths confirmed by objdump: " + confirmedBySecond : "")
+        + "); classes "
+        + classCounts + "; examples " + examples;
   }
 }

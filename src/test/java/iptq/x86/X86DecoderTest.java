@@ -25,7 +25,7 @@ class X86DecoderTest {
   record Case(Mode mode, String hex, long ip, int length, InsnClass iclass, long target,
       String capstoneDiffers) {}
 
-  private static final List<Case> CASES = new ArrayList<>();
+  static final List<Case> CASES = new ArrayList<>();
 
   private static void ok(Mode m, String hex, int len, InsnClass c) {
     CASES.add(new Case(m, hex, IP, len, c, -1, null));
@@ -341,6 +341,10 @@ class X86DecoderTest {
     byte[] longImm = bytes("66 66 66 66 66 66 66 66 66 48 81 84 88 00 10 00 00 01 00 00 00");
     assertFalse(X86Decoder.decode(longImm, 0, longImm.length, IP, M64, insn));
     assertEquals(Insn.TOO_LONG, insn.error);
+    // avail beyond the array: only the array's bytes count.
+    byte[] call = bytes("e8 00 00");
+    assertFalse(X86Decoder.decode(call, 0, 100, IP, M64, insn));
+    assertEquals(Insn.TRUNCATED, insn.error);
     // Decoding at an offset inside a larger buffer reads only from there.
     byte[] buf = bytes("90 90 e8 00 00 00 00 c3");
     assertTrue(X86Decoder.decode(buf, 2, 6, 0x1000, M64, insn));

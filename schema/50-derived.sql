@@ -1,0 +1,35 @@
+-- Tables derived from the decode tables once, when the database is written (Derived.fill runs
+-- derive/*.sql after the decoders have loaded every block): what needs an ordered pass over
+-- all blocks is computed once here rather than in every query.
+
+CREATE TABLE function_runs (
+  segment_id BIGINT  NOT NULL,
+  run        BIGINT  NOT NULL,
+  back       BIGINT  NOT NULL,
+  first_seq  BIGINT  NOT NULL,
+  last_seq   BIGINT  NOT NULL,
+  pid        INTEGER,
+  tid        INTEGER,
+  function   VARCHAR,
+  module     VARCHAR,
+  start_ip   UBIGINT NOT NULL,
+  start_ts   BIGINT,
+  end_ts     BIGINT,
+  insns      BIGINT  NOT NULL,
+  blocks     BIGINT  NOT NULL
+);
+COMMENT ON TABLE function_runs IS 'One row per visit to a function: consecutive blocks of a segment in the same function and module collapsed into one (derived from blocks when the database is written).';
+COMMENT ON COLUMN function_runs.segment_id IS 'The buffer (segments.segment_id).';
+COMMENT ON COLUMN function_runs.run IS 'Visit number within the segment, 1, 2, ... in execution order.';
+COMMENT ON COLUMN function_runs.back IS 'Visit number counted from the segment''s end: 1 is the visit running when the trace stopped (at the triggering event).';
+COMMENT ON COLUMN function_runs.first_seq IS 'seq of the visit''s first block.';
+COMMENT ON COLUMN function_runs.last_seq IS 'seq of the visit''s last block.';
+COMMENT ON COLUMN function_runs.pid IS 'Process id (of the first block).';
+COMMENT ON COLUMN function_runs.tid IS 'Thread id (of the first block).';
+COMMENT ON COLUMN function_runs.function IS 'The function (blocks.function); NULL for code without a symbol.';
+COMMENT ON COLUMN function_runs.module IS 'The module (blocks.module).';
+COMMENT ON COLUMN function_runs.start_ip IS 'Address of the visit''s first instruction.';
+COMMENT ON COLUMN function_runs.start_ts IS 'ns since trace start at the visit''s first block.';
+COMMENT ON COLUMN function_runs.end_ts IS 'ns since trace start at the start of the visit''s last block.';
+COMMENT ON COLUMN function_runs.insns IS 'Instructions executed during the visit.';
+COMMENT ON COLUMN function_runs.blocks IS 'Blocks in the visit.';

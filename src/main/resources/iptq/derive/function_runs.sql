@@ -1,0 +1,34 @@
+-- Fills function_runs from blocks: one ordered pass marks the blocks where a visit starts
+-- (its function or module differs from the block before) and where one ends, with running
+-- sums of instructions and blocks; a second pass over only those edge rows pairs each start
+-- with its end (the same row, or the next edge row) and numbers the visits both ways.
+INSERT INTO function_runs
+WITH marked AS (
+  SELECT segment_id, seq, ts, pid, tid, module, function, start_ip, insns,
+         lag(seq) OVER w IS NULL OR lag(function) OVER w IS DISTINCT FROM function
+           OR lag(module) OVER w IS DISTINCT FROM module AS starts,
+         lead(seq) OVER w IS NULL OR lead(function) OVER w IS DISTINCT FROM function
+           OR lead(module) OVER w IS DISTINCT FROM module AS ends,
+         sum(insns) OVER (w ROWS UNBOUNDED PRECEDING) AS upto,
+         count(*) OVER (w ROWS UNBOUNDED PRECEDING) AS nth
+  FROM blocks
+  WINDOW w AS (PARTITION BY segment_id ORDER BY seq)
+), edges AS (
+  SELECT *,
+         sum(starts::INTEGER) OVER (e ROWS UNBOUNDED PRECEDING) AS run,
+         sum(starts::INTEGER) OVER (PARTITION BY segment_id) AS runs,
+         lead(seq) OVER e AS next_seq, lead(ts) OVER e AS next_ts,
+         lead(upto) OVER e AS next_upto, lead(nth) OVER e AS next_nth
+  FROM marked
+  WHERE starts OR ends
+  WINDOW e AS (PARTITION BY segment_id ORDER BY seq)
+)
+SELECT segment_id, run, runs - run + 1, seq,
+       CASE WHEN ends THEN seq ELSE next_seq END,
+       pid, tid, function, module, start_ip, ts,
+       CASE WHEN ends THEN ts ELSE next_ts END,
+       CASE WHEN ends THEN upto ELSE next_upto END - upto + insns,
+       CASE WHEN ends THEN 1 ELSE next_nth - nth + 1 END
+FROM edges
+WHERE starts
+ORDER BY segment_id, run;
