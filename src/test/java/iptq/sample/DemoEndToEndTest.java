@@ -8,16 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./iptq demo} as a new user runs it: from a fresh clone of this repository (committed
- * files only), building on first use. Its output must name, for every SystemCallExit segment,
- * the functions that truly ran last before the event (from the bundled truth and the PDBs).
+ * files only), building on first use. Its functions-before report must name, for every
+ * SystemCallExit segment, the functions that truly ran last before the event (from the bundled
+ * truth and the PDBs), and decode-health must show every segment decoded without errors.
  */
 class DemoEndToEndTest {
   @Test
@@ -30,25 +31,60 @@ class DemoEndToEndTest {
     String out = run(clone, 600, "env", "MAVEN_ARGS=-o -Dmaven.test.skip=true", "./iptq", "demo");
     double secs = (System.nanoTime() - t0) / 1e9;
     Truth truth = Truth.read(clone.resolve("sample/data/truth.txt.gz"));
-    // Every segment line, and the true last functions of each SystemCallExit segment.
-    Pattern p = Pattern.compile("functions before SystemCallExit: (.*)");
-    Matcher m = p.matcher(out);
-    List<String> shown = new ArrayList<>();
-    while (m.find()) shown.add(m.group(1).trim());
-    long exits = truth.segments().stream().filter(s -> s.trigger().equals("SystemCallExit")).count();
-    assertEquals(exits, shown.size(), out);
     FunctionNames names = new FunctionNames(clone.resolve("sample/bin"), clone.resolve("sample/data"));
-    int i = 0;
-    // The demo goes through the recordings in file-name order.
+    // Segment ids follow the recordings in the order ingested (file names), then time.
     List<Truth.Segment> ordered = truth.segments().stream()
         .sorted(java.util.Comparator.comparing(Truth.Segment::file)).toList();
-    for (Truth.Segment s : ordered) {
-      if (!s.trigger().equals("SystemCallExit")) continue;
-      String want = names.lastFunctions(truth, s, 6);
-      assertEquals(want, shown.get(i++), s.toString());
+
+    // functions-before: per segment, the functions in execution order (back = N .. 1).
+    Map<Integer, List<String>> shown = new TreeMap<>();
+    for (String[] row : csv(out, "$ iptq report functions-before")) {
+      shown.computeIfAbsent(Integer.parseInt(row[0]), k -> new ArrayList<>()).add(row[7] + "!" + row[6]);
     }
-    assertTrue(out.contains("0 decode errors") && !out.matches("(?s).*[1-9]\\d* decode errors.*"), out);
+    long exits = truth.segments().stream().filter(s -> s.trigger().equals("SystemCallExit")).count();
+    assertEquals(exits, shown.size(), out);
+    for (Map.Entry<Integer, List<String>> e : shown.entrySet()) {
+      Truth.Segment s = ordered.get(e.getKey() - 1);
+      assertEquals("SystemCallExit", s.trigger(), s.toString());
+      String got = String.join(" > ", e.getValue());
+      int n = e.getValue().size();
+      // The decode ends at the last packet, or walks on to the next branch (SYSRET): both true.
+      String settled = names.lastFunctions(truth, s, s.settled(), n);
+      String to = names.lastFunctions(truth, s, s.to(), n);
+      assertTrue(got.equals(settled) || got.equals(to), s + ":\n shown " + got + "\n true  " + to);
+      assertEquals(5, n, s.toString());
+    }
+
+    // decode-health: every segment decoded, none with errors.
+    List<String[]> health = csv(out, "$ iptq report decode-health");
+    assertEquals(truth.segments().size(), health.size(), out);
+    for (String[] row : health) {
+      assertEquals("ok", row[2], String.join(",", row));
+      assertEquals("0", row[5], String.join(",", row));
+    }
+    assertTrue(secs < 600);
     System.out.printf("iptq demo from a clean clone: %.1f s (build included)%n", secs);
+  }
+
+  /** The CSV rows (header skipped) printed after the line starting with {@code command}. */
+  static List<String[]> csv(String out, String command) {
+    List<String[]> rows = new ArrayList<>();
+    boolean in = false, header = false;
+    for (String line : out.split("\n")) {
+      if (line.startsWith(command)) {
+        in = true;
+        header = true;
+        continue;
+      }
+      if (!in) continue;
+      if (line.isBlank()) break;
+      if (header) {
+        header = false;
+        continue;
+      }
+      rows.add(line.split(",", -1));
+    }
+    return rows;
   }
 
   static String run(Path cwd, int timeout, String... cmd) throws Exception {

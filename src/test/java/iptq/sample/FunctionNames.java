@@ -22,22 +22,26 @@ final class FunctionNames {
     images.close();
   }
 
+  /** module!function, e.g. sampdrv.sys!SampSystemService. */
   String function(long ip) {
     for (int i = 0; i < modules.size(); i++) {
       SampleImages.Module m = modules.get(i);
       if (m.contains(ip)) {
         int e = symbols.get(i).find(ip - m.base());
-        String stem = m.name().substring(0, m.name().lastIndexOf('.'));
-        return e < 0 ? stem + "+0x" + Long.toHexString(ip - m.base()) : stem + "!" + symbols.get(i).name(e);
+        return e < 0 ? m.name() + "+0x" + Long.toHexString(ip - m.base()) : m.name() + "!" + symbols.get(i).name(e);
       }
     }
     return "0x" + Long.toHexString(ip);
   }
 
-  /** The last {@code n} functions (consecutive instructions in one function collapsed) of a segment's true path. */
-  String lastFunctions(Truth truth, Truth.Segment s, int n) {
+  /**
+   * The last {@code n} functions (consecutive instructions in one function collapsed) of a
+   * segment's true path: instructions FROM..END-1 of its stream (END = SETTLED or TO).
+   */
+  String lastFunctions(Truth truth, Truth.Segment s, int end, int n) {
     List<String> runs = new ArrayList<>();
-    for (long ip : truth.path(s)) {
+    for (int k = s.from(); k < end; k++) {
+      long ip = truth.ip(s.stream(), k);
       String f = function(ip);
       if (runs.isEmpty() || !runs.get(runs.size() - 1).equals(f)) runs.add(f);
     }
