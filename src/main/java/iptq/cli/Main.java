@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       ReportCommand.class,
       ExportCommand.class,
+      SampleCommand.class,
+      DemoCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
