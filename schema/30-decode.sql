@@ -11,6 +11,7 @@ CREATE TABLE packets (
   tnt_count  TINYINT,
   payload    UBIGINT,
   payload2   UBIGINT,
+  tsc        UBIGINT,
   ts         BIGINT
 );
 COMMENT ON TABLE packets IS 'One row per Intel PT packet, in trace order.';
@@ -24,7 +25,8 @@ COMMENT ON COLUMN packets.tnt_bits IS 'TNT packets: the taken/not-taken bits, fi
 COMMENT ON COLUMN packets.tnt_count IS 'TNT packets: number of branch bits.';
 COMMENT ON COLUMN packets.payload IS 'Kind-specific value: TSC value, PIP CR3, MODE bits, MTC CTC, TMA CTC, CYC count, CBR ratio, PTWRITE value, VMCS pointer, MNT payload, ...';
 COMMENT ON COLUMN packets.payload2 IS 'Second kind-specific value: PIP NR bit, TMA fast counter, PTWRITE IP bit, ...';
-COMMENT ON COLUMN packets.ts IS 'Estimated ns since trace start from the timing packets; NULL when the segment has none.';
+COMMENT ON COLUMN packets.tsc IS 'Estimated time-stamp counter value from the timing packets so far (TSC, TMA+MTC, CYC+CBR); NULL before the first TSC packet.';
+COMMENT ON COLUMN packets.ts IS 'tsc as ns since trace start, where the TSC frequency is known (--tsc-hz, or the ETL header); else NULL.';
 
 CREATE TABLE branches (
   segment_id    BIGINT  NOT NULL,

@@ -11,6 +11,11 @@ import picocli.CommandLine.Command;
     description = "Intel Processor Trace captured on Windows, decoded into SQL tables.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      IngestCommand.class,
+      InfoCommand.class,
+      ProfileCommand.class,
+      PacketsCommand.class,
+      InsnsCommand.class,
       SqlCommand.class,
       ReportCommand.class,
       ExportCommand.class,

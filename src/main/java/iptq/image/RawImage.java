@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -29,7 +28,7 @@ public final class RawImage implements CodeImage {
 
   public RawImage(List<Section> list) {
     Section[] s = list.toArray(new Section[0]);
-    Arrays.sort(s, Comparator.comparingLong(Section::start));
+    Arrays.sort(s, (a, b) -> Long.compareUnsigned(a.start(), b.start())); // kernel addresses sort last
     for (int i = 1; i < s.length; i++) {
       if (Long.compareUnsigned(s[i].start(), s[i - 1].end()) < 0) {
         throw new IllegalArgumentException(

@@ -155,7 +155,7 @@ INSERT INTO decode_errors VALUES
   (4, 416, 18446735277616546346, 'ret-not-taken', 'compressed return with a not-taken TNT bit at 0xfffff8000000422a', 24),
   (4, 1120, 18446735277616549960, 'no-code', 'no code at 0xfffff80000005048', 8);
 
-INSERT INTO packets VALUES
+INSERT INTO packets BY NAME SELECT * FROM (VALUES
   (6, 0,  'psb',     16, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
   (6, 16, 'tsc',     8,  NULL, NULL, NULL, NULL, 987654321, NULL, NULL),
   (6, 24, 'psbend',  2,  NULL, NULL, NULL, NULL, NULL, NULL, NULL),
@@ -164,7 +164,8 @@ INSERT INTO packets VALUES
   (6, 34, 'tip.pgd', 1,  NULL, 0, NULL, NULL, NULL, NULL, NULL),
   (7, 0,  'psb',     16, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
   (7, 16, 'psbend',  2,  NULL, NULL, NULL, NULL, NULL, NULL, NULL),
-  (7, 18, 'pad',     1,  NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+  (7, 18, 'pad',     1,  NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+) v(segment_id, "offset", kind, size, ip, ip_bytes, tnt_bits, tnt_count, payload, payload2, ts);
 
 INSERT INTO instructions
 SELECT segment_id, 2 * k + 1, start_ip + i * 4, 4, 'nop dword ptr [rax]'

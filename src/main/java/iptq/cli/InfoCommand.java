@@ -1,0 +1,45 @@
+package iptq.cli;
+
+import iptq.InputException;
+import iptq.ingest.FileKind;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "info",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Say what a file holds: a raw Intel PT trace, an .etl trace, a dump, a PE image or a PDB.")
+public final class InfoCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "FILE")
+  java.util.List<Path> files;
+
+  @picocli.CommandLine.Option(names = "--ipt-hook", paramLabel = "HOOKID", converter = HexIntConverter.class,
+      description = "The ETW hook id that carries IPT events, when detection by structure is not wanted.")
+  Integer iptHook;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    boolean first = true;
+    for (Path f : files) {
+      if (!Files.isRegularFile(f)) throw new InputException(f, -1, "no such file");
+      if (!first) out.println();
+      first = false;
+      FileKind kind = FileKind.of(f);
+      out.printf("%s: %s, %,d bytes%n", f, kind.description(), Files.size(f));
+      switch (kind) {
+        case RAW_PT -> PtInfo.describe(f, out);
+        case MINIDUMP, KERNEL_DUMP, PE -> ImageInfo.describe(f, out);
+        case PDB -> PdbInfo.describe(f, out);
+        case ETL, IPT_SYS -> EtlInfo.describe(f, out, iptHook == null ? -1 : iptHook);
+        default -> throw new InputException(f, 0, "not a file iptq reads (" + kind.description() + ")");
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,107 @@
+package iptq.cli;
+
+import iptq.ingest.Ingest;
+import iptq.ingest.IngestOptions;
+import iptq.ingest.Progress;
+import iptq.ingest.TimeBase;
+import iptq.pt.PacketClock;
+import iptq.table.TableWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Decode traces into a DuckDB database: packets, branches, blocks, and what the trace says"
+          + " about processes, threads and modules.",
+      "The database is written to a temporary file and renamed into place only when complete."
+    })
+public final class IngestCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Raw Intel PT traces (.pt) or WPR traces (.etl).")
+  List<Path> traces;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "DB", defaultValue = "trace.duckdb",
+      description = "Database to write (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Option(names = "--force", description = "Overwrite an existing database.")
+  boolean force;
+
+  @Option(names = "--image", paramLabel = "FILE@ADDR[@OFFSET@SIZE]",
+      description = "Raw code bytes mapped at an address, as ptxed --raw.")
+  List<String> images = new ArrayList<>();
+
+  @Option(names = "--dump", paramLabel = "FILE", description = "Process minidump or kernel dump holding the code.")
+  List<Path> dumps = new ArrayList<>();
+
+  @Option(names = "--image-path", paramLabel = "DIR", description = "Folder to search for PE files of the trace's modules.")
+  List<Path> imagePaths = new ArrayList<>();
+
+  @Option(names = "--symbols", paramLabel = "DIR", description = "Symbol folder or store (PDBs); _NT_SYMBOL_PATH is read too.")
+  List<Path> symbols = new ArrayList<>();
+
+  @Option(names = "--parquet", paramLabel = "DIR", description = "Also write every table as a Parquet dataset partitioned by trace.")
+  Path parquet;
+
+  @Option(names = "--instructions", description = "Also fill the instructions table (one row per instruction: large).")
+  boolean instructions;
+
+  @Option(names = "--no-packets", negatable = true, defaultValue = "true",
+      description = "Fill the packets table (default: on).")
+  boolean packets;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Decoding threads (default: one per core).")
+  int threads;
+
+  @Option(names = "--ipt-hook", paramLabel = "HOOKID", converter = HexIntConverter.class,
+      description = "The ETW hook id (group<<8|type, e.g. 0x2220) that carries IPT events, when detection by structure is not wanted.")
+  Integer iptHook;
+
+  @Option(names = "--tsc-hz", paramLabel = "HZ",
+      description = "TSC frequency, to turn packet times into ns (raw traces; ETL traces take it from their header).")
+  long tscHz;
+
+  @Option(names = "--mtc-freq", paramLabel = "N", defaultValue = "3",
+      description = "IA32_RTIT_CTL.MTCFreq: MTC packets every 2^N crystal clock ticks (default: ${DEFAULT-VALUE}; ETL traces take it from IptOption).")
+  int mtcFreq;
+
+  @Option(names = "--cpuid-15", paramLabel = "EAX:EBX",
+      description = "CPUID leaf 0x15 (TSC/crystal clock ratio denominator:numerator), so MTC packets move time.")
+  String cpuid15;
+
+  @Option(names = "--nominal-ratio", paramLabel = "N",
+      description = "MSR_PLATFORM_INFO[15:8], the TSC's bus ratio, so CYC packets move time.")
+  int nominalRatio;
+
+  @Option(names = "--no-import-rewrite", negatable = true, defaultValue = "true",
+      description = "Decode PE files as the kernel rewrites them at load time (import optimization, from the DVRT); --no-import-rewrite reads them as on disk (default: rewrite).")
+  boolean importRewrite;
+
+  @Override
+  public Integer call() throws Exception {
+    long eax = 0, ebx = 0;
+    if (cpuid15 != null) {
+      String[] parts = cpuid15.split(":");
+      if (parts.length != 2) throw new iptq.InputException(null, -1, "--cpuid-15 takes EAX:EBX, e.g. 2:188");
+      HexIntConverter hex = new HexIntConverter();
+      eax = Integer.toUnsignedLong(hex.convert(parts[0]));
+      ebx = Integer.toUnsignedLong(hex.convert(parts[1]));
+    }
+    if (mtcFreq < 0 || mtcFreq > 15) throw new iptq.InputException(null, -1, "--mtc-freq is 0 to 15");
+    TimeBase time = new TimeBase(new PacketClock.Config(mtcFreq, eax, ebx, nominalRatio),
+        tscHz > 0 ? tscHz : TableWriter.NULL, TableWriter.NULL);
+    IngestOptions o = new IngestOptions(traces, output, force, images, dumps, imagePaths, symbols,
+        parquet, instructions, threads, iptHook, packets, time, importRewrite);
+    Ingest.Summary s = new Ingest(o, Progress.forTerminal()).run();
+    System.out.printf("%s: %d trace(s), %,d segment(s), %,d packets, %,d decode error(s)%n",
+        s.output(), s.traces(), s.segments(), s.packets(), s.errors());
+    return 0;
+  }
+}

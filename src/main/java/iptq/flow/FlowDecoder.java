@@ -1,0 +1,617 @@
+package iptq.flow;
+
+import iptq.image.CodeImage;
+import iptq.pt.PacketDecoder;
+import iptq.x86.InsnClass;
+import iptq.x86.Mode;
+
+/**
+ * The instruction-flow (block) decoder: walks the code through a {@link CodeImage} with the
+ * items of a {@link QueryDecoder} — TNT bits for conditional branches and compressed returns,
+ * TIP targets for indirect branches, uncompressed returns and far transfers, events where the
+ * trace has them — and reports blocks, branches, events and errors to a {@link FlowSink}.
+ *
+ * <p>The rules and their order follow libipt's instruction decoder, against which the tests
+ * check it instruction by instruction: asynchronous events (FUP) take effect when the walk
+ * reaches their IP; a TIP.PGD without FUP ends tracing at the next branch that leaves the
+ * traced code; MODE.Exec and PIP apply at the next far transfer (or at once while disabled);
+ * a PSB+ inside the trace is checked against the decoder's state where its FUP's IP is reached.
+ * Where the trace and the code disagree the decoder reports an error and resynchronises at the
+ * next PSB. Blocks are decoded once and cached; nothing is allocated per instruction.
+ */
+public final class FlowDecoder {
+  private static final long NO_IP = FlowSink.NO_IP;
+  /** Instructions walked without consuming trace before the walk is declared lost. */
+  private static final long MAX_WITHOUT_TRACE = 1L << 24;
+
+  private final QueryDecoder q;
+  private final FlowSink sink;
+  private final BlockCache cache;
+  private final boolean perInsn;
+
+  private boolean enabled;
+  private long ip;
+  private Mode mode = Mode.BITS64;
+  private long asid = CodeImage.ANY_ASID;
+  private final long[] stack = new long[64];
+  private int stackTop, stackSize;
+  private long lastDisableIp;
+  private int heldMode;
+  private long heldPaging = -1;
+  private long seq;
+  private long insns;
+  private long walkedSinceTrace;
+  private boolean failed;
+  private Block pending;
+  private Block prev;
+  private Mode prevMode;
+  private long prevAsid;
+
+  public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
+    this.q = q;
+    this.sink = sink;
+    this.cache = new BlockCache(image);
+    this.perInsn = sink.wantsInstructions();
+  }
+
+  public FlowDecoder(PacketDecoder packets, CodeImage image, FlowSink sink) {
+    this(new QueryDecoder(packets), image, sink);
+  }
+
+  /** The execution mode now; valid inside sink callbacks (for disassembling an instruction). */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** The address space now (CR3 from PIP, or CodeImage.ANY_ASID); valid inside sink callbacks. */
+  public long asid() {
+    return asid;
+  }
+
+  /** Blocks in the block cache. */
+  public int cachedBlocks() {
+    return cache.size();
+  }
+
+  /** Instructions walked so far. */
+  public long instructions() {
+    return insns;
+  }
+
+  /** Decodes the whole trace. */
+  public void decode() {
+    for (;;) {
+      QueryDecoder.Item it = q.peek();
+      if (it == QueryDecoder.Item.END) return;
+      if (it == QueryDecoder.Item.ERROR) {
+        fail(q.errOffset, q.errKind, q.errMessage);
+        continue;
+      }
+      if (it != QueryDecoder.Item.PSB) {
+        // Only reachable after an error left us mid-stream: drop to the next PSB.
+        fail(q.offset(), FlowError.BAD_SEQUENCE, "trace item " + it + " before synchronisation");
+        continue;
+      }
+      startAtPsb();
+      walk();
+    }
+  }
+
+  private void startAtPsb() {
+    failed = false;
+    enabled = false;
+    stackSize = 0;
+    heldMode = 0;
+    heldPaging = -1;
+    lastDisableIp = 0;
+    walkedSinceTrace = 0;
+    asid = CodeImage.ANY_ASID;
+    if (q.psbModeBits != 0) mode = modeOf(q.psbModeBits);
+    if (q.psbPaging >= 0) asid = q.psbPaging & ~1L;
+    if (q.psbIp != NO_IP) {
+      ip = q.psbIp;
+      enabled = true;
+    }
+    if (q.psbCbr >= 0) event(FlowEventKind.CBR, NO_IP, q.psbCbr);
+    q.take();
+    psbEvents();
+  }
+
+  /**
+   * The status a PSB+ gives, reported as libipt does: CBR at once, paging and the execution
+   * mode where the PSB+'s FUP binds (or at once when tracing is off).
+   */
+  private void psbEvents() {
+    if (q.psbPaging >= 0) event(FlowEventKind.PAGING, NO_IP, q.psbPaging);
+    event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
+  }
+
+  /** Walks until the trace ends or an error (reported, with a resync) interrupts it. */
+  private void walk() {
+    for (;;) {
+      QueryDecoder.Item it = q.peek();
+      long bindIp = NO_IP;
+      boolean syncDisable = false;
+      switch (it) {
+        case END:
+          // The walk goes on until it needs the trace, as libipt's does.
+          if (!enabled) return;
+          break;
+        case ERROR:
+          // A broken packet ahead: walk on until the trace is needed, as libipt does.
+          if (!enabled || q.errInSequence) {
+            fail(q.errOffset, q.errKind, q.errMessage);
+            return;
+          }
+          break;
+        case PSB:
+          if (q.psbCbr >= 0) {
+            event(FlowEventKind.CBR, NO_IP, q.psbCbr);
+            q.psbCbr = -1;
+          }
+          if (!enabled) {
+            applyPsbStatus();
+            psbEvents();
+            if (q.psbIp != NO_IP) {
+              ip = q.psbIp;
+              enabled = true;
+            }
+            q.take();
+            continue;
+          }
+          if (q.psbIp == NO_IP) {
+            // Tracing went off without a TIP.PGD we could see.
+            enabled = false;
+            applyPsbStatus();
+            q.take();
+            psbEvents();
+            continue;
+          }
+          bindIp = q.psbIp;
+          break;
+        case EVENT:
+          if (!q.evBound) {
+            if (immediate()) {
+              if (failed) return;
+              continue;
+            }
+            syncDisable = true;
+          } else if (!enabled) {
+            boundWhileDisabled();
+            continue;
+          } else {
+            bindIp = q.evIp;
+          }
+          break;
+        default: // TNT, TIP
+          if (!enabled) {
+            fail(q.offset(), FlowError.BAD_SEQUENCE, (it == QueryDecoder.Item.TNT ? "TNT" : "TIP") + " while tracing is disabled");
+            return;
+          }
+      }
+      if (ip == bindIp) {
+        if (!bound()) return;
+        continue;
+      }
+      Block b = nextBlock();
+      if (b.ninsn == 0) {
+        codeError(b);
+        return;
+      }
+      if (bindIp != NO_IP && bindIp - b.start <= b.offsets[b.ninsn - 1] && bindIp > b.start) {
+        int k = b.indexOf(bindIp);
+        if (k > 0) {
+          emitBlock(b, k);
+          ip = bindIp;
+          if (!bound()) return;
+          continue;
+        }
+      }
+      if (b.endKind != Block.END_BRANCH) emitBlock(b, b.ninsn);
+      if ((walkedSinceTrace += b.ninsn) > MAX_WITHOUT_TRACE) {
+        fail(q.offset(), FlowError.NO_PROGRESS, "walked " + walkedSinceTrace + " instructions without trace: looping on direct branches");
+        return;
+      }
+      if (b.endKind != Block.END_BRANCH) {
+        ip = b.end;
+        if (b.endKind == Block.END_LIMIT) continue;
+        Block again = cache.get(asid, mode, ip);
+        codeError(again);
+        return;
+      }
+      pending = b;
+      boolean ok = branch(b, syncDisable);
+      if (pending != null) {
+        // On failure the branch itself is not reported as executed (libipt does the same).
+        int n = ok ? b.ninsn : b.ninsn - 1;
+        pending = null;
+        if (n > 0) emitBlock(b, n);
+      }
+      if (!ok) return;
+    }
+  }
+
+  /**
+   * The block at {@link #ip}: through the previous block's successor links when the walk went on
+   * by fall-through or direct target in the same address space and mode, else from the cache.
+   */
+  private Block nextBlock() {
+    Block p = prev;
+    Block b;
+    if (p != null && mode == prevMode && asid == prevAsid && p.gen == cache.gen) {
+      if (ip == p.end) {
+        b = p.next;
+        if (b == null || b.gen != cache.gen) p.next = b = cache.get(asid, mode, ip);
+      } else if (ip == p.target && p.cls.isDirect()) {
+        b = p.taken;
+        if (b == null || b.gen != cache.gen) p.taken = b = cache.get(asid, mode, ip);
+      } else {
+        b = cache.get(asid, mode, ip);
+      }
+    } else {
+      b = cache.get(asid, mode, ip);
+    }
+    prev = b;
+    prevMode = mode;
+    prevAsid = asid;
+    return b;
+  }
+
+  /** The last instruction of {@code b}; false when the walk must stop (error or end). */
+  private boolean branch(Block b, boolean syncDisable) {
+    long from = b.lastIp;
+    long next = b.end;
+    InsnClass c = b.cls;
+    switch (c) {
+      case JCC: {
+        // A TIP.PGD with an IP binds to any conditional branch (libipt), one without only to far
+        // transfers and CR3 writes.
+        if (syncDisable) {
+          if (q.evTarget != NO_IP) return disable(from, q.evTarget, 0);
+          return expected(FlowError.TNT_NEEDED, "conditional branch at 0x" + Long.toHexString(from) + " needs a TNT bit, trace has a disable");
+        }
+        QueryDecoder.Item it = q.peek();
+        if (it != QueryDecoder.Item.TNT) {
+          return expected(FlowError.TNT_NEEDED, "conditional branch at 0x" + Long.toHexString(from) + " needs a TNT bit, trace has " + what(it));
+        }
+        boolean taken = q.takeTnt();
+        walkedSinceTrace = 0;
+        if (aheadBroken()) return false;
+        ip = taken ? b.target : next;
+        branchRow(from, ip, BranchKind.JCC, taken);
+        return true;
+      }
+      case JMP_DIRECT:
+      case CALL_DIRECT: {
+        if (syncDisable && q.evTarget != NO_IP && q.evTarget == b.target) {
+          return disable(from, b.target, b.target);
+        }
+        // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
+        if (c == InsnClass.CALL_DIRECT && b.target != next) push(next);
+        ip = b.target;
+        branchRow(from, ip, c == InsnClass.CALL_DIRECT ? BranchKind.CALL : BranchKind.JMP, true);
+        return true;
+      }
+      case JMP_INDIRECT:
+      case CALL_INDIRECT: {
+        if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, c == InsnClass.CALL_INDIRECT ? next : 0);
+        if (!tip(from)) return false;
+        if (c == InsnClass.CALL_INDIRECT) push(next);
+        branchRow(from, ip, c == InsnClass.CALL_INDIRECT ? BranchKind.CALL_INDIRECT : BranchKind.JMP_INDIRECT, true);
+        return true;
+      }
+      case RET_NEAR: {
+        if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, 0);
+        QueryDecoder.Item it = q.peek();
+        if (it == QueryDecoder.Item.TNT) {
+          boolean taken = q.takeTnt();
+          walkedSinceTrace = 0;
+          if (aheadBroken()) return false;
+          if (!taken) return expected(FlowError.RET_NOT_TAKEN, "compressed return at 0x" + Long.toHexString(from) + " with a not-taken bit");
+          if (stackSize == 0) return expected(FlowError.RET_EMPTY_STACK, "compressed return at 0x" + Long.toHexString(from) + " with an empty call stack");
+          ip = pop();
+          branchRow(from, ip, BranchKind.RET_COMPRESSED, true);
+          return true;
+        }
+        if (!tip(from)) return false;
+        branchRow(from, ip, BranchKind.RET, true);
+        return true;
+      }
+      case MOV_CR3:
+        if (syncDisable && q.evTarget == NO_IP) return disable(from, NO_IP, next);
+        ip = next;
+        if (heldPaging >= 0) applyHeldPaging();
+        return true;
+      case PTWRITE:
+      case VMPTRLD:
+        ip = next;
+        return true;
+      default: {
+        if (!c.isFarTransfer()) { // defensive: any other class walks on
+          ip = next;
+          return true;
+        }
+        if (syncDisable) return disable(from, q.evTarget, c.libiptClass() == iptq.x86.LibiptClass.PTIC_FAR_CALL ? next : 0);
+        if (!tip(from)) return false;
+        branchRow(from, ip, BranchKind.FAR, true);
+        if (heldPaging >= 0) applyHeldPaging();
+        if (heldMode != 0) applyHeldMode();
+        return true;
+      }
+    }
+  }
+
+  /** Consumes the TIP an indirect transfer needs and goes there. */
+  private boolean tip(long from) {
+    QueryDecoder.Item it = q.peek();
+    if (it != QueryDecoder.Item.TIP) {
+      return expected(FlowError.TIP_NEEDED, "branch at 0x" + Long.toHexString(from) + " needs a TIP, trace has " + what(it));
+    }
+    if (q.tipSuppressed) {
+      q.takeTip();
+      return expected(FlowError.BAD_SEQUENCE, "TIP with suppressed IP for the branch at 0x" + Long.toHexString(from));
+    }
+    ip = q.tipIp;
+    q.takeTip();
+    walkedSinceTrace = 0;
+    return !aheadBroken();
+  }
+
+  /**
+   * After using the last cached trace item: whether the event sequence that follows is broken.
+   * libipt looks ahead there and fails the instruction that used the item; so do we.
+   */
+  private boolean aheadBroken() {
+    if (q.tntPending() > 0 || q.peek() != QueryDecoder.Item.ERROR || !q.errInSequence) return false;
+    fail(q.errOffset, q.errKind, q.errMessage);
+    return true;
+  }
+
+  /** A TIP.PGD without FUP, bound to the branch at {@code from}. */
+  private boolean disable(long from, long target, long disableIp) {
+    branchRow(from, target, BranchKind.DISABLE, true);
+    event(FlowEventKind.DISABLED, NO_IP, q.evTarget);
+    enabled = false;
+    lastDisableIp = disableIp;
+    q.take();
+    walkedSinceTrace = 0;
+    return true;
+  }
+
+  /** Handles an event that takes effect now; false for a TIP.PGD that waits for its branch. */
+  private boolean immediate() {
+    FlowEventKind k = q.evKind;
+    switch (k) {
+      case ENABLED:
+        if (enabled) {
+          expected(FlowError.BAD_CONTEXT, "TIP.PGE while tracing is enabled");
+          return true;
+        }
+        if (q.evIp == NO_IP) {
+          q.take();
+          return true;
+        }
+        ip = q.evIp;
+        enabled = true;
+        stackSize = 0;
+        walkedSinceTrace = 0;
+        event(ip == lastDisableIp ? FlowEventKind.RESUMED : FlowEventKind.ENABLED, ip, 0);
+        q.take();
+        if (heldPaging >= 0) applyHeldPaging();
+        if (heldMode != 0) applyHeldMode();
+        return true;
+      case DISABLED:
+        if (enabled) return false;
+        q.take(); // already off (e.g. after an overflow that resolved disabled)
+        return true;
+      case OVERFLOW:
+        stackSize = 0;
+        if (q.evModeBits != 0) mode = modeOf(q.evModeBits);
+        if (q.evPaging >= 0) asid = q.evPaging & ~1L;
+        heldMode = 0;
+        heldPaging = -1;
+        walkedSinceTrace = 0;
+        if (q.evIp != NO_IP) {
+          ip = q.evIp;
+          enabled = true;
+        } else {
+          enabled = false;
+        }
+        event(FlowEventKind.OVERFLOW, q.evIp, 0);
+        q.take();
+        return true;
+      case PAGING:
+        if (enabled) heldPaging = q.evPayload;
+        else {
+          asid = q.evPayload & ~1L;
+          event(FlowEventKind.PAGING, NO_IP, q.evPayload);
+        }
+        q.take();
+        return true;
+      case EXEC_MODE:
+        heldMode = (int) q.evPayload;
+        q.take();
+        return true;
+      default:
+        event(k, q.evIp, q.evPayload);
+        q.take();
+        return true;
+    }
+  }
+
+  /** An event bound to an IP, while tracing is off: nothing to walk to. */
+  private void boundWhileDisabled() {
+    FlowEventKind k = q.evKind;
+    if (k == FlowEventKind.INTERRUPT || k == FlowEventKind.DISABLED) {
+      if (q.evModeBits != 0) mode = modeOf(q.evModeBits);
+      if (q.evPaging >= 0) asid = q.evPaging & ~1L;
+    } else {
+      event(k, q.evIp, q.evPayload);
+    }
+    q.take();
+  }
+
+  /** The walk reached the IP of the pending bound item (PSB+ FUP or FUP event). */
+  private boolean bound() {
+    walkedSinceTrace = 0;
+    if (q.peek() == QueryDecoder.Item.PSB) {
+      if (q.psbModeBits != 0 && q.psbModeBits != mode.bits()) {
+        return expected(FlowError.PSB_MISMATCH, "PSB+ says " + q.psbModeBits + "-bit mode, decoder is in " + mode.bits() + "-bit mode");
+      }
+      applyPsbStatus();
+      stackSize = 0;
+      q.take();
+      psbEvents();
+      return true;
+    }
+    switch (q.evKind) {
+      case INTERRUPT: {
+        long from = ip;
+        long to = q.evTarget;
+        branchRow(from, to, BranchKind.ASYNC, true);
+        event(FlowEventKind.INTERRUPT, from, to);
+        if (q.evPaging >= 0) {
+          asid = q.evPaging & ~1L;
+          event(FlowEventKind.PAGING, NO_IP, q.evPaging);
+        }
+        if (q.evModeBits != 0) {
+          mode = modeOf(q.evModeBits);
+          event(FlowEventKind.EXEC_MODE, NO_IP, q.evModeBits);
+        }
+        q.take();
+        if (to == NO_IP) {
+          enabled = false;
+          lastDisableIp = from;
+        } else {
+          ip = to;
+        }
+        return true;
+      }
+      case DISABLED: {
+        branchRow(ip, q.evTarget, BranchKind.DISABLE, true);
+        event(FlowEventKind.DISABLED, ip, q.evTarget);
+        enabled = false;
+        lastDisableIp = ip;
+        if (q.evPaging >= 0) asid = q.evPaging & ~1L;
+        if (q.evModeBits != 0) heldMode = q.evModeBits;
+        q.take();
+        return true;
+      }
+      default:
+        event(q.evKind, q.evIp, q.evPayload);
+        q.take();
+        return true;
+    }
+  }
+
+  private void applyPsbStatus() {
+    if (q.psbModeBits != 0) mode = modeOf(q.psbModeBits);
+    if (q.psbPaging >= 0) asid = q.psbPaging & ~1L;
+  }
+
+  private void applyHeldPaging() {
+    asid = heldPaging & ~1L;
+    event(FlowEventKind.PAGING, NO_IP, heldPaging);
+    heldPaging = -1;
+  }
+
+  private void applyHeldMode() {
+    mode = modeOf(heldMode);
+    event(FlowEventKind.EXEC_MODE, NO_IP, heldMode);
+    heldMode = 0;
+  }
+
+  private static Mode modeOf(int bits) {
+    return bits == 64 ? Mode.BITS64 : bits == 32 ? Mode.BITS32 : Mode.BITS16;
+  }
+
+  private void codeError(Block b) {
+    long at = b.ninsn == 0 ? b.start : b.end;
+    if (b.endKind == Block.END_NO_CODE || b.ninsn == 0 && b.endKind != Block.END_BAD_INSN) {
+      expected(FlowError.NO_CODE, "no code at 0x" + Long.toHexString(at));
+    } else {
+      expected(FlowError.BAD_INSN, "instruction at 0x" + Long.toHexString(at) + " does not decode (" + b.badInsn + ")");
+    }
+  }
+
+  /** A consistency error: reported at the current trace position, then resync. Returns false. */
+  private boolean expected(String kind, String message) {
+    if (q.peek() == QueryDecoder.Item.ERROR) {
+      fail(q.errOffset, q.errKind, q.errMessage); // the trace is broken here, not inconsistent
+      return false;
+    }
+    if (q.peek() == QueryDecoder.Item.END && !FlowError.NO_CODE.equals(kind) && !FlowError.BAD_INSN.equals(kind)) {
+      Block b = pending; // the trace simply ended where the walk needed more
+      pending = null;
+      if (b != null && b.ninsn > 1) emitBlock(b, b.ninsn - 1);
+      return false;
+    }
+    fail(q.offset(), kind, message);
+    return false;
+  }
+
+  private void fail(long offset, String kind, String message) {
+    if (pending != null) {
+      Block b = pending;
+      pending = null;
+      if (b.ninsn > 1) emitBlock(b, b.ninsn - 1);
+    }
+    long at = enabled ? ip : NO_IP;
+    long skipped = q.resync();
+    sink.error(offset, at, kind, message, skipped);
+    enabled = false;
+    failed = true;
+  }
+
+  private static String what(QueryDecoder.Item it) {
+    return switch (it) {
+      case TNT -> "a TNT bit";
+      case TIP -> "a TIP";
+      case EVENT -> "an event";
+      case PSB -> "a PSB";
+      case END -> "its end";
+      case ERROR -> "an error";
+    };
+  }
+
+  private void emitBlock(Block b, int n) {
+    long s = seq++;
+    long endIp = b.start + b.offsets[n - 1];
+    sink.block(s, b.start, endIp, n, q.tsc);
+    if (perInsn) {
+      for (int i = 0; i < n; i++) sink.instruction(s, b.start + b.offsets[i], b.size(i));
+    }
+    insns += n;
+  }
+
+  /** Emits the block whose last instruction is being resolved, once it is known to have run. */
+  private void flushPending() {
+    Block b = pending;
+    if (b != null) {
+      pending = null;
+      emitBlock(b, b.ninsn);
+    }
+  }
+
+  private void branchRow(long from, long to, BranchKind kind, boolean taken) {
+    flushPending();
+    sink.branch(seq++, from, to, kind, taken, q.tsc);
+  }
+
+  private void event(FlowEventKind kind, long at, long payload) {
+    flushPending();
+    sink.event(seq++, kind, at, payload, q.tsc);
+  }
+
+  private void push(long ret) {
+    stack[stackTop] = ret;
+    stackTop = (stackTop + 1) & 63;
+    if (stackSize < 64) stackSize++;
+  }
+
+  private long pop() {
+    stackTop = (stackTop - 1) & 63;
+    stackSize--;
+    return stack[stackTop];
+  }
+}

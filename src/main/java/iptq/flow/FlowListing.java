@@ -1,0 +1,132 @@
+package iptq.flow;
+
+import java.util.function.LongFunction;
+
+/**
+ * Renders the flow as libipt's {@code ptxed} lays it out: one line per instruction (its IP in
+ * 16 hex digits, then, when a disassembler is given, two spaces and the text) and one bracketed
+ * line per event or error. The tests compare these lines with libipt's (through the C harness)
+ * and with the synthesizer's truth.
+ */
+public final class FlowListing implements FlowSink {
+  /** Receives each finished line. */
+  public interface Lines {
+    void line(CharSequence line);
+  }
+
+  private final Lines out;
+  private final boolean ipOnly;
+  private final LongFunction<String> text;
+  private final StringBuilder sb = new StringBuilder(128);
+
+  /**
+   * @param text instruction text by address, or null for IPs only
+   */
+  public FlowListing(Lines out, LongFunction<String> text) {
+    this.out = out;
+    this.text = text;
+    this.ipOnly = text == null;
+  }
+
+  @Override
+  public boolean wantsInstructions() {
+    return true;
+  }
+
+  @Override
+  public void instruction(long seq, long ip, int size) {
+    sb.setLength(0);
+    hex(ip);
+    if (!ipOnly) {
+      String t = text.apply(ip);
+      if (t != null) sb.append("  ").append(t);
+    }
+    out.line(sb);
+  }
+
+  @Override
+  public void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {
+    sb.setLength(0);
+    sb.append('[');
+    switch (kind) {
+      case ENABLED, RESUMED -> {
+        sb.append(kind.label()).append(", ip: ");
+        hex(ip);
+      }
+      case DISABLED -> {
+        sb.append("disabled");
+        if (ip != NO_IP) {
+          sb.append(", at: ");
+          hex(ip);
+        }
+        if (payload != NO_IP) {
+          sb.append(", ip: ");
+          hex(payload);
+        }
+      }
+      case INTERRUPT -> {
+        sb.append("interrupt, from: ");
+        hex(ip);
+        if (payload != NO_IP) {
+          sb.append(", to: ");
+          hex(payload);
+        }
+      }
+      case OVERFLOW -> {
+        sb.append("overflow");
+        if (ip != NO_IP) {
+          sb.append(", ip: ");
+          hex(ip);
+        }
+      }
+      case PAGING -> {
+        sb.append("paging, cr3: ");
+        hex(payload & ~1L);
+        if ((payload & 1) != 0) sb.append(", nr");
+      }
+      case VMCS -> {
+        sb.append("vmcs, base: ");
+        hex(payload);
+      }
+      case EXEC_MODE -> sb.append("exec mode: ").append(payload).append("-bit");
+      case TSX -> sb.append("tsx: ").append(payload == 2 ? "abort" : payload == 1 ? "begin" : "commit");
+      case STOP -> sb.append("stopped");
+      case EXSTOP -> {
+        sb.append("exstop");
+        if (ip != NO_IP) {
+          sb.append(", ip: ");
+          hex(ip);
+        }
+      }
+      case MWAIT -> sb.append("mwait: ").append(Long.toHexString(payload >>> 32)).append(", ")
+          .append(Long.toHexString(payload & 0xffffffffL));
+      case PWRE -> sb.append("pwre: c").append((payload >>> 8) & 0xff).append('.').append(payload & 0xff)
+          .append((payload & 0x10000) != 0 ? ", hw" : "");
+      case PWRX -> {
+        long reason = payload >>> 16;
+        sb.append("pwrx: c").append((payload >>> 8) & 0xff).append(", c").append(payload & 0xff)
+            .append((reason & 1) != 0 ? ", int" : "").append((reason & 4) != 0 ? ", st" : "")
+            .append((reason & 8) != 0 ? ", hw" : "");
+      }
+      case PTWRITE -> sb.append("ptwrite: ").append(Long.toHexString(payload));
+      case CBR -> sb.append("cbr: ").append(payload);
+      case MNT -> sb.append("mnt: ").append(Long.toHexString(payload));
+    }
+    sb.append(']');
+    out.line(sb);
+  }
+
+  @Override
+  public void error(long offset, long ip, String kind, String message, long skippedBytes) {
+    sb.setLength(0);
+    sb.append("[error: ").append(kind).append(": ").append(message).append(", offset: ")
+        .append(Long.toHexString(offset)).append(']');
+    out.line(sb);
+  }
+
+  private void hex(long v) {
+    String s = Long.toHexString(v);
+    for (int i = s.length(); i < 16; i++) sb.append('0');
+    sb.append(s);
+  }
+}

@@ -1,0 +1,456 @@
+package iptq.flow;
+
+import iptq.pt.DecodeError;
+import iptq.pt.Packet;
+import iptq.pt.PacketDecoder;
+import iptq.pt.PacketKind;
+
+/**
+ * The query layer between packets and code walking, after libipt's query decoder: it turns
+ * the packet stream into the items an instruction walker asks for, in trace order — the next
+ * TNT bit, the next TIP target, or the next event (with the packets that belong to it already
+ * gathered: a FUP with the PIP/MODE.Exec and TIP or TIP.PGD that complete it, an OVF with the
+ * FUP or TIP.PGE where tracing resumes, a PSB+ status block). It knows nothing of code.
+ *
+ * <p>Use: {@link #peek()} says what comes next; {@link #takeTnt()}, {@link #takeTip()} or
+ * {@link #take()} consume it. The fields of the current item are public and valid until it is
+ * taken. After {@link Item#ERROR}, or when the walker finds the trace inconsistent with the code,
+ * {@link #resync()} moves to the next PSB. Nothing is allocated per packet.
+ */
+public final class QueryDecoder {
+  /** What the next item is. */
+  public enum Item {
+    /** A TNT bit: {@link #tntBit()}. */
+    TNT,
+    /** A TIP: {@link #tipIp}, {@link #tipSuppressed}. */
+    TIP,
+    /** An event: {@link #evKind} and the ev* fields. */
+    EVENT,
+    /** A PSB+ status block: the psb* fields. */
+    PSB,
+    /** The end of the trace. */
+    END,
+    /** A packet-level problem: {@link #errKind}, {@link #errMessage}, {@link #errOffset}. */
+    ERROR
+  }
+
+  private final PacketDecoder pd;
+  private final Packet p = new Packet();
+  private final Packet stash = new Packet();
+  private boolean stashed;
+
+  private long tntBits;
+  private int tntCount;
+  private Item item;
+
+  // What the next FUP binds to, set by MODE.TSX, EXSTOP(IP), PTW(IP).
+  private static final int FUP_ASYNC = 0, FUP_TSX = 1, FUP_EXSTOP = 2, FUP_PTW = 3;
+  private int fupFor = FUP_ASYNC;
+  private long fupForPayload;
+  private boolean replayFup;
+  private long replayFupIp;
+
+  /** EVENT: the kind. */
+  public FlowEventKind evKind;
+  /**
+   * EVENT: the IP the event binds to — the walker executes up to (not including) the
+   * instruction there first — when {@link #evBound}; else where it names one, or NO_IP.
+   */
+  public long evIp;
+  /** EVENT: the event waits for the walk to reach {@link #evIp}. */
+  public boolean evBound;
+  /** EVENT: TIP/TIP.PGD/TIP.PGE target ({@link FlowSink#NO_IP} when suppressed). */
+  public long evTarget;
+  /** EVENT: kind-specific payload, as {@link FlowSink#event} documents. */
+  public long evPayload;
+  /** EVENT: a MODE.Exec that came with it (16/32/64), or 0. */
+  public int evModeBits;
+  /** EVENT: a PIP that came with it: CR3 | NR, or -1. */
+  public long evPaging;
+  /** EVENT DISABLED: true for an asynchronous disable (FUP + TIP.PGD). */
+  public boolean evAsync;
+
+  /** TIP: the target, or NO_IP with {@link #tipSuppressed}. */
+  public long tipIp;
+  public boolean tipSuppressed;
+
+  /** PSB: the FUP's IP (NO_IP when tracing is off), MODE.Exec bits (0 none), PIP (-1 none), MODE.TSX bits (-1 none). */
+  public long psbIp;
+  public int psbModeBits;
+  public long psbPaging;
+  public int psbTsx;
+  public long psbCbr;
+  public long psbOffset;
+
+  /** ERROR: where and what. */
+  public long errOffset;
+  public String errKind;
+  public String errMessage;
+  /** ERROR: the problem broke an event's packet sequence (FUP…TIP, OVF…FUP, PSB+), not a lone packet. */
+  public boolean errInSequence;
+
+  /** The last TSC value seen, or {@link FlowSink#NO_TS}. */
+  public long tsc = FlowSink.NO_TS;
+
+  private long itemOffset;
+
+  // Last IP for IP decompression, kept here rather than taken from the packet layer: libipt
+  // resets it at OVF as well as at PSB (the FUP after an overflow is relative to 0), and the
+  // walk must agree with libipt on that.
+  private long lastIp;
+
+  public QueryDecoder(PacketDecoder pd) {
+    this.pd = pd;
+  }
+
+  /** The trace offset of the packet the current item came from. */
+  public long offset() {
+    return itemOffset;
+  }
+
+  public PacketDecoder packets() {
+    return pd;
+  }
+
+  /** The next item, decoding packets as needed. */
+  public Item peek() {
+    if (tntCount > 0) return Item.TNT;
+    if (item != null) return item;
+    Item r = read();
+    if (r != Item.TNT) item = r; // TNT lives in the bit cache
+    return r;
+  }
+
+  /** TNT: the next bit, not yet consumed. */
+  public boolean tntBit() {
+    return ((tntBits >>> (tntCount - 1)) & 1) != 0;
+  }
+
+  /** TNT: consumes the next bit and returns it. */
+  public boolean takeTnt() {
+    boolean b = tntBit();
+    tntCount--;
+    return b;
+  }
+
+  /** How many TNT bits are cached (already decoded, not yet consumed). */
+  public int tntPending() {
+    return tntCount;
+  }
+
+  public void takeTip() {
+    item = null;
+  }
+
+  /** Consumes the current EVENT or PSB item. */
+  public void take() {
+    item = null;
+  }
+
+  /**
+   * Drops everything pending and moves to the next PSB; returns the bytes skipped (from the
+   * current packet to the PSB, or to the end when there is none).
+   */
+  public long resync() {
+    tntCount = 0;
+    item = null;
+    stashed = false;
+    fupFor = FUP_ASYNC;
+    replayFup = false;
+    long from = pd.offset();
+    long psb = pd.sync();
+    return psb < 0 ? Math.max(0, pd.size() - from) : Math.max(0, psb - from);
+  }
+
+  private PacketDecoder.Status nextPacket() {
+    if (stashed) {
+      stashed = false;
+      p.set(stash);
+      return PacketDecoder.Status.OK;
+    }
+    PacketDecoder.Status st = pd.next(p);
+    if (st != PacketDecoder.Status.OK) return st;
+    switch (p.kind) {
+      case PSB, OVF -> lastIp = 0;
+      case TIP, TIP_PGE, TIP_PGD, FUP -> {
+        if (!p.ipSuppressed) {
+          long v = p.payload;
+          long ip = switch (p.ipBytes) {
+            case 1 -> (lastIp & ~0xffffL) | (v & 0xffffL);
+            case 2 -> (lastIp & ~0xffff_ffffL) | (v & 0xffff_ffffL);
+            case 3 -> (v << 16) >> 16;
+            case 4 -> (lastIp & ~0xffff_ffff_ffffL) | (v & 0xffff_ffff_ffffL);
+            default -> v;
+          };
+          p.ip = ip;
+          lastIp = ip;
+        }
+      }
+      default -> {}
+    }
+    return st;
+  }
+
+  private Item error(String kind, String message) {
+    errInSequence = true;
+    errOffset = p.offset;
+    errKind = kind;
+    errMessage = message;
+    return Item.ERROR;
+  }
+
+  private Item packetError() {
+    return packetError(true);
+  }
+
+  private Item packetError(boolean inSequence) {
+    errInSequence = inSequence;
+    DecodeError e = pd.lastError();
+    errOffset = e.offset();
+    errKind = e.kind();
+    errMessage = e.message();
+    return Item.ERROR;
+  }
+
+  private void event(FlowEventKind kind, long ip, boolean bound, long payload) {
+    evKind = kind;
+    evIp = ip;
+    evBound = bound;
+    evPayload = payload;
+    evTarget = FlowSink.NO_IP;
+    evModeBits = 0;
+    evPaging = -1;
+    evAsync = false;
+  }
+
+  private Item read() {
+    if (replayFup) {
+      replayFup = false;
+      return asyncSequence(replayFupIp);
+    }
+    for (;;) {
+      PacketDecoder.Status st = nextPacket();
+      if (st == PacketDecoder.Status.END) return Item.END;
+      if (st == PacketDecoder.Status.ERROR) return packetError(fupFor != FUP_ASYNC);
+      itemOffset = p.offset;
+      switch (p.kind) {
+        case TNT_8, TNT_64 -> {
+          if (p.tntCount == 0) continue;
+          tntBits = p.tntBits;
+          tntCount = p.tntCount;
+          return Item.TNT;
+        }
+        case TIP -> {
+          tipSuppressed = p.ipSuppressed;
+          tipIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+          return Item.TIP;
+        }
+        case TIP_PGE -> {
+          event(FlowEventKind.ENABLED, p.ipSuppressed ? FlowSink.NO_IP : p.ip, false, 0);
+          return Item.EVENT;
+        }
+        case TIP_PGD -> {
+          event(FlowEventKind.DISABLED, FlowSink.NO_IP, false, 0);
+          evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+          return Item.EVENT;
+        }
+        case FUP -> {
+          long ip = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+          int what = fupFor;
+          fupFor = FUP_ASYNC;
+          switch (what) {
+            case FUP_TSX -> {
+              long state = (fupForPayload & 2) != 0 ? 2 : (fupForPayload & 1);
+              event(FlowEventKind.TSX, ip, ip != FlowSink.NO_IP, state);
+              if (state == 2) { // an abort is also an asynchronous branch from the same FUP
+                replayFup = true;
+                replayFupIp = ip;
+              }
+              return Item.EVENT;
+            }
+            case FUP_EXSTOP -> {
+              event(FlowEventKind.EXSTOP, ip, ip != FlowSink.NO_IP, 0);
+              return Item.EVENT;
+            }
+            case FUP_PTW -> {
+              event(FlowEventKind.PTWRITE, ip, ip != FlowSink.NO_IP, fupForPayload);
+              return Item.EVENT;
+            }
+            default -> {
+              return asyncSequence(ip);
+            }
+          }
+        }
+        case PIP -> {
+          event(FlowEventKind.PAGING, FlowSink.NO_IP, false, p.payload | (p.payload2 & 1));
+          return Item.EVENT;
+        }
+        case MODE_EXEC -> {
+          event(FlowEventKind.EXEC_MODE, FlowSink.NO_IP, false, p.execBits());
+          return Item.EVENT;
+        }
+        case MODE_TSX -> {
+          fupFor = FUP_TSX;
+          fupForPayload = p.payload;
+        }
+        case OVF -> {
+          return overflowSequence();
+        }
+        case PSB -> {
+          return psbSequence();
+        }
+        case TSC -> tsc = p.payload;
+        case STOP -> {
+          event(FlowEventKind.STOP, FlowSink.NO_IP, false, 0);
+          return Item.EVENT;
+        }
+        case VMCS -> {
+          event(FlowEventKind.VMCS, FlowSink.NO_IP, false, p.payload);
+          return Item.EVENT;
+        }
+        case MNT -> {
+          event(FlowEventKind.MNT, FlowSink.NO_IP, false, p.payload);
+          return Item.EVENT;
+        }
+        case CBR -> {
+          event(FlowEventKind.CBR, FlowSink.NO_IP, false, p.payload);
+          return Item.EVENT;
+        }
+        case EXSTOP -> {
+          if (p.payload != 0) {
+            fupFor = FUP_EXSTOP;
+          } else {
+            event(FlowEventKind.EXSTOP, FlowSink.NO_IP, false, 0);
+            return Item.EVENT;
+          }
+        }
+        case PTW -> {
+          if (p.ptwIp()) {
+            fupFor = FUP_PTW;
+            fupForPayload = p.payload;
+          } else {
+            event(FlowEventKind.PTWRITE, FlowSink.NO_IP, false, p.payload);
+            return Item.EVENT;
+          }
+        }
+        case MWAIT -> {
+          event(FlowEventKind.MWAIT, FlowSink.NO_IP, false, p.payload << 32 | (p.payload2 & 0xffffffffL));
+          return Item.EVENT;
+        }
+        case PWRE -> {
+          event(FlowEventKind.PWRE, FlowSink.NO_IP, false,
+              (long) p.pwreState() << 8 | p.pwreSubState() | (p.pwreHw() ? 1L << 16 : 0));
+          return Item.EVENT;
+        }
+        case PWRX -> {
+          event(FlowEventKind.PWRX, FlowSink.NO_IP, false,
+              (long) p.pwrxLast() << 8 | p.pwrxDeepest() | (long) p.pwrxWakeReason() << 16);
+          return Item.EVENT;
+        }
+        default -> {
+          // PAD, MTC, CYC, TMA, PSBEND out of place, CFE, EVD, TRIG: nothing for the walk.
+        }
+      }
+    }
+  }
+
+  /** FUP outside PSB+: an interrupt/exception (… TIP) or an asynchronous disable (… TIP.PGD). */
+  private Item asyncSequence(long from) {
+    int mode = 0;
+    long paging = -1;
+    for (;;) {
+      PacketDecoder.Status st = nextPacket();
+      if (st == PacketDecoder.Status.END) return Item.END;
+      if (st == PacketDecoder.Status.ERROR) return packetError();
+      switch (p.kind) {
+        case PIP -> paging = p.payload | (p.payload2 & 1);
+        case MODE_EXEC -> mode = p.execBits();
+        case TSC -> tsc = p.payload;
+        case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
+        case TIP -> {
+          event(FlowEventKind.INTERRUPT, from, from != FlowSink.NO_IP, 0);
+          evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+          evModeBits = mode;
+          evPaging = paging;
+          return Item.EVENT;
+        }
+        case TIP_PGD -> {
+          event(FlowEventKind.DISABLED, from, from != FlowSink.NO_IP, 0);
+          evAsync = true;
+          evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+          evModeBits = mode;
+          evPaging = paging;
+          return Item.EVENT;
+        }
+        default -> {
+          return error(FlowError.BAD_SEQUENCE, "FUP at 0x" + Long.toHexString(from) + " followed by " + p.kind.label() + ", not TIP or TIP.PGD");
+        }
+      }
+    }
+  }
+
+  /** OVF: packets were lost; tracing resumes at the next FUP's IP, or disabled. */
+  private Item overflowSequence() {
+    int mode = 0;
+    long paging = -1;
+    for (;;) {
+      PacketDecoder.Status st = nextPacket();
+      if (st == PacketDecoder.Status.END) {
+        event(FlowEventKind.OVERFLOW, FlowSink.NO_IP, false, 0);
+        return Item.EVENT;
+      }
+      if (st == PacketDecoder.Status.ERROR) return packetError();
+      switch (p.kind) {
+        case PIP -> paging = p.payload | (p.payload2 & 1);
+        case MODE_EXEC -> mode = p.execBits();
+        case TSC -> tsc = p.payload;
+        case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
+        case FUP -> {
+          event(FlowEventKind.OVERFLOW, p.ipSuppressed ? FlowSink.NO_IP : p.ip, false, 0);
+          evModeBits = mode;
+          evPaging = paging;
+          return Item.EVENT;
+        }
+        default -> {
+          // Tracing was off when the overflow resolved: the packet (TIP.PGE, PSB, ...) comes next.
+          stash.set(p);
+          stashed = true;
+          event(FlowEventKind.OVERFLOW, FlowSink.NO_IP, false, 0);
+          evModeBits = mode;
+          evPaging = paging;
+          return Item.EVENT;
+        }
+      }
+    }
+  }
+
+  private Item psbSequence() {
+    psbOffset = p.offset;
+    psbIp = FlowSink.NO_IP;
+    psbModeBits = 0;
+    psbPaging = -1;
+    psbTsx = -1;
+    psbCbr = -1;
+    fupFor = FUP_ASYNC;
+    for (;;) {
+      PacketDecoder.Status st = nextPacket();
+      if (st == PacketDecoder.Status.END) return Item.END;
+      if (st == PacketDecoder.Status.ERROR) return packetError();
+      switch (p.kind) {
+        case PSBEND -> {
+          return Item.PSB;
+        }
+        case FUP -> psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+        case MODE_EXEC -> psbModeBits = p.execBits();
+        case MODE_TSX -> psbTsx = (int) p.payload;
+        case PIP -> psbPaging = p.payload | (p.payload2 & 1);
+        case TSC -> tsc = p.payload;
+        case CBR -> psbCbr = p.payload;
+        case PAD, MTC, CYC, TMA, VMCS, MNT, TRIG, CFE, EVD -> {}
+        default -> {
+          return error(FlowError.BAD_SEQUENCE, p.kind.label() + " inside PSB+");
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package iptq.ingest;
+
+import iptq.flow.BranchKind;
+import iptq.image.CodeImage;
+import iptq.x86.Mode;
+import iptq.flow.FlowEventKind;
+import iptq.flow.FlowSink;
+import iptq.table.TableWriter;
+
+/**
+ * The flow decoder's output, row by row, into one worker's tables: adds the segment, process,
+ * thread, time in ns, and the module and function of every address.
+ */
+final class FlowTables implements FlowSink {
+  private final Tables t;
+  private final long segment;
+  private final long tid;
+  private final Namer namer;
+  private final TimeBase time;
+  private final PidResolver pids;
+  private final InstructionText text;
+  private final CodeImage image;
+  private final byte[] insnBytes = new byte[16];
+  private Mode mode = Mode.BITS64;
+  private long asid = CodeImage.ANY_ASID;
+  private long pid;
+  private long origin;
+  private final long segmentTs;
+  private long branches;
+  private int errors;
+
+  /** Maps a CR3 from a PIP packet to a process id; {@link TableWriter#NULL} when unknown. */
+  interface PidResolver {
+    long pidOf(long cr3);
+  }
+
+  /** Disassembly for the instructions table; null when not asked for. */
+  interface InstructionText {
+    String text(long address, byte[] code, int off, int len, Mode mode);
+  }
+
+  FlowTables(Tables t, SegmentInput in, long origin, CodeImage image, Namer namer,
+      PidResolver pids, InstructionText text) {
+    this.image = image;
+    this.t = t;
+    this.segment = in.segmentId();
+    this.pid = in.pid();
+    this.tid = in.tid();
+    this.namer = namer;
+    this.time = in.time();
+    this.origin = origin;
+    this.segmentTs = in.ts();
+    this.pids = pids;
+    this.text = text;
+  }
+
+  long branches() {
+    return branches;
+  }
+
+  int errors() {
+    return errors;
+  }
+
+  /** ns since trace start; without timing packets, the segment's own time (its event's). */
+  private long ns(long tsc) {
+    if (tsc == NO_TS) return segmentTs;
+    if (origin == TableWriter.NULL) origin = tsc;
+    long ns = time.toNs(tsc, origin);
+    return ns == TableWriter.NULL ? segmentTs : ns;
+  }
+
+  @Override
+  public void block(long seq, long startIp, long endIp, int insns, long ts) {
+    Namer.Name n = namer.name(startIp);
+    t.blocks.add(segment, seq, ns(ts), pid, tid, startIp, endIp, insns, n.module(), n.function(),
+        n.function() == null ? TableWriter.NULL : n.offset());
+  }
+
+  @Override
+  public void branch(long seq, long fromIp, long toIp, BranchKind kind, boolean taken, long ts) {
+    Namer.Name from = namer.name(fromIp);
+    boolean hasTo = toIp != NO_IP;
+    Namer.Name to = hasTo ? namer.name(toIp) : null;
+    t.branches.add(segment, seq, ns(ts), pid, tid, fromIp, toIp, hasTo, kind.label(), taken,
+        from.module(), from.functionWithOffset(), to == null ? null : to.module(),
+        to == null ? null : to.functionWithOffset());
+    branches++;
+  }
+
+  @Override
+  public void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {
+    if (kind == FlowEventKind.PAGING) {
+      asid = payload & ~0x1FL;
+      long p = pids.pidOf(asid);
+      if (p != TableWriter.NULL) pid = p;
+    }
+    if (kind == FlowEventKind.EXEC_MODE) {
+      mode = payload == 16 ? Mode.BITS16 : payload == 32 ? Mode.BITS32 : Mode.BITS64;
+    }
+    boolean hasPayload = switch (kind) {
+      case ENABLED, RESUMED, OVERFLOW, STOP -> false;
+      case DISABLED, INTERRUPT -> payload != NO_IP;
+      default -> true;
+    };
+    t.flowEvents.add(segment, seq, ns(ts), kind.label(), ip, ip != NO_IP, payload, hasPayload);
+  }
+
+  @Override
+  public void error(long offset, long ip, String kind, String message, long skippedBytes) {
+    t.errors.add(segment, offset, ip, ip != NO_IP, kind, message, skippedBytes);
+    errors++;
+  }
+
+  @Override
+  public void instruction(long seq, long ip, int size) {
+    int n = image.read(asid, ip, insnBytes, 0, size);
+    String s = n == size ? text.text(ip, insnBytes, 0, n, mode) : null;
+    t.instructions.add(segment, seq, ip, size, s);
+  }
+
+  @Override
+  public boolean wantsInstructions() {
+    return text != null;
+  }
+}

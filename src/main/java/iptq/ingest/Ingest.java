@@ -1,0 +1,274 @@
+package iptq.ingest;
+
+import iptq.InputException;
+import iptq.etl.IptSegment;
+import iptq.etl.IptSysFile;
+import iptq.pt.PacketClock;
+import iptq.pt.RawTrace;
+import iptq.table.EventsTable;
+import iptq.table.ModulesTable;
+import iptq.table.ProcessesTable;
+import iptq.table.SymbolsTable;
+import iptq.table.ThreadsTable;
+import iptq.store.Store;
+import iptq.table.BatchSink;
+import iptq.table.SegmentsTable;
+import iptq.table.TableWriter;
+import iptq.table.TracesTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * {@code iptq ingest}: inputs → segments → decoders → tables → one DuckDB file. Segments are
+ * independent, so they are decoded in parallel, one task each; every worker thread fills its own
+ * Arrow batches, and only a full batch takes the store's lock. Memory is bounded by batch size
+ * times threads, plus a bounded queue of waiting segments.
+ */
+public final class Ingest {
+  /** What an ingest produced, for the command's summary line. */
+  public record Summary(int traces, long segments, long packets, long errors, Path output) {}
+
+  private final IngestOptions options;
+  private final Progress progress;
+
+  public Ingest(IngestOptions options, Progress progress) {
+    this.options = options;
+    this.progress = progress;
+  }
+
+  public Summary run() throws IOException, SQLException {
+    long total = 0;
+    for (Path p : options.traces()) {
+      if (!Files.isRegularFile(p)) throw new InputException(p, -1, "no such file");
+      total += Files.size(p);
+    }
+    progress.total(total);
+    try (BufferAllocator allocator = new RootAllocator();
+        Store store = Store.create(options.output(), options.force())) {
+      BatchSink sink = synchronizedSink(store);
+      Summary s = ingestAll(store, allocator, sink);
+      iptq.store.Derived.fill(store.connection());
+      if (options.parquetDir() != null) {
+        iptq.store.ParquetExport.writeDataset(store.connection(), options.parquetDir());
+      }
+      store.commit();
+      progress.done();
+      return s;
+    } finally {
+      progress.done();
+    }
+  }
+
+  private static BatchSink synchronizedSink(Store store) {
+    return (table, batch, allocator) -> {
+      synchronized (store) {
+        try {
+          store.load(table, batch, allocator);
+        } catch (SQLException e) {
+          throw new IllegalStateException("loading " + table + ": " + e.getMessage(), e);
+        }
+      }
+    };
+  }
+
+  /** The state shared by the traces of one ingest: ids handed out, and the decoding pool. */
+  private final class Run {
+    final BufferAllocator allocator;
+    final BatchSink sink;
+    final ThreadPoolExecutor pool;
+    final ConcurrentLinkedQueue<Tables> perThread = new ConcurrentLinkedQueue<>();
+    final ThreadLocal<Tables> tables;
+    final List<Future<SegmentsTable.Segment>> pending = new ArrayList<>();
+    final List<AutoCloseable> open = new ArrayList<>();
+    final TracesTable traces;
+    final EventsTable events;
+    final ProcessesTable processes;
+    final ThreadsTable threads;
+    final ModulesTable modules;
+    final SymbolsTable symbols;
+    long nextSegment = 1, nextEvent = 0, nextModule = 0;
+
+    Run(BufferAllocator allocator, BatchSink sink) {
+      this.allocator = allocator;
+      this.sink = sink;
+      int n = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+      pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(n * 4),
+          new ThreadPoolExecutor.CallerRunsPolicy());
+      tables = ThreadLocal.withInitial(() -> {
+        Tables t = new Tables(allocator, sink, "worker-" + Thread.currentThread().getName());
+        perThread.add(t);
+        return t;
+      });
+      traces = new TracesTable(allocator, sink);
+      events = new EventsTable(allocator, sink);
+      processes = new ProcessesTable(allocator, sink);
+      threads = new ThreadsTable(allocator, sink);
+      modules = new ModulesTable(allocator, sink);
+      symbols = new SymbolsTable(allocator, sink);
+    }
+
+    void submit(SegmentDecoder decoder, SegmentInput in) {
+      pending.add(pool.submit(() -> {
+        SegmentsTable.Segment row = decoder.decode(in, tables.get());
+        progress.segmentDone(in.sizeBytes());
+        return row;
+      }));
+    }
+  }
+
+  private Summary ingestAll(Store store, BufferAllocator allocator, BatchSink sink)
+      throws IOException {
+    Run run = new Run(allocator, sink);
+    long segments = 0, packets = 0, errors = 0;
+    try (SegmentsTable segmentRows = new SegmentsTable(allocator, sink)) {
+      int traceId = 0;
+      for (Path path : options.traces()) {
+        traceId++;
+        FileKind kind = FileKind.of(path);
+        switch (kind) {
+          case RAW_PT -> raw(run, traceId, path);
+          case ETL -> etl(run, traceId, path);
+          case IPT_SYS -> iptSys(run, traceId, path);
+          default -> throw new InputException(path, 0, "cannot ingest a " + kind.description()
+              + " (iptq ingests .etl files, ipt.sys trace files and raw Intel PT traces)");
+        }
+      }
+      run.pool.shutdown();
+      for (Future<SegmentsTable.Segment> f : run.pending) {
+        SegmentsTable.Segment row = get(f);
+        segmentRows.add(row);
+        segments++;
+        packets += row.packets();
+        errors += row.errors();
+      }
+      // Each worker's last partial batches go in once all segments are done.
+      for (Tables t : run.perThread) t.close();
+      for (TableWriter w : List.of(run.traces, run.events, run.processes, run.threads, run.modules, run.symbols)) {
+        w.close();
+      }
+    } finally {
+      run.pool.shutdownNow();
+      for (AutoCloseable c : run.open) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // read-only files; nothing to lose
+        }
+      }
+    }
+    return new Summary(options.traces().size(), segments, packets, errors, options.output());
+  }
+
+  private CodeContext rawCode() {
+    return options.rawImages().isEmpty()
+        ? CodeContext.NONE : new RawCodeContext(iptq.image.RawImage.of(options.rawImages()));
+  }
+
+  private void raw(Run run, int traceId, Path path) throws IOException {
+    RawTrace raw = RawTrace.open(path);
+    run.open.add(raw);
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
+    run.submit(decoder, SegmentInput.raw(run.nextSegment++, traceId, raw::decoder, raw.size(), options.time()));
+    boolean tsc = options.time().hasFrequency();
+    run.traces.add(new TracesTable.Trace(traceId, path.toAbsolutePath().toString(), "raw-pt",
+        raw.size(), TableWriter.NULL, tsc ? "tsc" : "none",
+        tsc ? options.time().tscHz() : TableWriter.NULL, TableWriter.NULL, TableWriter.NULL, null));
+  }
+
+  private void iptSys(Run run, int traceId, Path path) throws IOException {
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
+    try (IptSysFile f = IptSysFile.open(path)) {
+      while (f.hasNext()) {
+        IptSegment s = f.next();
+        run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())));
+      }
+    }
+    boolean tsc = options.time().hasFrequency();
+    run.traces.add(new TracesTable.Trace(traceId, path.toAbsolutePath().toString(), "ipt-sys",
+        Files.size(path), TableWriter.NULL, tsc ? "tsc" : "none",
+        tsc ? options.time().tscHz() : TableWriter.NULL, TableWriter.NULL, TableWriter.NULL, null));
+  }
+
+  /**
+   * An .etl file in two passes: the first learns the modules and processes, so that the code of
+   * every module can be found (dumps, PE files, symbols) before any segment is decoded; the
+   * second writes the events and decodes each IPT buffer as it comes.
+   */
+  private void etl(Run run, int traceId, Path path) throws IOException {
+    int hook = options.iptHook() == null ? -1 : options.iptHook();
+    List<ModulesTable.Module> moduleRows = new ArrayList<>();
+    List<ProcessesTable.Process> processRows = new ArrayList<>();
+    long moduleBase = run.nextModule;
+    EtlSource.read(path, hook,
+        new EtlTables(traceId, 0, moduleBase, null, processRows::add, null, moduleRows::add), s -> {});
+    run.nextModule += moduleRows.size();
+
+    CodeContext code;
+    boolean anyCode = !options.dumps().isEmpty() || !options.imagePaths().isEmpty()
+        || !options.rawImages().isEmpty();
+    WindowsCodeContext windows = new WindowsCodeContext(moduleRows, processRows, options.dumps(),
+        options.imagePaths(), options.symbolPaths(), options.rawImages(), options.importOptimization());
+    run.open.add(windows);
+    for (String w : windows.warnings()) System.err.println("iptq: warning: " + w);
+    code = anyCode && (windows.hasCode() || !options.rawImages().isEmpty()) ? windows : CodeContext.NONE;
+    for (WindowsCodeContext.ModuleInfo m : windows.modules()) {
+      run.modules.add(m.row());
+      var syms = m.symbols();
+      for (int i = 0; i < syms.rowCount(); i++) {
+        var r = syms.row(i);
+        run.symbols.add(m.row().moduleId(), r.rva(), r.size() <= 0 ? TableWriter.NULL : r.size(), r.name(), r.source());
+      }
+    }
+
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), code, options.instructions());
+    long eventBase = run.nextEvent;
+    EtlTables tables = new EtlTables(traceId, eventBase, moduleBase, run.events,
+        run.processes::add, run.threads, null);
+    // The TSC runs at the processor's nominal frequency, which the logfile header gives (MHz);
+    // --tsc-hz overrides it.
+    long hz = options.time().hasFrequency() ? options.time().tscHz() : TableWriter.NULL;
+    long[] headerHz = {hz};
+    EtlSource.Result result = EtlSource.read(path, hook, tables, s -> {
+      TimeBase etlTime = new TimeBase(options.time().clock(), headerHz[0], TableWriter.NULL);
+      run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, eventBase, segmentTime(s, etlTime)));
+    }, h -> {
+      if (headerHz[0] == TableWriter.NULL && h.cpuSpeedMHz() > 0) headerHz[0] = h.cpuSpeedMHz() * 1_000_000L;
+    });
+    run.nextEvent += result.events() + 1;
+    run.traces.add(EtlTables.trace(traceId, path, Files.size(path), result.header()));
+  }
+
+  /** The segment's timing parameters: MTCFreq from its IptOption, the rest from the options. */
+  private static TimeBase segmentTime(IptSegment s, TimeBase base) {
+    PacketClock.Config c = base.clock();
+    int mtc = s.option() != null && s.option().value() != 0 ? s.option().mtcFreq() : c.mtcFreq();
+    return new TimeBase(new PacketClock.Config(mtc, c.cpuid15Eax(), c.cpuid15Ebx(), c.nominalRatio()),
+        base.tscHz(), base.tscOrigin());
+  }
+
+  private static <T> T get(Future<T> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException r) throw r;
+      if (c instanceof IOException io) throw io;
+      throw new IllegalStateException(c);
+    }
+  }
+}

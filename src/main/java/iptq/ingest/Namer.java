@@ -1,0 +1,53 @@
+package iptq.ingest;
+
+import iptq.symbols.ModuleSymbols;
+import iptq.symbols.SymbolMap;
+
+/**
+ * Names an address for the tables: its module, and its function with the offset into it. One per
+ * worker thread (it caches, unsynchronised): branches and blocks hit the same few thousand
+ * addresses over and over, so a small direct-mapped cache saves the lookups and the string
+ * building.
+ */
+final class Namer {
+  /** module, function (name only), offset from the function start (or from the module base when no function). */
+  record Name(String module, String function, long offset) {
+    /** {@code function+0xOFF}, or just {@code function} at its start; null without a function. */
+    String functionWithOffset() {
+      if (function == null) return null;
+      return offset == 0 ? function : function + "+0x" + Long.toHexString(offset);
+    }
+  }
+
+  private static final Name NOWHERE = new Name(null, null, 0);
+  private static final int CACHE = 1 << 12;
+
+  private final SymbolMap map;
+  private final long[] keys = new long[CACHE];
+  private final Name[] values = new Name[CACHE];
+
+  Namer(SymbolMap map) {
+    this.map = map;
+  }
+
+  Name name(long address) {
+    int slot = (int) (address ^ (address >>> 12) ^ (address >>> 24)) & (CACHE - 1);
+    Name n = values[slot];
+    if (n != null && keys[slot] == address) return n;
+    n = lookup(address);
+    keys[slot] = address;
+    values[slot] = n;
+    return n;
+  }
+
+  private Name lookup(long address) {
+    int m = map.moduleAt(address);
+    if (m < 0) return NOWHERE;
+    SymbolMap.Module mod = map.module(m);
+    long rva = address - mod.base();
+    ModuleSymbols syms = mod.symbols();
+    int e = syms == null ? -1 : syms.find(rva);
+    if (e < 0) return new Name(mod.name(), null, rva);
+    return new Name(mod.name(), syms.name(e), rva - syms.start(e));
+  }
+}

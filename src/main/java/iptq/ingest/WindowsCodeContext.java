@@ -1,0 +1,160 @@
+package iptq.ingest;
+
+import iptq.image.AddressSpaces;
+import iptq.image.CodeImage;
+import iptq.image.ModuleRecord;
+import iptq.image.PeFile;
+import iptq.image.RawImage;
+import iptq.symbols.ModuleSymbols;
+import iptq.symbols.PdbId;
+import iptq.symbols.SymbolLoader;
+import iptq.symbols.SymbolMap;
+import iptq.symbols.SymbolPath;
+import iptq.table.ModulesTable;
+import iptq.table.ProcessesTable;
+import iptq.table.TableWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The code and names of a Windows trace: its modules (from Image events) backed by the dumps and
+ * PE files the user gave, each module's symbols from its PDB (found through the RSDS record on
+ * the symbol path) or exports, and per process the map of kernel plus user modules.
+ */
+final class WindowsCodeContext implements CodeContext, AutoCloseable {
+  /** A module row with where its code and names came from, once resolved. */
+  record ModuleInfo(ModulesTable.Module row, ModuleSymbols symbols, String codeSource) {}
+
+  private final AddressSpaces spaces;
+  private final RawImage raw;
+  private final List<ModuleInfo> modules = new ArrayList<>();
+  private final Map<Long, SymbolMap> mapsByPid = new ConcurrentHashMap<>();
+  private final List<String> warnings = new ArrayList<>();
+
+  WindowsCodeContext(List<ModulesTable.Module> rows, List<ProcessesTable.Process> processes,
+      List<Path> dumps, List<Path> imagePaths, List<Path> symbolDirs, List<String> rawImages,
+      boolean importRewrite) {
+    AddressSpaces.Builder b = AddressSpaces.builder().imagePath(imagePaths).importOptimization(importRewrite);
+    List<ModuleRecord> records = new ArrayList<>();
+    for (ModulesTable.Module m : rows) records.add(record(m));
+    b.modules(records);
+    for (ProcessesTable.Process p : processes) {
+      if (p.hasDirectoryTableBase()) b.process(p.pid(), p.directoryTableBase());
+    }
+    for (Path d : dumps) b.dump(d);
+    raw = rawImages.isEmpty() ? null : RawImage.of(rawImages);
+    if (raw != null) b.raw(raw);
+    spaces = b.build();
+    warnings.addAll(spaces.warnings());
+
+    Map<ModuleRecord, AddressSpaces.Resolved> byRecord = new HashMap<>();
+    for (AddressSpaces.Resolved r : spaces.resolved()) byRecord.put(r.module(), r);
+    SymbolLoader loader = new SymbolLoader(SymbolPath.fromEnvironment(symbolDirs));
+    Map<String, SymbolLoader.Loaded> loadedByKey = new HashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      ModulesTable.Module m = rows.get(i);
+      AddressSpaces.Resolved r = byRecord.get(records.get(i));
+      String codeSource = r == null ? AddressSpaces.NONE : r.codeSource();
+      String key = m.name() + "|" + m.pdbGuid() + "|" + m.pdbAge() + "|" + (r == null ? null : r.detail());
+      SymbolLoader.Loaded loaded = loadedByKey.computeIfAbsent(key, k -> load(loader, m, r));
+      for (String note : loaded.notes()) warnings.add(m.name() + ": " + note);
+      modules.add(new ModuleInfo(withSources(m, codeSource, loaded.symbols().source()), loaded.symbols(), codeSource));
+    }
+  }
+
+  private static SymbolLoader.Loaded load(SymbolLoader loader, ModulesTable.Module m, AddressSpaces.Resolved r) {
+    boolean fromPe = r != null && r.detail() != null
+        && (AddressSpaces.PE.equals(r.codeSource()) || AddressSpaces.PE_DVRT.equals(r.codeSource()));
+    if (fromPe) {
+      try (PeFile pe = PeFile.open(Path.of(r.detail()))) {
+        return loader.load(m.name(), pe);
+      }
+    }
+    PdbId id = m.pdbGuid() == null || m.pdbName() == null
+        ? null : new PdbId(m.pdbName(), UUID.fromString(m.pdbGuid()), (int) m.pdbAge());
+    return loader.load(m.name(), id, List.of(), List.of());
+  }
+
+  private static ModuleRecord record(ModulesTable.Module m) {
+    return new ModuleRecord(m.path() != null ? m.path() : m.name(), m.base(), m.size(), m.pid(),
+        m.loadTs() == TableWriter.NULL ? Long.MIN_VALUE : m.loadTs(),
+        m.unloadTs() == TableWriter.NULL ? Long.MAX_VALUE : m.unloadTs(),
+        m.timeDateStamp() == TableWriter.NULL ? 0 : m.timeDateStamp(),
+        m.checksum() == TableWriter.NULL ? 0 : m.checksum());
+  }
+
+  private static ModulesTable.Module withSources(ModulesTable.Module m, String code, String symbols) {
+    return new ModulesTable.Module(m.moduleId(), m.traceId(), m.pid(), m.base(), m.size(), m.path(),
+        m.name(), m.timeDateStamp(), m.checksum(), m.pdbGuid(), m.pdbAge(), m.pdbName(), m.loadTs(),
+        m.unloadTs(), m.kernel(), code, symbols);
+  }
+
+  List<ModuleInfo> modules() {
+    return modules;
+  }
+
+  List<String> warnings() {
+    return warnings;
+  }
+
+  /** Whether any module has code: otherwise decoding the flow would only produce no-code errors. */
+  boolean hasCode() {
+    for (ModuleInfo m : modules) if (!AddressSpaces.NONE.equals(m.codeSource())) return true;
+    return false;
+  }
+
+  @Override
+  public CodeImage imageFor(SegmentInput segment) {
+    long pid = segment.pid() == TableWriter.NULL ? -1 : segment.pid();
+    long ts = segment.ts() == TableWriter.NULL ? 0 : segment.ts();
+    CodeImage modules = pid >= 0 ? spaces.image(pid, ts) : spaces.image(ts);
+    return raw == null ? modules : new Overlay(modules, raw);
+  }
+
+  /**
+   * Raw sections ({@code --image FILE@ADDR}) are visible in every address space, as ptxed maps
+   * them, beneath what the modules provide.
+   */
+  private record Overlay(CodeImage first, CodeImage second) implements CodeImage {
+    @Override
+    public int read(long asid, long address, byte[] dst, int off, int len) {
+      int n = first.read(asid, address, dst, off, len);
+      return n > 0 ? n : second.read(asid, address, dst, off, len);
+    }
+
+    @Override
+    public String describe(long asid, long address) {
+      String d = first.describe(asid, address);
+      return d != null ? d : second.describe(asid, address);
+    }
+  }
+
+  @Override
+  public SymbolMap symbolsFor(SegmentInput segment) {
+    long pid = segment.pid() == TableWriter.NULL ? -1 : segment.pid();
+    return mapsByPid.computeIfAbsent(pid, p -> {
+      List<SymbolMap.Module> mods = new ArrayList<>();
+      for (ModuleInfo m : modules) {
+        ModulesTable.Module r = m.row();
+        if (r.kernel() || r.pid() == p) mods.add(new SymbolMap.Module(r.name(), r.base(), r.size(), m.symbols()));
+      }
+      return new SymbolMap(mods);
+    });
+  }
+
+  @Override
+  public long pidOf(long cr3) {
+    long p = spaces.pidOfAsid(cr3);
+    return p < 0 ? TableWriter.NULL : p;
+  }
+
+  @Override
+  public void close() {
+    spaces.close();
+  }
+}

@@ -1,0 +1,113 @@
+package iptq.bench;
+
+import iptq.flow.FlowDecoder;
+import iptq.flow.FlowSink;
+import iptq.flow.FlowTestAccess;
+import iptq.image.CodeImage;
+import iptq.pt.RawTrace;
+import iptq.testing.Libipt;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The flow decoder's throughput against libipt's block and instruction decoders, on one large
+ * synthesized trace over real code, in the same run. libipt's harness times its own decode loop
+ * (image and trace already loaded); iptq's time is the decode loop too (trace memory-mapped,
+ * JIT warmed by a first pass, which is reported as well).
+ *
+ * <pre>bench/flow [INSTRUCTIONS]   (default 100 million)</pre>
+ */
+public final class FlowBench {
+  private FlowBench() {}
+
+  /** Counts what a table writer would receive, so the sink calls are not optimised away. */
+  static final class CountingSink implements FlowSink {
+    long blocks, insns, branches, events, errors, xor;
+
+    @Override
+    public void block(long seq, long startIp, long endIp, int n, long ts) {
+      blocks++;
+      insns += n;
+      xor ^= startIp;
+    }
+
+    @Override
+    public void branch(long seq, long fromIp, long toIp, iptq.flow.BranchKind kind, boolean taken, long ts) {
+      branches++;
+      xor ^= toIp;
+    }
+
+    @Override
+    public void event(long seq, iptq.flow.FlowEventKind kind, long ip, long payload, long ts) {
+      events++;
+    }
+
+    @Override
+    public void error(long offset, long ip, String kind, String message, long skippedBytes) {
+      errors++;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    long n = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 100_000_000L;
+    Path dir = Path.of("target/bench");
+    Files.createDirectories(dir);
+    Path trace = dir.resolve("flow-" + n + ".pt");
+    List<String> specs = FlowTestAccess.benchSpecs();
+    if (!Files.isRegularFile(trace)) { // deterministic (fixed seed), so a trace made before is the same
+      long t0 = System.nanoTime();
+      Path tmp = dir.resolve(trace.getFileName() + ".tmp");
+      FlowTestAccess.writeBenchTrace(tmp, n, 42);
+      Files.move(tmp, trace, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      System.out.printf("synthesized %,d instructions over real code in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+    }
+    System.out.printf("trace %s: %,d bytes, %,d instructions%n", trace, Files.size(trace), n);
+    if (args.length > 1 && args[1].equals("--synth-only")) return;
+    CodeImage image = FlowTestAccess.benchImage();
+
+    double best = 0;
+    CountingSink sink = null;
+    Runtime rt = Runtime.getRuntime();
+    for (int pass = 1; pass <= 3; pass++) {
+      sink = new CountingSink();
+      try (RawTrace raw = RawTrace.open(trace)) {
+        FlowDecoder d = new FlowDecoder(raw.decoder(), image, sink);
+        long s = System.nanoTime();
+        d.decode();
+        double sec = (System.nanoTime() - s) / 1e9;
+        rt.gc();
+        long used = rt.totalMemory() - rt.freeMemory();
+        System.out.printf("iptq   pass %d: %,d instructions, %,d blocks, %,d errors in %.3f s = %,.0f insns/s"
+            + " (heap after %,d MiB, %,d cached blocks)%n",
+            pass, sink.insns, sink.blocks, sink.errors, sec, sink.insns / sec, used >> 20, d.cachedBlocks());
+        best = Math.max(best, sink.insns / sec);
+      }
+    }
+
+    Path harness = Libipt.harness("ptxed_harness");
+    double blk = libipt(harness, "blk", specs, trace, sink.insns);
+    double insn = libipt(harness, "insn", specs, trace, sink.insns);
+    System.out.printf("%niptq (best pass)         %,15.0f insns/s%n", best);
+    System.out.printf("libipt block decoder     %,15.0f insns/s   iptq/libipt-blk  = %.2fx%n", blk, best / blk);
+    System.out.printf("libipt insn decoder      %,15.0f insns/s   iptq/libipt-insn = %.2fx%n", insn, best / insn);
+  }
+
+  private static double libipt(Path harness, String mode, List<String> specs, Path trace, long expect) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(harness.toString(), "--bench", mode));
+    for (String s : specs) {
+      cmd.add("--raw");
+      cmd.add(s);
+    }
+    cmd.add(trace.toString());
+    String out = Libipt.run(cmd).strip();
+    String last = out.substring(out.lastIndexOf('\n') + 1);
+    String[] f = last.split(" ");
+    long insns = Long.parseLong(f[3]);
+    double sec = Double.parseDouble(f[9]);
+    System.out.printf("libipt %-4s: %,d instructions, %s errors in %.3f s = %,.0f insns/s%s%n", mode, insns, f[7], sec,
+        insns / sec, insns == expect ? "" : "  (iptq counted " + expect + ")");
+    return insns / sec;
+  }
+}

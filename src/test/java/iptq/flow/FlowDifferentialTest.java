@@ -1,0 +1,79 @@
+package iptq.flow;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The proof: synthesized traces over real compiled code, decoded by libipt's instruction
+ * decoder and by iptq; both must reproduce the synthesizer's true instruction sequence, events
+ * included, line by line.
+ */
+class FlowDifferentialTest {
+  private static void check(String name, TraceSynthesizer.Options o) throws Exception {
+    CodeCorpus c = Corpora.all();
+    TraceSynthesizer s = new TraceSynthesizer(c, Corpora.cache(), o).run();
+    byte[] trace = s.trace();
+    List<String> truth = s.truth;
+    List<String> libipt = FlowRunner.libipt(trace, c.specs());
+    if (System.getProperty("dump") != null) {
+      java.nio.file.Files.write(java.nio.file.Path.of("/tmp/d.truth"), truth);
+      java.nio.file.Files.write(java.nio.file.Path.of("/tmp/d.libipt"), libipt);
+      java.nio.file.Files.write(java.nio.file.Path.of("/tmp/d.iptq"), FlowRunner.iptq(trace, c.image()));
+      java.nio.file.Files.write(java.nio.file.Path.of("/tmp/d.pt"), trace);
+    }
+    assertNull(FlowRunner.firstDifference(truth, libipt), name + ": libipt vs truth");
+    List<String> iptq = FlowRunner.iptq(trace, c.image());
+    assertNull(FlowRunner.firstDifference(truth, iptq), name + ": iptq vs truth");
+  }
+
+  @Test
+  void tsxAndPower() throws Exception {
+    for (int seed = 100; seed <= 105; seed++) {
+      TraceSynthesizer.Options o = new TraceSynthesizer.Options();
+      o.seed = seed;
+      o.tsx = 0.003;
+      o.power = 0.002;
+      check("seed " + seed, o);
+    }
+  }
+
+  /** Hundreds of short traces, each seed choosing its own mix of features. */
+  @Test
+  void manySeeds() throws Exception {
+    for (int seed = 1000; seed < 1200; seed++) {
+      check("seed " + seed, variant(seed));
+    }
+  }
+
+  static TraceSynthesizer.Options variant(int seed) {
+    TraceSynthesizer.Options o = new TraceSynthesizer.Options();
+    java.util.Random r = new java.util.Random(seed);
+    o.seed = seed;
+    o.instructions = 1500;
+    o.retCompression = r.nextInt(3) != 0;
+    o.startWithPge = r.nextInt(4) == 0;
+    o.tnt64 = new double[] {0, 0.3, 1.0}[r.nextInt(3)];
+    o.psbPeriod = new int[] {256, 1024, 4096, 1 << 30}[r.nextInt(4)];
+    o.interrupt = new double[] {0, 0.001, 0.01}[r.nextInt(3)];
+    o.overflow = new double[] {0, 0.002, 0.01}[r.nextInt(3)];
+    o.asyncDisable = new double[] {0, 0.002, 0.01}[r.nextInt(3)];
+    o.syncDisable = new double[] {0, 0.02, 0.1}[r.nextInt(3)];
+    o.pip = r.nextDouble();
+    o.pad = r.nextInt(2) * 0.05;
+    o.timing = r.nextInt(2) * 0.05;
+    o.tsx = r.nextInt(4) == 0 ? 0.005 : 0;
+    o.power = r.nextInt(4) == 0 ? 0.005 : 0;
+    return o;
+  }
+
+  @Test
+  void defaultMix() throws Exception {
+    for (int seed = 1; seed <= 20; seed++) {
+      TraceSynthesizer.Options o = new TraceSynthesizer.Options();
+      o.seed = seed;
+      check("seed " + seed, o);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package iptq.flow;
+
+import iptq.image.CodeImage;
+import iptq.pt.PacketDecoder;
+import iptq.testing.Libipt;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs a trace through iptq's flow decoder and through libipt's (the C harness), as lines. */
+final class FlowRunner {
+  private FlowRunner() {}
+
+  static List<String> iptq(byte[] trace, CodeImage image) {
+    List<String> lines = new ArrayList<>();
+    FlowListing listing = new FlowListing(l -> lines.add(l.toString()), null);
+    new FlowDecoder(new PacketDecoder(trace), image, listing).decode();
+    return lines;
+  }
+
+  static List<String> libipt(byte[] trace, List<String> specs) throws IOException {
+    Path h = Libipt.harness("ptxed_harness");
+    Path t = Files.createTempFile("iptq-flow", ".pt");
+    try {
+      Files.write(t, trace);
+      List<String> cmd = new ArrayList<>(List.of(h.toString()));
+      for (String spec : specs) {
+        cmd.add("--raw");
+        cmd.add(spec);
+      }
+      cmd.add(t.toString());
+      return Libipt.run(cmd).lines().toList();
+    } finally {
+      Files.deleteIfExists(t);
+    }
+  }
+
+  /** Error lines differ in wording between the decoders; the tests compare where they occur. */
+  static List<String> normalized(List<String> lines) {
+    List<String> out = new ArrayList<>(lines.size());
+    for (String l : lines) out.add(l.startsWith("[error") ? "[error]" : l);
+    return out;
+  }
+
+  /** The first line where two listings differ, with context, or null when equal. */
+  static String firstDifference(List<String> want, List<String> got) {
+    int n = Math.min(want.size(), got.size());
+    for (int i = 0; i <= n; i++) {
+      boolean differ = i < n ? !want.get(i).equals(got.get(i)) : want.size() != got.size();
+      if (differ) {
+        StringBuilder sb = new StringBuilder("line " + (i + 1) + " (of " + want.size() + " vs " + got.size() + "):\n");
+        for (int j = Math.max(0, i - 5); j < Math.min(Math.max(want.size(), got.size()), i + 4); j++) {
+          sb.append(String.format("%-50s %s%n", j < want.size() ? want.get(j) : "-", j < got.size() ? got.get(j) : "-"));
+        }
+        return sb.toString();
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,76 @@
+package iptq.flow;
+
+import capstone.Capstone;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The synthesizer's own view of an instruction, from capstone's text (independent of iptq's
+ * x86 decoder, which the flow decoder uses, and of libipt's): length, what the trace needs for
+ * it, and the direct target. Cached per address, so each instruction costs one native call.
+ */
+final class SynthInsn {
+  enum Kind { OTHER, JCC, JMP, CALL, JMP_IND, CALL_IND, RET, FAR, STOP }
+
+  final int length;
+  final Kind kind;
+  final long target;
+  final String text;
+
+  private SynthInsn(int length, Kind kind, long target, String text) {
+    this.length = length;
+    this.kind = kind;
+    this.target = target;
+    this.text = text;
+  }
+
+  /** Decodes with capstone, cached by (mode, address). */
+  static final class Cache {
+    private final Capstone cs64 = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_64);
+    private final Capstone cs32 = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_32);
+    private final Map<Long, SynthInsn> cache64 = new HashMap<>(), cache32 = new HashMap<>();
+    private final byte[] buf = new byte[16];
+
+    SynthInsn get(CodeCorpus.Region r, long ip) {
+      Map<Long, SynthInsn> cache = r.bits() == 64 ? cache64 : cache32;
+      SynthInsn i = cache.get(ip);
+      if (i == null) {
+        i = decode(r, ip);
+        cache.put(ip, i);
+      }
+      return i;
+    }
+
+    private SynthInsn decode(CodeCorpus.Region r, long ip) {
+      int off = (int) (ip - r.address());
+      int n = Math.min(15, r.bytes().length - off);
+      System.arraycopy(r.bytes(), off, buf, 0, n);
+      byte[] code = java.util.Arrays.copyOf(buf, n);
+      Capstone.CsInsn[] insns = (r.bits() == 64 ? cs64 : cs32).disasm(code, ip, 1);
+      if (insns == null || insns.length == 0) return new SynthInsn(1, Kind.STOP, 0, "(bad)");
+      Capstone.CsInsn in = insns[0];
+      String m = in.mnemonic;
+      for (String p : new String[] {"bnd ", "notrack ", "repz ", "rep ", "repnz ", "repne "}) {
+        if (m.startsWith(p)) m = m.substring(p.length());
+      }
+      String ops = in.opStr == null ? "" : in.opStr;
+      boolean immediate = ops.startsWith("0x") && !ops.contains(":") || ops.matches("\\d+");
+      long target = immediate ? Long.parseUnsignedLong(ops.startsWith("0x") ? ops.substring(2) : ops, ops.startsWith("0x") ? 16 : 10) : 0;
+      if (r.bits() == 32) target &= 0xffffffffL;
+      Kind k;
+      boolean far = ops.contains("fword") || ops.contains("ptr 0x") || ops.contains(":") && !ops.contains("[");
+      if ((m.equals("jmp") || m.equals("call")) && far) k = Kind.STOP;
+      else if (m.equals("jmp")) k = immediate ? Kind.JMP : Kind.JMP_IND;
+      else if (m.equals("call")) k = immediate ? Kind.CALL : Kind.CALL_IND;
+      else if (m.startsWith("j") || m.startsWith("loop")) k = immediate ? Kind.JCC : Kind.STOP;
+      else if (m.equals("ret")) k = Kind.RET;
+      else if (m.equals("syscall") || m.equals("sysret") || m.equals("sysretq") || m.equals("iretq") || m.equals("iretd")) k = Kind.FAR;
+      else if (m.startsWith("ret") || m.startsWith("iret") || m.startsWith("sys") || m.startsWith("int")
+          || m.startsWith("vm") || m.startsWith("ljmp") || m.startsWith("lcall") || m.equals("ud2") || m.equals("ud0")
+          || m.equals("ud1") || m.equals("hlt") || m.equals("ptwrite") || m.startsWith("xbegin") || m.equals("xabort")
+          || m.equals("xend") || m.startsWith("mov") && ops.startsWith("cr")) k = Kind.STOP;
+      else k = Kind.OTHER;
+      return new SynthInsn(in.size, k, target, in.mnemonic + (ops.isEmpty() ? "" : " " + ops));
+    }
+  }
+}

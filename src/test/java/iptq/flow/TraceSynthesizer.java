@@ -1,0 +1,469 @@
+package iptq.flow;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Synthesizes Intel PT traces by walking real compiled code: it plays the processor, choosing
+ * branch outcomes, indirect targets (among the binary's real function starts), interrupts,
+ * filter exits and entries, overflows and mode switches, and emits the packets the hardware
+ * would, together with the true instruction sequence in the harness's line format (IP in 16 hex
+ * digits per instruction, events in brackets). Packets are encoded here by hand, independently
+ * of iptq's packet encoder, so that the differential tests check iptq's packet layer too.
+ */
+final class TraceSynthesizer {
+  /** What to put in a trace; every feature is drawn with its probability per instruction. */
+  static final class Options {
+    long seed = 1;
+    long instructions = 5_000;
+    boolean retCompression = true;
+    int psbPeriod = 4096;
+    double interrupt = 0.002;
+    double overflow = 0.0005;
+    double asyncDisable = 0.001;
+    double syncDisable = 0.05; // of indirect/direct calls and far transfers
+    double pad = 0.01;
+    double timing = 0.02;
+    double tnt64 = 0.3;
+    double pip = 0.3; // of interrupts
+    double tsx = 0.0;
+    double power = 0.0;
+    boolean recordTruth = true;
+    boolean startWithPge = false;
+    /** Indirect targets come from this many functions per region (0: all), for hot-code locality. */
+    int hotFunctions = 0;
+  }
+
+  final Options o;
+  final CodeCorpus corpus;
+  final SynthInsn.Cache insns;
+  final Random rnd;
+  final Out out = new Out();
+  final List<String> truth = new ArrayList<>();
+  long executed;
+
+  // processor state
+  private CodeCorpus.Region region;
+  private long ip;
+  private long cr3 = 0x1000;
+  private static final long[] CR3S = {0x1aa000L, 0x7d5e3000L, 0x12345000L, 0x000f_0000_0001_0000L, 0x3c0000L};
+  private final long[] stack = new long[64];
+  private int stackTop, stackSize;
+  private long tnt = 1; // stop bit then pending bits
+  private int tntCount;
+  private long lastIp;
+  private long lastPsb;
+  private long tsc = 0x1000_0000L;
+  private boolean inTx;
+  // Whether the last instruction consumed trace (a TNT bit or a TIP): an overflow is only
+  // visible to a decoder right there, because the instructions after the last packet before an
+  // OVF leave nothing in the trace.
+  private boolean afterQuery;
+  // Where a decoder expects tracing to resume after the last disable (libipt: the disabling
+  // branch's known successor, the FUP's IP for an asynchronous disable): enabling there is a "resume".
+  private long lastDisableIp;
+  // A direct jump or call walked since the last TNT/TIP: a TIP.PGD with an IP would be ambiguous
+  // (decoders bind it to the first branch since the last packet whose target matches), so the
+  // synthesizer does not disable synchronously then.
+  private boolean directSincePacket;
+
+  TraceSynthesizer(CodeCorpus corpus, SynthInsn.Cache insns, Options o) {
+    this.o = o;
+    this.corpus = corpus;
+    this.insns = insns;
+    this.rnd = new Random(o.seed);
+  }
+
+  /** The trace bytes, after {@link #run()}. */
+  byte[] trace() {
+    return out.toByteArray();
+  }
+
+  TraceSynthesizer run() {
+    jumpToRandomFunction(null);
+    psb(!o.startWithPge);
+    event("[exec mode: " + region.bits() + "-bit]");
+    if (o.startWithPge) {
+      pge();
+    }
+    while (executed < o.instructions) {
+      step();
+    }
+    // End: leave tracing with a disable at the current IP, as a ToPA stop would.
+    flushTnt();
+    fup(ip);
+    tipPgd(-1, true);
+    event("[disabled, at: " + hex(ip) + "]");
+    out.write(0x02, 0x83);
+    event("[stopped]");
+    return this;
+  }
+
+  private void step() {
+    if (out.size() - lastPsb >= o.psbPeriod) {
+      psb(true);
+    }
+    if (o.pad > 0 && rnd.nextDouble() < o.pad) out.write(0x00);
+    if (o.timing > 0 && rnd.nextDouble() < o.timing) timing();
+    if (rnd.nextDouble() < o.interrupt) {
+      interrupt();
+      return;
+    }
+    if (afterQuery && rnd.nextDouble() < o.overflow) {
+      overflow();
+      return;
+    }
+    if (rnd.nextDouble() < o.asyncDisable) {
+      asyncDisable();
+      return;
+    }
+    if (o.tsx > 0 && rnd.nextDouble() < o.tsx) {
+      tsx();
+    }
+    // Power events carry no IP: a decoder reports them right after the last packet it used, so
+    // they are only emitted where that is the current instruction boundary.
+    if (afterQuery && o.power > 0 && rnd.nextDouble() < o.power) {
+      power();
+    }
+    SynthInsn in = insns.get(region, ip);
+    long next = ip + in.length;
+    afterQuery = in.kind != SynthInsn.Kind.OTHER && in.kind != SynthInsn.Kind.JMP && in.kind != SynthInsn.Kind.CALL;
+    // Instructions the walk cannot follow (data, privileged or unusual transfers, code running
+    // off the section): an interrupt takes the processor elsewhere first.
+    if (in.kind == SynthInsn.Kind.STOP || !region.contains(next - 1) || !followable(in, next)) {
+      interrupt();
+      return;
+    }
+    instruction(ip);
+    switch (in.kind) {
+      case OTHER -> ip = next;
+      case JCC -> {
+        boolean taken;
+        if (!region.contains(in.target)) taken = false;
+        else if (!region.contains(next)) taken = true;
+        else taken = rnd.nextBoolean();
+        tntBit(taken);
+        ip = taken ? in.target : next;
+      }
+      case JMP -> {
+        if (mayDisable()) {
+          lastDisableIp = in.target;
+          syncDisable(in.target);
+          return;
+        }
+        directSincePacket = true;
+        ip = in.target;
+      }
+      case CALL -> {
+        if (mayDisable()) {
+          lastDisableIp = in.target;
+          syncDisable(in.target);
+          return;
+        }
+        directSincePacket = true;
+        if (in.target != next) push(next); // zero-length calls (get-IP idiom) are not on the hardware's stack
+        ip = in.target;
+      }
+      case JMP_IND, CALL_IND -> {
+        if (in.kind == SynthInsn.Kind.CALL_IND) push(next);
+        long target = randomFunction(region);
+        if (mayDisable()) {
+          lastDisableIp = in.kind == SynthInsn.Kind.CALL_IND ? next : 0;
+          syncDisable(target);
+          return;
+        }
+        tip(0x0d, target);
+        ip = target;
+      }
+      case RET -> {
+        if (stackSize > 0 && o.retCompression) {
+          tntBit(true);
+          ip = pop();
+          region = corpus.regionOf(ip);
+        } else {
+          long target = stackSize > 0 ? pop() : randomFunction(region);
+          tip(0x0d, target);
+          ip = target;
+          region = corpus.regionOf(ip);
+        }
+      }
+      case FAR -> {
+        long target = randomFunction(region);
+        if (mayDisable()) {
+          flushTnt();
+          tipPgd(-1, true);
+          lastDisableIp = in.text.startsWith("sys") && in.text.startsWith("syscall") ? next : 0;
+          event("[disabled]");
+          reenable();
+          return;
+        }
+        tip(0x0d, target);
+        ip = target;
+      }
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  /** Whether the walk can execute this instruction: its successors must be real code. */
+  private boolean followable(SynthInsn in, long next) {
+    return switch (in.kind) {
+      case JMP, CALL -> region.contains(in.target);
+      case JCC -> region.contains(in.target) || region.contains(next);
+      case OTHER -> region.contains(next);
+      default -> true;
+    };
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  private void interrupt() {
+    flushTnt();
+    long from = ip;
+    fup(from);
+    CodeCorpus.Region to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
+    long target = randomFunction(to);
+    boolean paging = rnd.nextDouble() < o.pip;
+    if (paging) {
+      cr3 = CR3S[rnd.nextInt(CR3S.length)]; // a few processes, as in a real trace
+      pip(cr3);
+    }
+    boolean modeChange = to.bits() != region.bits();
+    if (modeChange) {
+      modeExec(to.bits());
+      clearStack(); // returns never cross modes: the walk keeps one stack per mode stretch
+    }
+    tip(0x0d, target);
+    event("[interrupt, from: " + hex(from) + ", to: " + hex(target) + "]");
+    afterQuery = true;
+    if (paging) event("[paging, cr3: " + hex(cr3) + "]");
+    if (modeChange) event("[exec mode: " + to.bits() + "-bit]");
+    region = to;
+    ip = target;
+  }
+
+  private void overflow() {
+    flushTnt();
+    // Packets for the next stretch of execution are lost: the processor resumes elsewhere.
+    out.write(0x02, 0xf3);
+    // Resume in code of the same mode: libipt keeps the mode across an overflow and ignores a
+    // MODE.Exec between OVF and FUP.
+    CodeCorpus.Region to;
+    do {
+      to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
+    } while (to.bits() != region.bits());
+    long target = randomFunction(to);
+    clearStack();
+    region = to;
+    ip = target;
+    // libipt forgets the last IP at an overflow: the FUP carries the whole IP.
+    lastIp = 0;
+    fup(target);
+    event("[overflow, ip: " + hex(target) + "]");
+    afterQuery = true;
+  }
+
+  private void asyncDisable() {
+    flushTnt();
+    fup(ip);
+    boolean suppressed = rnd.nextBoolean();
+    long into = randomFunction(region);
+    tipPgd(into, suppressed);
+    lastDisableIp = ip;
+    event("[disabled, at: " + hex(ip) + (suppressed ? "" : ", ip: " + hex(into)) + "]");
+    reenable();
+  }
+
+  private void syncDisable(long target) {
+    flushTnt();
+    tipPgd(target, false);
+    event("[disabled, ip: " + hex(target) + "]");
+    reenable();
+  }
+
+  /** Some time outside the filter, then tracing enables at a function start. */
+  private void reenable() {
+    clearStack();
+    if (rnd.nextBoolean()) timing();
+    CodeCorpus.Region to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
+    long target = randomFunction(to);
+    boolean modeChange = to.bits() != region.bits();
+    if (modeChange) modeExec(to.bits());
+    region = to;
+    ip = target;
+    pge();
+    if (modeChange) event("[exec mode: " + to.bits() + "-bit]");
+    afterQuery = true;
+  }
+
+  private void pge() {
+    tip(0x11, ip);
+    event("[" + (ip == lastDisableIp ? "resumed" : "enabled") + ", ip: " + hex(ip) + "]");
+  }
+
+  private void tsx() {
+    flushTnt();
+    inTx = !inTx;
+    out.write(0x99, 0x20 | (inTx ? 1 : 0));
+    fup(ip);
+    event(inTx ? "[tsx: begin]" : "[tsx: commit]");
+  }
+
+  private void power() {
+    flushTnt();
+    out.write(0x02, 0x22, 0x00, 0x21); // PWRE C2.1
+    event("[pwre: c2.1]");
+    out.write(0x02, 0xa2, 0x22, 0x01, 0, 0, 0); // PWRX last C2, deepest C2, woken by an interrupt
+    event("[pwrx: c2, c2, int]");
+  }
+
+  private void timing() {
+    int k = rnd.nextInt(3);
+    if (k == 0) {
+      out.write(0x59, rnd.nextInt(256)); // MTC
+    } else if (k == 1) {
+      out.write(0x03 | (rnd.nextInt(32) << 3)); // CYC, one byte
+    } else {
+      tsc += 1 + rnd.nextInt(100_000);
+      out.write(0x19);
+      out.le(tsc, 7);
+    }
+  }
+
+  private void psb(boolean withFup) {
+    flushTnt();
+    lastPsb = out.size();
+    for (int i = 0; i < 8; i++) out.write(0x02, 0x82);
+    lastIp = 0;
+    tsc += 1 + rnd.nextInt(100_000);
+    out.write(0x19);
+    out.le(tsc, 7);
+    modeExec(region.bits());
+    if (withFup) fup(ip);
+    out.write(0x02, 0x23);
+    clearStack();
+    // A PSB+ inside the trace is a status update that decoders report where its FUP binds.
+    if (withFup && executed > 0) event("[exec mode: " + region.bits() + "-bit]");
+  }
+
+  // ---- packets ----------------------------------------------------------------------------
+
+  private boolean mayDisable() {
+    return !directSincePacket && rnd.nextDouble() < o.syncDisable;
+  }
+
+  private void tntBit(boolean taken) {
+    directSincePacket = false;
+    tnt = tnt << 1 | (taken ? 1 : 0);
+    tntCount++;
+    int limit = o.tnt64 > 0 ? 47 : 6;
+    if (tntCount == limit || tntCount == 6 && rnd.nextDouble() >= o.tnt64) flushTnt();
+  }
+
+  private void flushTnt() {
+    if (tntCount == 0) return;
+    if (tntCount <= 6 && rnd.nextDouble() >= o.tnt64) {
+      out.write((int) (tnt << 1));
+    } else {
+      out.write(0x02, 0xa3);
+      out.le(tnt, 6);
+    }
+    tnt = 1;
+    tntCount = 0;
+  }
+
+  private void fup(long target) {
+    tip(0x1d, target);
+  }
+
+  private void tipPgd(long target, boolean suppressed) {
+    if (suppressed) out.write(0x01);
+    else tip(0x01, target);
+  }
+
+  /** TIP-family packet with an IP compression chosen at random among the valid ones. */
+  private void tip(int opcode, long target) {
+    directSincePacket = false;
+    flushTnt();
+    int[] valid = new int[5];
+    int n = 0;
+    if (target >>> 16 == lastIp >>> 16) valid[n++] = 1;
+    if (target >>> 32 == lastIp >>> 32) valid[n++] = 2;
+    if (target == (target << 16) >> 16) valid[n++] = 3;
+    if (target >>> 48 == lastIp >>> 48) valid[n++] = 4;
+    valid[n++] = 6;
+    int ipb = valid[rnd.nextInt(n)];
+    out.write(opcode | ipb << 5);
+    out.le(target, switch (ipb) { case 1 -> 2; case 2 -> 4; case 3, 4 -> 6; default -> 8; });
+    lastIp = target;
+  }
+
+  private void modeExec(int bits) {
+    out.write(0x99, bits == 64 ? 0x01 : bits == 32 ? 0x02 : 0x00);
+  }
+
+  private void pip(long cr3) {
+    out.write(0x02, 0x43);
+    out.le((cr3 >>> 5) << 1, 6);
+  }
+
+  // ---- the walk ---------------------------------------------------------------------------
+
+  private void instruction(long at) {
+    executed++;
+    if (o.recordTruth) truth.add(hex(at));
+  }
+
+  private void event(String line) {
+    if (o.recordTruth) truth.add(line);
+  }
+
+  private void push(long ret) {
+    stack[stackTop] = ret;
+    stackTop = (stackTop + 1) & 63;
+    if (stackSize < 64) stackSize++;
+  }
+
+  private long pop() {
+    stackTop = (stackTop - 1) & 63;
+    stackSize--;
+    return stack[stackTop];
+  }
+
+  private void clearStack() {
+    stackSize = 0;
+  }
+
+  private void jumpToRandomFunction(CodeCorpus.Region r) {
+    region = r != null ? r : corpus.regions.get(0);
+    ip = randomFunction(region);
+  }
+
+  private long randomFunction(CodeCorpus.Region r) {
+    long[] f = r.functions();
+    if (f.length == 0) return r.address();
+    if (o.hotFunctions > 0 && o.hotFunctions < f.length) {
+      // A fixed, spread-out subset: function i * stride.
+      int stride = f.length / o.hotFunctions;
+      return f[rnd.nextInt(o.hotFunctions) * stride];
+    }
+    return f[rnd.nextInt(f.length)];
+  }
+
+  static String hex(long v) {
+    String s = Long.toHexString(v);
+    return "0".repeat(16 - s.length()) + s;
+  }
+
+  /** A growable byte buffer with the little-endian writes packets need. */
+  static final class Out extends ByteArrayOutputStream {
+    void write(int... bytes) {
+      for (int b : bytes) write(b);
+    }
+
+    void le(long v, int n) {
+      for (int i = 0; i < n; i++) write((int) (v >>> (8 * i)) & 0xff);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package iptq.pt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import iptq.testing.Libipt;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Last-IP decompression against libipt's query decoder, which reconstructs full TIP targets
+ * (libipt's packet decoder only returns the raw payload): streams of PSB+ (with a FUP) followed by
+ * TIPs with every IP compression, IPs chosen so that each compression is exercised; the full IP
+ * of every TIP must match.
+ */
+class LastIpDiffTest {
+  @TempDir Path dir;
+
+  @Test
+  void tipTargetsMatchLibiptsQueryDecoder() throws Exception {
+    Path harness = Libipt.harness("ipquery_harness");
+    int[] perIpBytes = new int[8];
+    for (long seed = 1; seed <= 20; seed++) {
+      SplittableRandom rnd = new SplittableRandom(seed);
+      PacketEncoder e = new PacketEncoder();
+      long last = 0;
+      for (int block = 0; block < 40; block++) {
+        e.psb();
+        last = pick(rnd, last);
+        e.ip(PacketKind.FUP, any(rnd, e, last), last);
+        e.modeExec(1).psbend();
+        int tips = 1 + rnd.nextInt(30);
+        for (int i = 0; i < tips; i++) {
+          if (rnd.nextInt(12) == 0) {
+            e.suppressed(PacketKind.TIP);
+            continue;
+          }
+          last = pick(rnd, last);
+          e.ip(PacketKind.TIP, any(rnd, e, last), last);
+        }
+      }
+      byte[] trace = e.toByteArray();
+      Path f = dir.resolve("ip" + seed + ".pt");
+      Files.write(f, trace);
+      List<String> ours = new ArrayList<>();
+      boolean first = true;
+      for (Packet p : Decoded.of(trace).packets) {
+        if (p.kind == PacketKind.FUP && first) {
+          ours.add("sync " + Long.toHexString(p.ip));
+          first = false;
+        } else if (p.kind == PacketKind.TIP) {
+          ours.add(p.ipSuppressed ? "tip suppressed" : "tip " + Long.toHexString(p.ip));
+          perIpBytes[p.ipBytes]++;
+        }
+      }
+      String out = Libipt.run(List.of(harness.toString(), f.toString()));
+      assertEquals(String.join("\n", ours) + "\n", out, "seed " + seed);
+    }
+    for (int ipb : new int[] {0, 1, 2, 3, 4, 6})
+      org.junit.jupiter.api.Assertions.assertTrue(perIpBytes[ipb] > 50, "IPBytes " + ipb + " compared " + perIpBytes[ipb] + " times");
+  }
+
+  private static long pick(SplittableRandom rnd, long last) {
+    return switch (rnd.nextInt(6)) {
+      case 0 -> (last & ~0xffffL) | rnd.nextInt(0x10000);
+      case 1 -> (last & ~0xffffffffL) | (rnd.nextLong() & 0xffffffffL);
+      case 2 -> (last & ~0xffffffffffffL) | (rnd.nextLong() & 0xffffffffffffL);
+      case 3 -> 0x00007ff000000000L | (rnd.nextLong() & 0xfffffffffL);
+      case 4 -> 0xfffff80000000000L | (rnd.nextLong() & 0xffffffffffL);
+      default -> rnd.nextLong();
+    };
+  }
+
+  /** A random IPBytes code (not the cheapest one necessarily) that can carry ip. */
+  private static int any(SplittableRandom rnd, PacketEncoder e, long ip) {
+    int[] codes = {1, 2, 3, 4, 6};
+    for (;;) {
+      int c = codes[rnd.nextInt(codes.length)];
+      if (e.canEncode(c, ip)) return c;
+    }
+  }
+}

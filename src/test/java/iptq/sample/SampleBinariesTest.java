@@ -1,0 +1,209 @@
+package iptq.sample;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import iptq.testing.Fixtures;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sample's committed PE files are what sample/build.sh makes (deterministically), and they
+ * have the shapes the sample exists for: import calls in the import-optimization layout, a
+ * jump-table switch, SYSCALL/SYSRET and calls through function pointers.
+ */
+class SampleBinariesTest {
+  static Path sample() {
+    return Fixtures.projectDir().resolve("sample");
+  }
+
+  /** Skips visibly without the toolchain; in CI (CI=true) a missing toolchain fails. */
+  static void requireTool(String tool) {
+    boolean present = false;
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":"))
+      if (Files.isExecutable(Path.of(dir, tool))) present = true;
+    if (!present && "true".equals(System.getenv("CI"))) throw new AssertionError(tool + " is required in CI");
+    Assumptions.assumeTrue(present, tool + " not installed (Debian clang, lld, llvm): skipped");
+  }
+
+  static String run(Path dir, String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + String.join(" ", cmd));
+    String text = new String(out, StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + text);
+    return text;
+  }
+
+  @Test
+  void buildIsDeterministicAndEqualsTheCommittedFiles() throws Exception {
+    requireTool("clang");
+    requireTool("lld-link");
+    String out = run(sample(), "bash", "build.sh", "--check");
+    assertTrue(out.contains("deterministic, and equal to sample/bin"), out);
+  }
+
+  /** A minimal PE reader: enough to map RVAs and find the IAT. */
+  record Pe(ByteBuffer b, long imageBase, int iatRva, int iatSize, List<int[]> sections) {
+    static Pe read(Path file) throws IOException {
+      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+      int pe = b.getInt(0x3c);
+      assertEquals(0x4550, b.getInt(pe), "PE signature");
+      int sections = b.getShort(pe + 6) & 0xffff;
+      int optSize = b.getShort(pe + 20) & 0xffff;
+      int opt = pe + 24;
+      assertEquals(0x20b, b.getShort(opt) & 0xffff, "PE32+");
+      long base = b.getLong(opt + 24);
+      int dirs = opt + 112;
+      List<int[]> secs = new ArrayList<>();
+      for (int i = 0; i < sections; i++) {
+        int s = opt + optSize + 40 * i;
+        // virtual address, virtual size, raw offset, raw size, characteristics
+        secs.add(new int[] {b.getInt(s + 12), b.getInt(s + 8), b.getInt(s + 20), b.getInt(s + 16), b.getInt(s + 36)});
+      }
+      return new Pe(b, base, b.getInt(dirs + 12 * 8), b.getInt(dirs + 12 * 8 + 4), secs);
+    }
+
+    int dataDirectory(int index, int word) {
+      int pe = b.getInt(0x3c);
+      return b.getInt(pe + 24 + 112 + 8 * index + 4 * word);
+    }
+
+    int offsetOfRva(int rva) {
+      for (int[] s : sections) if (rva >= s[0] && rva < s[0] + Math.max(s[1], s[3])) return rva - s[0] + s[2];
+      return -1;
+    }
+
+    int rvaOfOffset(int off) {
+      for (int[] s : sections) if (off >= s[2] && off < s[2] + s[3]) return off - s[2] + s[0];
+      return -1;
+    }
+
+    boolean inExecutableSection(int off) {
+      for (int[] s : sections) if (off >= s[2] && off < s[2] + s[3]) return (s[4] & 0x20000000) != 0;
+      return false;
+    }
+  }
+
+  @Test
+  void driverImportCallsHaveTheImportOptimizationLayout() throws IOException {
+    Pe pe = Pe.read(sample().resolve("bin/sampdrv.sys"));
+    assertTrue(pe.iatSize() >= 5 * 8, "the driver imports four functions from ntstub.sys");
+    ByteBuffer b = pe.b();
+    int widened = 0;
+    int plain = 0;
+    for (int i = 1; i + 11 < b.limit(); i++) {
+      if ((b.get(i) & 0xff) != 0xff || (b.get(i + 1) & 0xff) != 0x15 || !pe.inExecutableSection(i)) continue;
+      int rvaNext = pe.rvaOfOffset(i + 6);
+      int target = rvaNext + b.getInt(i + 2);
+      if (target < pe.iatRva() || target >= pe.iatRva() + pe.iatSize()) continue;
+      boolean rex = (b.get(i - 1) & 0xff) == 0x48;
+      boolean nop = b.get(i + 6) == 0x0f && b.get(i + 7) == 0x1f && b.get(i + 8) == 0x44
+          && b.get(i + 9) == 0 && b.get(i + 10) == 0;
+      if (rex && nop) widened++;
+      else plain++;
+    }
+    assertEquals(0, plain, "import calls not in the 48 FF 15 + 0F 1F 44 00 00 layout");
+    assertTrue(widened >= 6, "expected the driver's import call sites, found " + widened);
+  }
+
+  /** Every import call site is in the driver's DVRT, in the layout real kernel images use. */
+  @Test
+  void driverDvrtListsEveryImportCallSite() throws IOException {
+    Pe pe = Pe.read(sample().resolve("bin/sampdrv.sys"));
+    ByteBuffer b = pe.b();
+    int loadConfig = pe.offsetOfRva(pe.dataDirectory(10, 0));
+    assertTrue(loadConfig > 0, "the driver has a load configuration");
+    assertEquals(0x108, b.getInt(loadConfig));
+    int dvrtOffset = b.getInt(loadConfig + 0xE0);
+    int dvrtSection = b.getShort(loadConfig + 0xE4) & 0xffff;
+    int table = pe.sections().get(dvrtSection - 1)[2] + dvrtOffset;
+    assertEquals(1, b.getInt(table), "DVRT version");
+    int end = table + 8 + b.getInt(table + 4);
+    List<Integer> listed = new ArrayList<>();
+    for (int p = table + 8; p < end; ) {
+      long symbol = b.getLong(p);
+      int size = b.getInt(p + 8);
+      assertEquals(3, symbol, "IMAGE_DYNAMIC_RELOCATION_GUARD_IMPORT_CONTROL_TRANSFER");
+      for (int q = p + 12; q < p + 12 + size; ) {
+        int page = b.getInt(q);
+        int blockSize = b.getInt(q + 4);
+        for (int k = q + 8; k < q + blockSize; k += 4) {
+          int e = b.getInt(k);
+          int rva = page + (e & 0xfff);
+          assertEquals(1, (e >>> 12) & 1, "IndirectCall");
+          int at = pe.offsetOfRva(rva);
+          assertEquals(0x48, b.get(at) & 0xff);
+          assertEquals(0xff, b.get(at + 1) & 0xff);
+          assertEquals(0x15, b.get(at + 2) & 0xff);
+          assertEquals(pe.iatRva() + 8 * (e >>> 13), rva + 7 + b.getInt(at + 3), "IATIndex names the slot called");
+          listed.add(rva);
+        }
+        q += blockSize;
+      }
+      p += 12 + size;
+    }
+    List<Integer> sites = new ArrayList<>();
+    for (int i = 1; i + 11 < b.limit(); i++) {
+      if (!pe.inExecutableSection(i) || (b.get(i - 1) & 0xff) != 0x48 || (b.get(i) & 0xff) != 0xff || b.get(i + 1) != 0x15)
+        continue;
+      int target = pe.rvaOfOffset(i + 6) + b.getInt(i + 2);
+      if (target >= pe.iatRva() && target < pe.iatRva() + pe.iatSize()) sites.add(pe.rvaOfOffset(i - 1));
+    }
+    assertEquals(sites, listed);
+  }
+
+  @Test
+  void codeHasTheControlFlowTheSampleIsFor() throws Exception {
+    requireTool("llvm-objdump");
+    String drv = run(sample(), "llvm-objdump", "-d", "--no-show-raw-insn", "bin/sampdrv.sys");
+    String service = function(drv, "SampSystemService");
+    assertTrue(service.matches("(?s).*jmpq\\s+\\*%r\\w+.*"), "the service switch should be a jump table:\n" + service);
+    assertTrue(drv.contains("sysretq"), "SampKiSystemCall64 returns with SYSRET");
+    requireTool("llvm-pdbutil");
+    // SampTreeDepth is static, so only the PDB knows where it is: it must call itself.
+    String syms = run(sample(), "llvm-pdbutil", "dump", "-symbols", "bin/sampdrv.pdb");
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("`SampTreeDepth`\\s+parent = \\d+, end = \\d+, addr = 0001:(\\d+), code size = (\\d+)")
+        .matcher(syms);
+    assertTrue(m.find(), "SampTreeDepth in the PDB");
+    Pe pe = Pe.read(sample().resolve("bin/sampdrv.sys"));
+    long start = pe.imageBase() + pe.sections().get(0)[0] + Long.parseLong(m.group(1));
+    long end = start + Long.parseLong(m.group(2));
+    String self = "callq\t0x" + Long.toHexString(start);
+    boolean recursive = drv.lines().anyMatch(l -> {
+      String t = l.strip();
+      int colon = t.indexOf(':');
+      if (colon < 0) return false;
+      try {
+        long at = Long.parseLong(t.substring(0, colon), 16);
+        return at >= start && at < end && t.contains(self);
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    });
+    assertTrue(recursive, "SampTreeDepth at 0x" + Long.toHexString(start) + " calls itself");
+    String lib = run(sample(), "llvm-objdump", "-d", "--no-show-raw-insn", "bin/samplib.dll");
+    assertTrue(function(lib, "SampSyscall").contains("syscall"));
+    assertTrue(lib.matches("(?s).*callq\\s+\\*\\d*\\(%r\\w+,%r\\w+\\).*"), "commands run through a table of function pointers");
+    String app = run(sample(), "llvm-objdump", "-p", "bin/sampapp.exe");
+    assertTrue(app.contains("samplib.dll"), "sampapp.exe imports samplib.dll");
+  }
+
+  /** The disassembly of one function: from its label to the next label. */
+  static String function(String listing, String name) {
+    int at = listing.indexOf("<" + name + ">:");
+    assertTrue(at >= 0, name + " not in the listing");
+    int end = listing.indexOf(">:\n", at + name.length() + 3);
+    return listing.substring(at, end < 0 ? listing.length() : end);
+  }
+}

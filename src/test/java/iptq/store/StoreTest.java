@@ -1,0 +1,122 @@
+package iptq.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import iptq.InputException;
+import iptq.table.BranchesTable;
+import iptq.table.ModulesTable;
+import iptq.table.PacketsTable;
+import iptq.table.TableWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreTest {
+  @TempDir Path dir;
+
+  private static long one(Connection c, String sql) throws Exception {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      assertTrue(rs.next(), sql);
+      return rs.getLong(1);
+    }
+  }
+
+  private static String text(Connection c, String sql) throws Exception {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      assertTrue(rs.next(), sql);
+      return rs.getString(1);
+    }
+  }
+
+  @Test
+  void batchesArriveByNameWithNullsAndUnsignedAddresses() throws Exception {
+    Path db = dir.resolve("t.duckdb");
+    try (BufferAllocator alloc = new RootAllocator();
+        Store store = Store.create(db, false)) {
+      try (PacketsTable packets = new PacketsTable(alloc, (t, b, a) -> load(store, t, b, a));
+          BranchesTable branches = new BranchesTable(alloc, (t, b, a) -> load(store, t, b, a));
+          ModulesTable modules = new ModulesTable(alloc, (t, b, a) -> load(store, t, b, a))) {
+        // More rows than one batch holds, so that flushing mid-way is exercised.
+        iptq.pt.Packet p = new iptq.pt.Packet();
+        for (int i = 0; i < 70_000; i++) {
+          p.kind = i % 2 == 0 ? iptq.pt.PacketKind.TNT_8 : iptq.pt.PacketKind.TIP;
+          p.offset = i;
+          p.size = 1;
+          p.ip = 0xfffff80212345678L + i;
+          p.ipBytes = 6;
+          p.tntBits = 0b101;
+          p.tntCount = 3;
+          packets.add(1, p, -1, TableWriter.NULL);
+        }
+        branches.add(1, 0, 100, 4, 8, 0xfffff80000001000L, 0, false, "jcc", false, "nt", "KiSystemCall64+0x10", null, null);
+        modules.add(new ModulesTable.Module(7, 1, 0, 0xfffff80242400000L, 0xab6000, "\\SystemRoot\\system32\\ntoskrnl.exe",
+            "ntoskrnl.exe", 0x4269a790L, 0x980591, "f535c5fb-2ae8-4bb8-aa20-6c30be566c5a", 1, "ntkrnlmp.pdb",
+            TableWriter.NULL, TableWriter.NULL, true, "kernel-dump", "pdb"));
+      }
+      store.commit();
+    }
+    assertTrue(Files.exists(db));
+    try (Connection c = Store.open(db, true)) {
+      assertEquals(70_000, one(c, "SELECT count(*) FROM packets"));
+      assertEquals(35_000, one(c, "SELECT count(*) FROM packets WHERE ip IS NULL"));
+      assertEquals("fffff80212345679", text(c, "SELECT lower(hex(ip)) FROM packets WHERE \"offset\" = 1"));
+      assertEquals(3, one(c, "SELECT tnt_count FROM packets WHERE \"offset\" = 0"));
+      assertEquals(1, one(c, "SELECT count(*) FROM branches WHERE to_ip IS NULL AND NOT taken AND ts = 100"));
+      assertEquals("f535c5fb-2ae8-4bb8-aa20-6c30be566c5a", text(c, "SELECT pdb_guid::VARCHAR FROM modules"));
+      assertEquals(0x4269a790L, one(c, "SELECT time_date_stamp FROM modules"));
+      assertNull(text(c, "SELECT load_ts FROM modules"));
+      assertEquals("1", text(c, "SELECT value FROM meta WHERE key = 'schema_version'"));
+    }
+    try (var files = Files.list(dir)) {
+      assertEquals(1, files.count(), "only the database remains, no temp files");
+    }
+  }
+
+  private static void load(Store store, String table, org.apache.arrow.vector.VectorSchemaRoot b, BufferAllocator a) {
+    try {
+      store.load(table, b, a);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void abortLeavesNothingAndExistingTargetIsKept() throws Exception {
+    Path db = dir.resolve("x.duckdb");
+    Files.writeString(db, "not a database");
+    assertThrows(InputException.class, () -> Store.create(db, false));
+    try (Store s = Store.create(db, true)) {
+      s.abort();
+    }
+    assertEquals("not a database", Files.readString(db));
+    try (var files = Files.list(dir)) {
+      assertEquals(1, files.count());
+    }
+    InputException e = assertThrows(InputException.class, () -> Store.open(db, true));
+    assertTrue(e.getMessage().contains("x.duckdb"), e.getMessage());
+    assertFalse(e.getMessage().isBlank());
+  }
+
+  @Test
+  void otherSchemaVersionIsRefusedClearly() throws Exception {
+    Path db = dir.resolve("old.duckdb");
+    try (Store s = Store.create(db, false)) {
+      try (Statement st = s.connection().createStatement()) {
+        st.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'");
+      }
+      s.commit();
+    }
+    InputException e = assertThrows(InputException.class, () -> Store.open(db, true));
+    assertTrue(e.getMessage().contains("schema version 0"), e.getMessage());
+  }
+}
