@@ -5,7 +5,6 @@ import iptq.cli.VersionProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -35,13 +34,16 @@ public final class Store implements AutoCloseable {
   private final Path target;
   private final Path temp;
   private final DuckDBConnection conn;
-  private boolean done;
+  private volatile boolean done;
   private int streams;
+  // Ctrl-C or a kill during an ingest must not leave the temporary database behind either.
+  private final Thread cleanup = new Thread(this::deleteTemp, "iptq-store-cleanup");
 
   private Store(Path target, Path temp, DuckDBConnection conn) {
     this.target = target;
     this.temp = temp;
     this.conn = conn;
+    Runtime.getRuntime().addShutdownHook(cleanup);
   }
 
   /** Creates a new database that will become {@code target} on {@link #commit()}. */
@@ -114,6 +116,24 @@ public final class Store implements AutoCloseable {
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
     }
     Files.deleteIfExists(Path.of(temp + ".wal"));
+    removeCleanup();
+  }
+
+  private void removeCleanup() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or about to: it finds nothing to delete
+    }
+  }
+
+  private void deleteTemp() {
+    try {
+      Files.deleteIfExists(temp);
+      Files.deleteIfExists(Path.of(temp + ".wal"));
+    } catch (IOException ignored) {
+      // best effort: a leftover temp file has a name that says what it is
+    }
   }
 
   /** Closes and deletes the unfinished database. Safe to call more than once. */
@@ -126,12 +146,8 @@ public final class Store implements AutoCloseable {
         // the file is deleted next; nothing more to save
       }
     }
-    try {
-      Files.deleteIfExists(temp);
-      Files.deleteIfExists(Path.of(temp + ".wal"));
-    } catch (IOException ignored) {
-      // best effort: a leftover temp file has a name that says what it is
-    }
+    deleteTemp();
+    removeCleanup();
   }
 
   @Override
@@ -180,9 +196,5 @@ public final class Store implements AutoCloseable {
     if (s == null) return "";
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
-  }
-
-  static void ensureTargetFree(Path target) throws FileAlreadyExistsException {
-    if (Files.exists(target)) throw new FileAlreadyExistsException(target.toString());
   }
 }
