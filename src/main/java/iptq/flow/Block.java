@@ -35,6 +35,8 @@ final class Block {
   /** Cached successors: where the fall-through / the taken direct branch leads (same address space and mode). */
   Block next;
   Block taken;
+  /** The last block an indirect transfer or return from here led to: often the same again. */
+  Block memo;
   /** The cache generation the block belongs to; links to blocks of an older one are not followed. */
   int gen;
 

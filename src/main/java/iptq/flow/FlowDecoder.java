@@ -246,7 +246,8 @@ public final class FlowDecoder {
         b = p.taken;
         if (b == null || b.gen != cache.gen) p.taken = b = cache.get(asid, mode, ip);
       } else {
-        b = cache.get(asid, mode, ip);
+        b = p.memo;
+        if (b == null || b.start != ip || b.gen != cache.gen) p.memo = b = cache.get(asid, mode, ip);
       }
     } else {
       b = cache.get(asid, mode, ip);
