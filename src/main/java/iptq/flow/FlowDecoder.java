@@ -44,8 +44,7 @@ public final class FlowDecoder {
   private boolean failed;
   private Block pending;
   private Block prev;
-  private Mode prevMode;
-  private long prevAsid;
+  private final Block[] stackBlocks = new Block[64];
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -238,7 +237,7 @@ public final class FlowDecoder {
   private Block nextBlock() {
     Block p = prev;
     Block b;
-    if (p != null && mode == prevMode && asid == prevAsid && p.gen == cache.gen) {
+    if (p != null && mode == p.mode && asid == p.asid && p.gen == cache.gen) {
       if (ip == p.end) {
         b = p.next;
         if (b == null || b.gen != cache.gen) p.next = b = cache.get(asid, mode, ip);
@@ -253,8 +252,6 @@ public final class FlowDecoder {
       b = cache.get(asid, mode, ip);
     }
     prev = b;
-    prevMode = mode;
-    prevAsid = asid;
     return b;
   }
 
@@ -288,7 +285,7 @@ public final class FlowDecoder {
           return disable(from, b.target, b.target);
         }
         // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
-        if (c == InsnClass.CALL_DIRECT && b.target != next) push(next);
+        if (c == InsnClass.CALL_DIRECT && b.target != next) push(next, b);
         ip = b.target;
         branchRow(from, ip, c == InsnClass.CALL_DIRECT ? BranchKind.CALL : BranchKind.JMP, true);
         return true;
@@ -297,7 +294,7 @@ public final class FlowDecoder {
       case CALL_INDIRECT: {
         if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, c == InsnClass.CALL_INDIRECT ? next : 0);
         if (!tip(from)) return false;
-        if (c == InsnClass.CALL_INDIRECT) push(next);
+        if (c == InsnClass.CALL_INDIRECT) push(next, b);
         branchRow(from, ip, c == InsnClass.CALL_INDIRECT ? BranchKind.CALL_INDIRECT : BranchKind.JMP_INDIRECT, true);
         return true;
       }
@@ -311,7 +308,10 @@ public final class FlowDecoder {
           if (!taken) return expected(FlowError.RET_NOT_TAKEN, "compressed return at 0x" + Long.toHexString(from) + " with a not-taken bit");
           if (stackSize == 0) return expected(FlowError.RET_EMPTY_STACK, "compressed return at 0x" + Long.toHexString(from) + " with an empty call stack");
           ip = pop();
+          Block caller = stackBlocks[stackTop];
           branchRow(from, ip, BranchKind.RET_COMPRESSED, true);
+          // The call's block leads to the return address by its fall-through link.
+          if (caller != null && caller.end == ip) prev = caller;
           return true;
         }
         if (!tip(from)) return false;
@@ -604,8 +604,9 @@ public final class FlowDecoder {
     sink.event(seq++, kind, at, payload, q.tsc);
   }
 
-  private void push(long ret) {
+  private void push(long ret, Block caller) {
     stack[stackTop] = ret;
+    stackBlocks[stackTop] = caller;
     stackTop = (stackTop + 1) & 63;
     if (stackSize < 64) stackSize++;
   }
