@@ -537,6 +537,12 @@ public final class FlowDecoder {
 
   /** A consistency error: reported at the current trace position, then resync. Returns false. */
   private boolean expected(String kind, String message) {
+    if ((kind.equals(FlowError.TNT_NEEDED) || kind.equals(FlowError.TIP_NEEDED)) && q.peek() == QueryDecoder.Item.PSB) {
+      // The PSB+ says where the flow is; the walk met a branch needing trace before getting there.
+      kind = FlowError.PSB_MISMATCH;
+      message = "PSB+ at offset 0x" + Long.toHexString(q.psbOffset) + " puts the flow at 0x"
+          + Long.toHexString(q.psbIp) + ", but the walk reached " + message;
+    }
     if (q.peek() == QueryDecoder.Item.ERROR) {
       fail(q.errOffset, q.errKind, q.errMessage); // the trace is broken here, not inconsistent
       return false;
