@@ -547,7 +547,7 @@ public final class FlowDecoder {
       fail(q.errOffset, q.errKind, q.errMessage); // the trace is broken here, not inconsistent
       return false;
     }
-    if (q.peek() == QueryDecoder.Item.END && !FlowError.NO_CODE.equals(kind) && !FlowError.BAD_INSN.equals(kind)) {
+    if (q.peek() == QueryDecoder.Item.END && (FlowError.TNT_NEEDED.equals(kind) || FlowError.TIP_NEEDED.equals(kind))) {
       Block b = pending; // the trace simply ended where the walk needed more
       pending = null;
       if (b != null && b.ninsn > 1) emitBlock(b, b.ninsn - 1);
