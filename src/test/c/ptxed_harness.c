@@ -10,7 +10,8 @@
  *         [error: MESSAGE, offset: X]                 a decode error; decoding resyncs
  * With --bench the decoder runs over the whole trace without printing and the last line is
  *   bench <insn|blk> instructions <N> blocks <B> errors <E> seconds <S>
- * where the time covers decoding only (not loading the trace or starting the process).
+ * where the time is the thread CPU time of decoding only (not loading the trace or starting the
+ * process), so that a machine busy with other work does not distort the comparison.
  */
 #include <intel-pt.h>
 #include <inttypes.h>
@@ -154,7 +155,7 @@ static void print_event(const struct pt_event *ev) {
 
 static double now(void) {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 

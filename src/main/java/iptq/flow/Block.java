@@ -35,6 +35,11 @@ final class Block {
   /** Cached successors: where the fall-through / the taken direct branch leads (same address space and mode). */
   Block next;
   Block taken;
+  /** The last block an indirect transfer or return from here led to: often the same again. */
+  Block memo;
+  /** The address space and mode the block was decoded for (links hold only within them). */
+  iptq.x86.Mode mode;
+  long asid;
   /** The cache generation the block belongs to; links to blocks of an older one are not followed. */
   int gen;
 

@@ -46,6 +46,8 @@ final class BlockCache {
     Block b = decode(asid, mode, ip);
     if (size >= MAX_BLOCKS) clear();
     b.gen = gen;
+    b.mode = mode;
+    b.asid = asid;
     if (2 * (size + 1) > keys.length) grow();
     put(ip, tag, b);
     return b;

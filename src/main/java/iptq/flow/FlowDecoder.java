@@ -44,8 +44,7 @@ public final class FlowDecoder {
   private boolean failed;
   private Block pending;
   private Block prev;
-  private Mode prevMode;
-  private long prevAsid;
+  private final Block[] stackBlocks = new Block[64];
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -238,7 +237,7 @@ public final class FlowDecoder {
   private Block nextBlock() {
     Block p = prev;
     Block b;
-    if (p != null && mode == prevMode && asid == prevAsid && p.gen == cache.gen) {
+    if (p != null && mode == p.mode && asid == p.asid && p.gen == cache.gen) {
       if (ip == p.end) {
         b = p.next;
         if (b == null || b.gen != cache.gen) p.next = b = cache.get(asid, mode, ip);
@@ -246,14 +245,13 @@ public final class FlowDecoder {
         b = p.taken;
         if (b == null || b.gen != cache.gen) p.taken = b = cache.get(asid, mode, ip);
       } else {
-        b = cache.get(asid, mode, ip);
+        b = p.memo;
+        if (b == null || b.start != ip || b.gen != cache.gen) p.memo = b = cache.get(asid, mode, ip);
       }
     } else {
       b = cache.get(asid, mode, ip);
     }
     prev = b;
-    prevMode = mode;
-    prevAsid = asid;
     return b;
   }
 
@@ -287,7 +285,7 @@ public final class FlowDecoder {
           return disable(from, b.target, b.target);
         }
         // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
-        if (c == InsnClass.CALL_DIRECT && b.target != next) push(next);
+        if (c == InsnClass.CALL_DIRECT && b.target != next) push(next, b);
         ip = b.target;
         branchRow(from, ip, c == InsnClass.CALL_DIRECT ? BranchKind.CALL : BranchKind.JMP, true);
         return true;
@@ -296,7 +294,7 @@ public final class FlowDecoder {
       case CALL_INDIRECT: {
         if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, c == InsnClass.CALL_INDIRECT ? next : 0);
         if (!tip(from)) return false;
-        if (c == InsnClass.CALL_INDIRECT) push(next);
+        if (c == InsnClass.CALL_INDIRECT) push(next, b);
         branchRow(from, ip, c == InsnClass.CALL_INDIRECT ? BranchKind.CALL_INDIRECT : BranchKind.JMP_INDIRECT, true);
         return true;
       }
@@ -310,7 +308,10 @@ public final class FlowDecoder {
           if (!taken) return expected(FlowError.RET_NOT_TAKEN, "compressed return at 0x" + Long.toHexString(from) + " with a not-taken bit");
           if (stackSize == 0) return expected(FlowError.RET_EMPTY_STACK, "compressed return at 0x" + Long.toHexString(from) + " with an empty call stack");
           ip = pop();
+          Block caller = stackBlocks[stackTop];
           branchRow(from, ip, BranchKind.RET_COMPRESSED, true);
+          // The call's block leads to the return address by its fall-through link.
+          if (caller != null && caller.end == ip) prev = caller;
           return true;
         }
         if (!tip(from)) return false;
@@ -536,11 +537,17 @@ public final class FlowDecoder {
 
   /** A consistency error: reported at the current trace position, then resync. Returns false. */
   private boolean expected(String kind, String message) {
+    if ((kind.equals(FlowError.TNT_NEEDED) || kind.equals(FlowError.TIP_NEEDED)) && q.peek() == QueryDecoder.Item.PSB) {
+      // The PSB+ says where the flow is; the walk met a branch needing trace before getting there.
+      kind = FlowError.PSB_MISMATCH;
+      message = "PSB+ at offset 0x" + Long.toHexString(q.psbOffset) + " puts the flow at 0x"
+          + Long.toHexString(q.psbIp) + ", but the walk reached " + message;
+    }
     if (q.peek() == QueryDecoder.Item.ERROR) {
       fail(q.errOffset, q.errKind, q.errMessage); // the trace is broken here, not inconsistent
       return false;
     }
-    if (q.peek() == QueryDecoder.Item.END && !FlowError.NO_CODE.equals(kind) && !FlowError.BAD_INSN.equals(kind)) {
+    if (q.peek() == QueryDecoder.Item.END && (FlowError.TNT_NEEDED.equals(kind) || FlowError.TIP_NEEDED.equals(kind))) {
       Block b = pending; // the trace simply ended where the walk needed more
       pending = null;
       if (b != null && b.ninsn > 1) emitBlock(b, b.ninsn - 1);
@@ -603,8 +610,9 @@ public final class FlowDecoder {
     sink.event(seq++, kind, at, payload, q.tsc);
   }
 
-  private void push(long ret) {
+  private void push(long ret, Block caller) {
     stack[stackTop] = ret;
+    stackBlocks[stackTop] = caller;
     stackTop = (stackTop + 1) & 63;
     if (stackSize < 64) stackSize++;
   }

@@ -13,9 +13,10 @@ import java.util.List;
 
 /**
  * The flow decoder's throughput against libipt's block and instruction decoders, on one large
- * synthesized trace over real code, in the same run. libipt's harness times its own decode loop
- * (image and trace already loaded); iptq's time is the decode loop too (trace memory-mapped,
- * JIT warmed by a first pass, which is reported as well).
+ * synthesized trace over real code, in the same run. Both sides measure the thread CPU time of
+ * the decode loop only (libipt's harness with the image and trace already loaded; iptq with the
+ * trace memory-mapped, JIT warmed by the earlier passes, which are reported as well), so that a
+ * machine busy with other work distorts neither.
  *
  * <pre>bench/flow [INSTRUCTIONS]   (default 100 million)</pre>
  */
@@ -70,13 +71,14 @@ public final class FlowBench {
     double best = 0;
     CountingSink sink = null;
     Runtime rt = Runtime.getRuntime();
-    for (int pass = 1; pass <= 3; pass++) {
+    for (int pass = 1; pass <= 5; pass++) {
       sink = new CountingSink();
       try (RawTrace raw = RawTrace.open(trace)) {
         FlowDecoder d = new FlowDecoder(raw.decoder(), image, sink);
-        long s = System.nanoTime();
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long s = mx.getCurrentThreadCpuTime();
         d.decode();
-        double sec = (System.nanoTime() - s) / 1e9;
+        double sec = (mx.getCurrentThreadCpuTime() - s) / 1e9;
         rt.gc();
         long used = rt.totalMemory() - rt.freeMemory();
         System.out.printf("iptq   pass %d: %,d instructions, %,d blocks, %,d errors in %.3f s = %,.0f insns/s"
