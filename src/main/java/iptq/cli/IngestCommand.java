@@ -80,6 +80,10 @@ public final class IngestCommand implements Callable<Integer> {
       description = "MSR_PLATFORM_INFO[15:8], the TSC's bus ratio, so CYC packets move time.")
   int nominalRatio;
 
+  @Option(names = "--no-import-rewrite", negatable = true, defaultValue = "true",
+      description = "Decode PE files as the kernel rewrites them at load time (import optimization, from the DVRT); --no-import-rewrite reads them as on disk (default: rewrite).")
+  boolean importRewrite;
+
   @Override
   public Integer call() throws Exception {
     long eax = 0, ebx = 0;
@@ -94,7 +98,7 @@ public final class IngestCommand implements Callable<Integer> {
     TimeBase time = new TimeBase(new PacketClock.Config(mtcFreq, eax, ebx, nominalRatio),
         tscHz > 0 ? tscHz : TableWriter.NULL, TableWriter.NULL);
     IngestOptions o = new IngestOptions(traces, output, force, images, dumps, imagePaths, symbols,
-        parquet, instructions, threads, iptHook, packets, time);
+        parquet, instructions, threads, iptHook, packets, time, importRewrite);
     Ingest.Summary s = new Ingest(o, Progress.forTerminal()).run();
     System.out.printf("%s: %d trace(s), %,d segment(s), %,d packets, %,d decode error(s)%n",
         s.output(), s.traces(), s.segments(), s.packets(), s.errors());

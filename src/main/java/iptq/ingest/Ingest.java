@@ -219,7 +219,7 @@ public final class Ingest {
     boolean anyCode = !options.dumps().isEmpty() || !options.imagePaths().isEmpty()
         || !options.rawImages().isEmpty();
     WindowsCodeContext windows = new WindowsCodeContext(moduleRows, processRows, options.dumps(),
-        options.imagePaths(), options.symbolPaths(), options.rawImages());
+        options.imagePaths(), options.symbolPaths(), options.rawImages(), options.importOptimization());
     run.open.add(windows);
     for (String w : windows.warnings()) System.err.println("iptq: warning: " + w);
     code = anyCode && (windows.hasCode() || !options.rawImages().isEmpty()) ? windows : CodeContext.NONE;

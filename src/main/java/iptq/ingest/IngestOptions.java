@@ -17,4 +17,5 @@ public record IngestOptions(
     int threads,
     Integer iptHook,
     boolean packets,
-    TimeBase time) {}
+    TimeBase time,
+    boolean importOptimization) {}

@@ -37,8 +37,9 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
   private final List<String> warnings = new ArrayList<>();
 
   WindowsCodeContext(List<ModulesTable.Module> rows, List<ProcessesTable.Process> processes,
-      List<Path> dumps, List<Path> imagePaths, List<Path> symbolDirs, List<String> rawImages) {
-    AddressSpaces.Builder b = AddressSpaces.builder().imagePath(imagePaths);
+      List<Path> dumps, List<Path> imagePaths, List<Path> symbolDirs, List<String> rawImages,
+      boolean importRewrite) {
+    AddressSpaces.Builder b = AddressSpaces.builder().imagePath(imagePaths).importOptimization(importRewrite);
     List<ModuleRecord> records = new ArrayList<>();
     for (ModulesTable.Module m : rows) records.add(record(m));
     b.modules(records);

@@ -14,16 +14,17 @@ package iptq.pt;
  *       MTC/TMA (modulo 2^(mtcFreq+8)) times EBX/EAX of CPUID leaf 0x15 give TSC ticks. Without
  *       the CPUID ratio the clock calibrates itself: from one TSC+TMA to the next it counts the
  *       CTC ticks (through the MTCs in between) and the TSC ticks, and uses their ratio from then
- *       on (see {@link #calibrated()}). Before any TMA, or before a ratio is known, MTC does not
- *       move time.
+ *       on (see {@link #calibrated()}). Before a ratio is known MTC does not move time.
  *   <li>CYC counts core cycles since the previous CYC; with the nominal (max non-turbo) ratio
  *       from MSR_PLATFORM_INFO[15:8] and the last CBR, one core cycle is {@code nominal / cbr}
  *       TSC ticks. Without both, CYC does not move time.
  * </ul>
  *
- * Time never goes backwards: an MTC that lands before a CYC-advanced estimate keeps the larger
- * value. The estimate between timing packets is the last one (no interpolation), so its error
- * is at most the distance to the next timing packet.
+ * As in libipt, each MTC sets the time from the CTC alone (a CYC-advanced estimate is replaced),
+ * and MTCs after a TSC without TMA do not move time. The estimate between timing packets is the
+ * last one (no interpolation), so its error is at most the distance to the next timing packet.
+ * The TSC/TMA/MTC estimates equal libipt's ({@code PacketClockDiffTest}), except that iptq
+ * carries the remainder of each CTC-to-TSC division instead of dropping it.
  */
 public final class PacketClock {
   /** The value of {@link #tsc()} when no time is known. */
@@ -51,8 +52,12 @@ public final class PacketClock {
 
   private final Config config;
   private final long ctcMask;
+  /** TMA carries CTC[15:0]; with MTCFreq > 8 the MTCs carry higher bits the TMA lacks. */
+  private final boolean fullTma;
   private long tsc = UNKNOWN;
-  private boolean haveCtc; // ctc/ctcTsc valid
+  private long lastTsc = UNKNOWN; // the last TSC packet's value
+  private boolean haveTma; // a TMA since the last TSC
+  private boolean anchored; // ctc/ctcTsc valid for MTC deltas
   private long ctc; // CTC bits (mtcFreq+7..0) at ctcTsc
   private long ctcTsc; // TSC at the CTC tick ctc
   private long ctcFrac; // remainder of the CTC->TSC division, so that MTCs do not drift
@@ -61,13 +66,15 @@ public final class PacketClock {
   private long num; // TSC ticks per `den` CTC ticks: from CPUID 0x15, or calibrated
   private long den;
   private boolean calibrated;
-  private long tmaTsc = UNKNOWN; // TSC at the CTC tick of the last TMA
-  private long ctcSinceTma; // CTC ticks counted by MTCs since that TMA
-  private boolean mtcSinceTma;
+  private long calTsc = UNKNOWN; // calibration: TSC at the CTC tick of the last TMA
+  private long calCtc; // the CTC value last counted
+  private long calTicks; // CTC ticks counted by MTCs since that TMA
+  private boolean calMtc;
 
   public PacketClock(Config config) {
     this.config = config;
     this.ctcMask = (1L << (config.mtcFreq() + 8)) - 1;
+    this.fullTma = config.mtcFreq() + 8 <= 16;
     if (config.cpuid15Eax() != 0 && config.cpuid15Ebx() != 0) {
       num = config.cpuid15Ebx();
       den = config.cpuid15Eax();
@@ -102,44 +109,13 @@ public final class PacketClock {
       case TSC -> {
         long v = p.payload;
         tsc = tsc == UNKNOWN ? v : (tsc & ~((1L << 56) - 1)) | v;
+        lastTsc = tsc;
+        haveTma = false;
+        anchored = false;
         cycFrac = 0;
       }
-      case TMA -> {
-        if (tsc == UNKNOWN) return;
-        long now = p.payload & ctcMask;
-        long at = tsc - p.payload2;
-        if (haveCtc && mtcSinceTma && tmaTsc != UNKNOWN && (calibrated || den == 0)) {
-          // Learn the ratio: CTC ticks counted since the last TMA against TSC ticks.
-          long ticks = ctcSinceTma + ((now - ctc) & ctcMask);
-          long tscTicks = at - tmaTsc;
-          if (ticks > 0 && tscTicks > 0) {
-            num = tscTicks;
-            den = ticks;
-            calibrated = true;
-          }
-        }
-        ctc = now;
-        ctcTsc = at;
-        ctcFrac = 0;
-        haveCtc = true;
-        tmaTsc = at;
-        ctcSinceTma = 0;
-        mtcSinceTma = false;
-      }
-      case MTC -> {
-        if (!haveCtc || tsc == UNKNOWN) return;
-        long now = (p.payload << config.mtcFreq()) & ctcMask;
-        long delta = (now - ctc) & ctcMask;
-        ctc = now;
-        ctcSinceTma += delta;
-        mtcSinceTma = true;
-        if (den == 0) return;
-        long scaled = delta * num + ctcFrac;
-        ctcTsc += scaled / den;
-        ctcFrac = scaled % den;
-        tsc = Math.max(tsc, ctcTsc);
-        cycFrac = 0;
-      }
+      case TMA -> tma(p.payload, p.payload2);
+      case MTC -> mtc(p.payload);
       case CBR -> cbr = (int) p.payload;
       case CYC -> {
         if (tsc == UNKNOWN || cbr == 0 || config.nominalRatio() == 0) return;
@@ -149,5 +125,60 @@ public final class PacketClock {
       }
       default -> {}
     }
+  }
+
+  private void tma(long ctc16, long fc) {
+    if (tsc == UNKNOWN || haveTma) return; // one TMA per TSC, as libipt
+    long at = lastTsc - fc;
+    if (fullTma) {
+      long now = ctc16 & ctcMask;
+      if (calTsc != UNKNOWN && calMtc && (calibrated || den == 0)) {
+        // Learn the ratio: CTC ticks counted since the last TMA against TSC ticks.
+        long ticks = calTicks + ((now - calCtc) & ctcMask);
+        long tscTicks = at - calTsc;
+        if (ticks > 0 && tscTicks > 0) {
+          num = tscTicks;
+          den = ticks;
+          calibrated = true;
+        }
+      }
+      calTsc = at;
+      calCtc = now;
+      calTicks = 0;
+      calMtc = false;
+    }
+    ctc = ctc16 & ctcMask;
+    ctcTsc = at;
+    ctcFrac = 0;
+    haveTma = true;
+    anchored = fullTma;
+  }
+
+  private void mtc(long payload) {
+    if (tsc == UNKNOWN) return;
+    long now = (payload << config.mtcFreq()) & ctcMask;
+    if (calTsc != UNKNOWN) {
+      calTicks += (now - calCtc) & ctcMask;
+      calCtc = now;
+      calMtc = true;
+    }
+    // Without a TMA since the last TSC the CTC is not tied to the TSC: MTC does not move time
+    // (as in libipt).
+    if (!haveTma) return;
+    if (!anchored) {
+      // The TMA gave CTC[15:0] only: take the higher bits from this MTC, assuming no MTC was lost.
+      long hi = now & ~0xffffL;
+      if ((now & 0xffff) < ctc) hi -= 0x10000;
+      ctc = (ctc | hi) & ctcMask;
+      anchored = true;
+    }
+    long delta = (now - ctc) & ctcMask;
+    ctc = now;
+    if (den == 0) return;
+    long scaled = delta * num + ctcFrac;
+    ctcTsc += scaled / den;
+    ctcFrac = scaled % den;
+    tsc = ctcTsc;
+    cycFrac = 0;
   }
 }
