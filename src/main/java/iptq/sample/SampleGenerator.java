@@ -64,7 +64,7 @@ public final class SampleGenerator {
   public record Summary(List<Path> files, int iptEvents, int processes, long instructions,
       List<Integer> exitCodes) {}
 
-  static final long TSC_HZ = 2_400_000_000L;
+  static final long TSC_HZ = 3_000_000_000L; // the ETL header says 3000 MHz (EtlWriter), and so does the TSC
   static final long QPC_HZ = 10_000_000L;
   private static final long SENTINEL = 0x00007FFF00001000L; // "ntdll" return address: the run ends there
   private static final int SYSTEM_PID = 4;
