@@ -3,6 +3,7 @@
  * of each TIP from its compressed payload. Prints, for a trace of PSB+ blocks followed by TIPs,
  *
  *   sync IP            the IP of the FUP in PSB+ where pt_qry_sync_forward starts
+ *   ovf IP             an overflow, resuming at the FUP's IP (last-IP compression restarts at OVF)
  *   tip IP | tip suppressed
  *   error NAME
  *
@@ -19,6 +20,12 @@ static int drain_events(struct pt_query_decoder *decoder, int status)
 		struct pt_event event;
 
 		status = pt_qry_event(decoder, &event, sizeof(event));
+		if (status >= 0 && event.type == ptev_overflow) {
+			if (event.ip_suppressed)
+				printf("ovf suppressed\n");
+			else
+				printf("ovf %" PRIx64 "\n", event.variant.overflow.ip);
+		}
 	}
 	return status;
 }

@@ -460,7 +460,10 @@ public final class PacketDecoder {
         out.payload2 = v & 1;
         return null;
       }
-      case 0xf3: out.reset(PacketKind.OVF, off, 2); return null;
+      case 0xf3:
+        out.reset(PacketKind.OVF, off, 2);
+        lastIp = 0; // packets were lost: libipt's query decoder starts IP compression afresh here too
+        return null;
       case 0x23: out.reset(PacketKind.PSBEND, off, 2); return null;
       case 0x83: out.reset(PacketKind.STOP, off, 2); return null;
       case 0x03:

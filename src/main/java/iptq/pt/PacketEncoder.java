@@ -59,7 +59,9 @@ public final class PacketEncoder {
     return b(0x02).b(0x23);
   }
 
+  /** OVF; like PSB it restarts last-IP compression (as decoders do after lost packets). */
   public PacketEncoder ovf() {
+    lastIp = 0;
     return b(0x02).b(0xf3);
   }
 

@@ -24,6 +24,7 @@ class LastIpDiffTest {
   void tipTargetsMatchLibiptsQueryDecoder() throws Exception {
     Path harness = Libipt.harness("ipquery_harness");
     int[] perIpBytes = new int[8];
+    int overflows = 0;
     for (long seed = 1; seed <= 20; seed++) {
       SplittableRandom rnd = new SplittableRandom(seed);
       PacketEncoder e = new PacketEncoder();
@@ -35,6 +36,15 @@ class LastIpDiffTest {
         e.modeExec(1).psbend();
         int tips = 1 + rnd.nextInt(30);
         for (int i = 0; i < tips; i++) {
+          if (rnd.nextInt(25) == 0) {
+            // Packets were lost: decoding resumes at the FUP after OVF, whose IP is compressed
+            // against a last IP that the overflow reset.
+            e.ovf();
+            last = pick(rnd, last);
+            e.ip(PacketKind.FUP, any(rnd, e, last), last);
+            overflows++;
+            continue;
+          }
           if (rnd.nextInt(12) == 0) {
             e.suppressed(PacketKind.TIP);
             continue;
@@ -48,8 +58,14 @@ class LastIpDiffTest {
       Files.write(f, trace);
       List<String> ours = new ArrayList<>();
       boolean first = true;
+      boolean afterOvf = false;
       for (Packet p : Decoded.of(trace).packets) {
-        if (p.kind == PacketKind.FUP && first) {
+        if (p.kind == PacketKind.OVF) {
+          afterOvf = true;
+        } else if (p.kind == PacketKind.FUP && afterOvf) {
+          ours.add("ovf " + Long.toHexString(p.ip));
+          afterOvf = false;
+        } else if (p.kind == PacketKind.FUP && first) {
           ours.add("sync " + Long.toHexString(p.ip));
           first = false;
         } else if (p.kind == PacketKind.TIP) {
@@ -60,6 +76,7 @@ class LastIpDiffTest {
       String out = Libipt.run(List.of(harness.toString(), f.toString()));
       assertEquals(String.join("\n", ours) + "\n", out, "seed " + seed);
     }
+    org.junit.jupiter.api.Assertions.assertTrue(overflows > 50, "overflows compared " + overflows);
     for (int ipb : new int[] {0, 1, 2, 3, 4, 6})
       org.junit.jupiter.api.Assertions.assertTrue(perIpBytes[ipb] > 50, "IPBytes " + ipb + " compared " + perIpBytes[ipb] + " times");
   }
