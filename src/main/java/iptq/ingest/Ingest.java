@@ -57,7 +57,7 @@ public final class Ingest {
     progress.total(total);
     try (BufferAllocator allocator = new RootAllocator();
         Store store = Store.create(options.output(), options.force())) {
-      BatchSink sink = synchronizedSink(store);
+      BatchSink sink = storeSink(store);
       Summary s = ingestAll(store, allocator, sink);
       iptq.store.Derived.fill(store.connection());
       if (options.parquetDir() != null) {
@@ -71,14 +71,13 @@ public final class Ingest {
     }
   }
 
-  private static BatchSink synchronizedSink(Store store) {
+  /** Each worker loads its own full batches, on its own connection (see {@link Store#load}). */
+  private static BatchSink storeSink(Store store) {
     return (table, batch, allocator) -> {
-      synchronized (store) {
-        try {
-          store.load(table, batch, allocator);
-        } catch (SQLException e) {
-          throw new IllegalStateException("loading " + table + ": " + e.getMessage(), e);
-        }
+      try {
+        store.load(table, batch, allocator);
+      } catch (SQLException e) {
+        throw new IllegalStateException("loading " + table + ": " + e.getMessage(), e);
       }
     };
   }

@@ -11,15 +11,16 @@ import iptq.symbols.SymbolMap;
  */
 final class Namer {
   /** module, function (name only), offset from the function start (or from the module base when no function). */
-  record Name(String module, String function, long offset) {
-    /** {@code function+0xOFF}, or just {@code function} at its start; null without a function. */
-    String functionWithOffset() {
-      if (function == null) return null;
-      return offset == 0 ? function : function + "+0x" + Long.toHexString(offset);
+  record Name(String module, String function, long offset, String functionWithOffset) {
+    /** {@code functionWithOffset}: {@code function+0xOFF}, or just {@code function} at its start. */
+    static Name of(String module, String function, long offset) {
+      String label = function == null ? null
+          : offset == 0 ? function : function + "+0x" + Long.toHexString(offset);
+      return new Name(module, function, offset, label);
     }
   }
 
-  private static final Name NOWHERE = new Name(null, null, 0);
+  private static final Name NOWHERE = Name.of(null, null, 0);
   private static final int CACHE = 1 << 12;
 
   private final SymbolMap map;
@@ -47,7 +48,7 @@ final class Namer {
     long rva = address - mod.base();
     ModuleSymbols syms = mod.symbols();
     int e = syms == null ? -1 : syms.find(rva);
-    if (e < 0) return new Name(mod.name(), null, rva);
-    return new Name(mod.name(), syms.name(e), rva - syms.start(e));
+    if (e < 0) return Name.of(mod.name(), null, rva);
+    return Name.of(mod.name(), syms.name(e), rva - syms.start(e));
   }
 }

@@ -35,7 +35,10 @@ public final class Store implements AutoCloseable {
   private final Path temp;
   private final DuckDBConnection conn;
   private volatile boolean done;
-  private int streams;
+  private final java.util.concurrent.atomic.AtomicLong streams = new java.util.concurrent.atomic.AtomicLong();
+  // One connection per loading thread: DuckDB appends from several connections to the same
+  // table never conflict, so batches from different workers go in side by side.
+  private final java.util.Map<Thread, DuckDBConnection> loaders = new java.util.concurrent.ConcurrentHashMap<>();
   // Ctrl-C or a kill during an ingest must not leave the temporary database behind either.
   private final Thread cleanup = new Thread(this::deleteTemp, "iptq-store-cleanup");
 
@@ -90,7 +93,12 @@ public final class Store implements AutoCloseable {
    */
   public void load(String table, VectorSchemaRoot root, BufferAllocator allocator) throws SQLException {
     if (root.getRowCount() == 0) return;
-    String name = "iptq_batch_" + (streams++);
+    String name = "iptq_batch_" + streams.incrementAndGet();
+    DuckDBConnection conn = loaders.get(Thread.currentThread());
+    if (conn == null) {
+      conn = (DuckDBConnection) this.conn.duplicate();
+      loaders.put(Thread.currentThread(), conn);
+    }
     try (OneBatchReader reader = new OneBatchReader(allocator, root);
         ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
       Data.exportArrayStream(allocator, reader, stream);
@@ -105,6 +113,7 @@ public final class Store implements AutoCloseable {
 
   /** Checkpoints, closes, and moves the finished database into place. */
   public void commit() throws IOException, SQLException {
+    closeLoaders();
     try (Statement st = conn.createStatement()) {
       st.execute("CHECKPOINT");
     }
@@ -136,10 +145,20 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  private void closeLoaders() throws SQLException {
+    for (DuckDBConnection c : loaders.values()) c.close();
+    loaders.clear();
+  }
+
   /** Closes and deletes the unfinished database. Safe to call more than once. */
   public void abort() {
     if (!done) {
       done = true;
+      try {
+        closeLoaders();
+      } catch (SQLException ignored) {
+        // the file is deleted next
+      }
       try {
         conn.close();
       } catch (SQLException ignored) {
