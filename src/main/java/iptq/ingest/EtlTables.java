@@ -5,6 +5,7 @@ import iptq.etl.EventData;
 import iptq.etl.IptSegment;
 import iptq.etl.LogfileHeader;
 import iptq.table.EventsTable;
+import iptq.table.JsonText;
 import iptq.table.ModulesTable;
 import iptq.table.ProcessesTable;
 import iptq.table.SegmentsTable;

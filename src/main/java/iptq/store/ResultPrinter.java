@@ -1,5 +1,6 @@
 package iptq.store;
 
+import iptq.table.JsonText;
 import java.io.PrintWriter;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -206,13 +207,13 @@ public final class ResultPrinter {
       sb.append(rows == 0 ? "\n" : ",\n").append('{');
       for (int i = 0; i < n; i++) {
         if (i > 0) sb.append(',');
-        quote(sb, cols.names()[i]);
+        JsonText.quote(sb, cols.names()[i]);
         sb.append(':');
         String s = rs.getString(i + 1);
         if (s == null) sb.append("null");
         else if (cols.types()[i].equals("BOOLEAN")) sb.append(s);
         else if (cols.numeric()[i] && isJsonNumber(s)) sb.append(s);
-        else quote(sb, s);
+        else JsonText.quote(sb, s);
       }
       sb.append('}');
       out.print(sb);
@@ -224,24 +225,5 @@ public final class ResultPrinter {
 
   private static boolean isJsonNumber(String s) {
     return s.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
-  }
-
-  static void quote(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-          else sb.append(c);
-        }
-      }
-    }
-    sb.append('"');
   }
 }

@@ -1,13 +1,13 @@
-package iptq.ingest;
+package iptq.table;
 
 import java.util.Collection;
 import java.util.Map;
 
 /** Minimal JSON text for the decoded-fields column: strings, numbers, booleans, lists, maps. */
-final class JsonText {
+public final class JsonText {
   private JsonText() {}
 
-  static String of(Map<String, Object> m) {
+  public static String of(Map<String, Object> m) {
     StringBuilder sb = new StringBuilder(64);
     value(sb, m);
     return sb.toString();
@@ -24,7 +24,7 @@ final class JsonText {
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!first) sb.append(',');
         first = false;
-        string(sb, String.valueOf(e.getKey()));
+        quote(sb, String.valueOf(e.getKey()));
         sb.append(':');
         value(sb, e.getValue());
       }
@@ -39,11 +39,12 @@ final class JsonText {
       }
       sb.append(']');
     } else {
-      string(sb, v.toString());
+      quote(sb, v.toString());
     }
   }
 
-  private static void string(StringBuilder sb, String s) {
+  /** Appends {@code s} as a JSON string literal. */
+  public static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
