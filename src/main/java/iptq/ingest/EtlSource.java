@@ -26,14 +26,7 @@ public final class EtlSource {
    */
   public static Result read(Path etl, int iptHook, EtlTables tables, Consumer<IptSegment> segments)
       throws IOException {
-    return read(etl, iptHook, tables, segments, h -> {});
-  }
-
-  /** The same, telling {@code header} the logfile header before the first segment. */
-  public static Result read(Path etl, int iptHook, EtlTables tables, Consumer<IptSegment> segments,
-      Consumer<LogfileHeader> header) throws IOException {
     try (EtlFile f = EtlFile.open(etl, new EtlFile.Options(iptHook))) {
-      header.accept(f.header());
       IptSegments ipt = new IptSegments(f.header(), iptHook);
       long n = 0;
       while (f.hasMoreEvents()) {

@@ -210,18 +210,18 @@ public final class Ingest {
     List<ModulesTable.Module> moduleRows = new ArrayList<>();
     List<ProcessesTable.Process> processRows = new ArrayList<>();
     long moduleBase = run.nextModule;
-    EtlSource.read(path, hook,
+    EtlSource.Result learned = EtlSource.read(path, hook,
         new EtlTables(traceId, 0, moduleBase, null, processRows::add, null, moduleRows::add), s -> {});
     run.nextModule += moduleRows.size();
 
-    CodeContext code;
     boolean anyCode = !options.dumps().isEmpty() || !options.imagePaths().isEmpty()
         || !options.rawImages().isEmpty();
     WindowsCodeContext windows = new WindowsCodeContext(moduleRows, processRows, options.dumps(),
         options.imagePaths(), options.symbolPaths(), options.rawImages(), options.importOptimization());
     run.open.add(windows);
     for (String w : windows.warnings()) System.err.println("iptq: warning: " + w);
-    code = anyCode && (windows.hasCode() || !options.rawImages().isEmpty()) ? windows : CodeContext.NONE;
+    CodeContext code = anyCode && (windows.hasCode() || !options.rawImages().isEmpty())
+        ? windows : CodeContext.NONE;
     for (WindowsCodeContext.ModuleInfo m : windows.modules()) {
       run.modules.add(m.row());
       var syms = m.symbols();
@@ -237,14 +237,12 @@ public final class Ingest {
         run.processes::add, run.threads, null);
     // The TSC runs at the processor's nominal frequency, which the logfile header gives (MHz);
     // --tsc-hz overrides it.
-    long hz = options.time().hasFrequency() ? options.time().tscHz() : TableWriter.NULL;
-    long[] headerHz = {hz};
-    EtlSource.Result result = EtlSource.read(path, hook, tables, s -> {
-      TimeBase etlTime = new TimeBase(options.time().clock(), headerHz[0], TableWriter.NULL);
-      run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, eventBase, segmentTime(s, etlTime)));
-    }, h -> {
-      if (headerHz[0] == TableWriter.NULL && h.cpuSpeedMHz() > 0) headerHz[0] = h.cpuSpeedMHz() * 1_000_000L;
-    });
+    int mhz = learned.header().cpuSpeedMHz();
+    long hz = options.time().hasFrequency() ? options.time().tscHz()
+        : mhz > 0 ? mhz * 1_000_000L : TableWriter.NULL;
+    TimeBase etlTime = new TimeBase(options.time().clock(), hz, TableWriter.NULL);
+    EtlSource.Result result = EtlSource.read(path, hook, tables, s ->
+        run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, eventBase, segmentTime(s, etlTime))));
     run.nextEvent += result.events() + 1;
     run.traces.add(EtlTables.trace(traceId, path, Files.size(path), result.header()));
   }
