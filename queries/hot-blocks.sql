@@ -7,21 +7,42 @@
 WITH picked AS (
   SELECT segment_id FROM segments
   WHERE getvariable('trigger') = '*' OR "trigger" = getvariable('trigger')
-), per AS (
-  SELECT sp.process, b.module, b.function, b.function_offset, b.start_ip, b.end_ip,
-         count(*) AS executions, sum(b.insns)::BIGINT AS instructions,
-         count(DISTINCT b.segment_id) AS segments
+), runs AS NOT MATERIALIZED (
+  SELECT sp.process, b.module, b.function, b.function_offset, b.start_ip, b.end_ip, b.insns, b.segment_id
   FROM blocks b
   LEFT JOIN segment_process sp USING (segment_id)
   WHERE b.segment_id IN (SELECT segment_id FROM picked)
+), per AS (
+  SELECT process, module, function, function_offset, start_ip, end_ip,
+         count(*) AS executions, sum(insns)::BIGINT AS instructions
+  FROM runs
+  GROUP BY ALL
+), ranked AS (
+  SELECT *,
+         round(100.0 * instructions / sum(instructions) OVER (), 2) AS pct_instructions,
+         row_number() OVER (ORDER BY CASE WHEN getvariable('by') = 'executions' THEN executions ELSE instructions END DESC,
+                                     process, start_ip) AS rank
+  FROM per
+), shown AS (
+  SELECT * FROM ranked
+  WHERE getvariable('limit')::BIGINT <= 0 OR rank <= getvariable('limit')::BIGINT
+), segment_counts AS (
+  -- Counting distinct segments is the costly part over millions of blocks: do it only for the
+  -- blocks shown.
+  SELECT x.process, x.start_ip, x.end_ip, x.module, x.function, x.function_offset,
+         count(DISTINCT x.segment_id) AS segments
+  FROM runs x
+  JOIN shown s ON s.process IS NOT DISTINCT FROM x.process AND s.start_ip = x.start_ip
+              AND s.end_ip = x.end_ip AND s.module IS NOT DISTINCT FROM x.module
+              AND s.function IS NOT DISTINCT FROM x.function
+              AND s.function_offset IS NOT DISTINCT FROM x.function_offset
   GROUP BY ALL
 )
-SELECT process, module, function, function_offset, start_ip, end_ip, instructions,
-       round(100.0 * instructions / sum(instructions) OVER (), 2) AS pct_instructions,
-       executions, segments
-FROM per
-QUALIFY getvariable('limit')::BIGINT <= 0
-     OR row_number() OVER (ORDER BY CASE WHEN getvariable('by') = 'executions' THEN executions ELSE instructions END DESC,
-                                    process, start_ip) <= getvariable('limit')::BIGINT
-ORDER BY CASE WHEN getvariable('by') = 'executions' THEN executions ELSE instructions END DESC,
-         process, start_ip
+SELECT s.process, s.module, s.function, s.function_offset, s.start_ip, s.end_ip, s.instructions,
+       s.pct_instructions, s.executions, c.segments
+FROM shown s
+JOIN segment_counts c ON c.process IS NOT DISTINCT FROM s.process AND c.start_ip = s.start_ip
+                     AND c.end_ip = s.end_ip AND c.module IS NOT DISTINCT FROM s.module
+                     AND c.function IS NOT DISTINCT FROM s.function
+                     AND c.function_offset IS NOT DISTINCT FROM s.function_offset
+ORDER BY s.rank

@@ -7,21 +7,37 @@
 WITH picked AS (
   SELECT segment_id FROM segments
   WHERE getvariable('trigger') = '*' OR "trigger" = getvariable('trigger')
-), per AS (
-  SELECT sp.process, r.module, r.function,
-         sum(r.insns) AS instructions, count(*) AS visits, sum(r.blocks) AS blocks,
-         count(DISTINCT r.segment_id) AS segments
+), runs AS NOT MATERIALIZED (
+  SELECT sp.process, r.module, r.function, r.segment_id, r.insns, r.blocks
   FROM function_runs r
   LEFT JOIN segment_process sp USING (segment_id)
   WHERE r.segment_id IN (SELECT segment_id FROM picked)
+), per AS (
+  SELECT process, module, function,
+         sum(insns) AS instructions, count(*) AS visits, sum(blocks) AS blocks
+  FROM runs
+  GROUP BY ALL
+), ranked AS (
+  SELECT *,
+         round(100.0 * instructions / sum(instructions) OVER (), 2) AS pct_instructions,
+         row_number() OVER (ORDER BY CASE WHEN getvariable('by') = 'visits' THEN visits ELSE instructions END DESC,
+                                     process, module, function) AS rank
+  FROM per
+), shown AS (
+  SELECT * FROM ranked
+  WHERE getvariable('limit')::BIGINT <= 0 OR rank <= getvariable('limit')::BIGINT
+), segment_counts AS (
+  -- Counting distinct segments is the costly part over millions of visits: do it only for the
+  -- functions shown.
+  SELECT x.process, x.module, x.function, count(DISTINCT x.segment_id) AS segments
+  FROM runs x
+  JOIN shown s ON s.process IS NOT DISTINCT FROM x.process AND s.module IS NOT DISTINCT FROM x.module
+              AND s.function IS NOT DISTINCT FROM x.function
   GROUP BY ALL
 )
-SELECT process, module, function, instructions,
-       round(100.0 * instructions / sum(instructions) OVER (), 2) AS pct_instructions,
-       visits, blocks, segments
-FROM per
-QUALIFY getvariable('limit')::BIGINT <= 0
-     OR row_number() OVER (ORDER BY CASE WHEN getvariable('by') = 'visits' THEN visits ELSE instructions END DESC,
-                                    process, module, function) <= getvariable('limit')::BIGINT
-ORDER BY CASE WHEN getvariable('by') = 'visits' THEN visits ELSE instructions END DESC,
-         process, module, function
+SELECT s.process, s.module, s.function, s.instructions, s.pct_instructions, s.visits, s.blocks,
+       c.segments
+FROM shown s
+JOIN segment_counts c ON c.process IS NOT DISTINCT FROM s.process AND c.module IS NOT DISTINCT FROM s.module
+                     AND c.function IS NOT DISTINCT FROM s.function
+ORDER BY s.rank
