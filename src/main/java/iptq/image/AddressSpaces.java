@@ -69,6 +69,7 @@ public final class AddressSpaces implements java.io.Closeable {
     private final Map<Long, List<Minidump>> minidumps = new HashMap<>();
     private final List<KernelDump> kernelDumps = new ArrayList<>();
     private final Map<Long, Long> processDtb = new HashMap<>();
+    private final Map<Long, Long> userDtb = new HashMap<>();
     private final List<Path> imagePath = new ArrayList<>();
     private RawImage raw;
     private boolean importOptimization = true;
@@ -123,6 +124,16 @@ public final class AddressSpaces implements java.io.Closeable {
       return this;
     }
 
+    /**
+     * With KVA shadowing the CR3 a user-mode trace carries (PIP) is the process's
+     * UserDirectoryTableBase, not its DirectoryTableBase: both name the process.
+     */
+    public Builder process(long pid, long directoryTableBase, long userDirectoryTableBase) {
+      process(pid, directoryTableBase);
+      if (userDirectoryTableBase != 0) userDtb.put(userDirectoryTableBase, pid);
+      return this;
+    }
+
     public Builder imagePath(List<Path> dirs) {
       imagePath.addAll(dirs);
       return this;
@@ -159,6 +170,7 @@ public final class AddressSpaces implements java.io.Closeable {
   private AddressSpaces(Builder b) {
     owned.addAll(b.owned);
     for (var e : b.processDtb.entrySet()) pidOfDtb.put(e.getValue() & ~0xFFFL, e.getKey());
+    for (var e : b.userDtb.entrySet()) pidOfDtb.put(e.getKey() & ~0xFFFL, e.getValue());
     Map<String, List<Path>> files = indexImagePath(b.imagePath);
     Map<Path, PeFile> opened = new LinkedHashMap<>();
     // Choose each module's PE file first, so that imports resolve against the loaded set.

@@ -56,7 +56,7 @@ class AddressSpacesTest {
         ModuleRecord.loaded("C:\\Windows\\System32\\userlib.dll", USERLIB, 0x1000, OTHER, 0, 0),
         ModuleRecord.loaded("C:\\blob.bin", 0x10000000L, 2, PID, 0, 0));
     try (AddressSpaces as = AddressSpaces.builder().modules(mods).dump(md).dump(kd)
-          .process(OTHER, dtb).imagePath(List.of(stubs, Fixtures.path("pe/WdBoot.sys"))).raw(raw).build()) {
+          .process(OTHER, dtb, 0x7777000L).imagePath(List.of(stubs, Fixtures.path("pe/WdBoot.sys"))).raw(raw).build()) {
       Map<String, String> src = new LinkedHashMap<>();
       for (AddressSpaces.Resolved r : as.resolved()) src.put(r.module().fileName(), r.codeSource());
       assertEquals(Map.of("ntoskrnl.exe", "pe", "cng.sys", "pe", "WdBoot.sys", "pe+dvrt", "tcpip.sys", "kernel-dump",
@@ -83,6 +83,8 @@ class AddressSpacesTest {
       // The trace-wide image picks the process by CR3.
       assertEquals(16, as.image(0).read(dtb, USERLIB, b, 0, 16));
       assertEquals(OTHER, as.pidOfAsid(dtb));
+      assertEquals(OTHER, as.pidOfAsid(0x7777000L | 0x2)); // user CR3 with a PCID in its low bits
+      assertEquals(-1, as.pidOfAsid(0x1234000L));
       // WdBoot's import sites are rewritten to direct calls into the stub ntoskrnl.
       byte[] site = new byte[12];
       assertEquals(12, p100.read(0, wdBase + 0x702a, site, 0, 12));
