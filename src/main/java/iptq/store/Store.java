@@ -40,7 +40,7 @@ public final class Store implements AutoCloseable {
   // table never conflict, so batches from different workers go in side by side.
   private final java.util.Map<Thread, DuckDBConnection> loaders = new java.util.concurrent.ConcurrentHashMap<>();
   // Ctrl-C or a kill during an ingest must not leave the temporary database behind either.
-  private final Thread cleanup = new Thread(this::deleteTemp, "iptq-store-cleanup");
+  private final Thread cleanup = new Thread(this::abort, "iptq-store-cleanup");
 
   private Store(Path target, Path temp, DuckDBConnection conn) {
     this.target = target;
