@@ -31,7 +31,10 @@ public final class Store implements AutoCloseable {
   /** Bumped whenever a table or column changes meaning; a database of another version is refused. */
   public static final int SCHEMA_VERSION = 1;
 
+  private static final String DB_FILE = "iptq.duckdb";
+
   private final Path target;
+  private final Path tempDir;
   private final Path temp;
   private final DuckDBConnection conn;
   private volatile boolean done;
@@ -40,13 +43,14 @@ public final class Store implements AutoCloseable {
   // table never conflict, so batches from different workers go in side by side.
   private final java.util.Map<Thread, DuckDBConnection> loaders = new java.util.concurrent.ConcurrentHashMap<>();
   // Ctrl-C or a kill during an ingest must not leave the temporary database behind either.
-  private final Thread cleanup = new Thread(this::abort, "iptq-store-cleanup");
+  private final Thread cleanup;
 
-  private Store(Path target, Path temp, DuckDBConnection conn) {
+  private Store(Path target, Path tempDir, DuckDBConnection conn, Thread cleanup) {
     this.target = target;
-    this.temp = temp;
+    this.tempDir = tempDir;
+    this.temp = tempDir.resolve(DB_FILE);
     this.conn = conn;
-    Runtime.getRuntime().addShutdownHook(cleanup);
+    this.cleanup = cleanup;
   }
 
   /** Creates a new database that will become {@code target} on {@link #commit()}. */
@@ -57,11 +61,29 @@ public final class Store implements AutoCloseable {
     }
     Path dir = target.getParent();
     Files.createDirectories(dir);
-    Path temp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-    Files.deleteIfExists(temp);
-    Files.deleteIfExists(Path.of(temp + ".wal"));
-    DuckDBConnection conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + temp);
-    Store store = new Store(target, temp, conn);
+    // The database grows in a folder of its own beside the target: deleting the folder removes
+    // every file DuckDB made, and DuckDB cannot create them again once the folder is gone.
+    Path tempDir = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    deleteTree(tempDir);
+    // The hook is in place before the folder exists, so a kill at any moment is cleaned up.
+    var made = new java.util.concurrent.atomic.AtomicReference<Store>();
+    Thread cleanup = new Thread(() -> {
+      Store s = made.get();
+      if (s != null) s.abort();
+      else deleteTreeRetrying(tempDir);
+    }, "iptq-store-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    DuckDBConnection conn;
+    try {
+      Files.createDirectories(tempDir);
+      conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + tempDir.resolve(DB_FILE));
+    } catch (IOException | SQLException | RuntimeException e) {
+      deleteTreeRetrying(tempDir);
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+      throw e;
+    }
+    Store store = new Store(target, tempDir, conn, cleanup);
+    made.set(store);
     try (Statement st = conn.createStatement()) {
       st.execute(SqlResource.schema());
       try (PreparedStatement ps = conn.prepareStatement("INSERT INTO meta VALUES (?, ?)")) {
@@ -124,7 +146,7 @@ public final class Store implements AutoCloseable {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
     }
-    Files.deleteIfExists(Path.of(temp + ".wal"));
+    deleteTree(tempDir);
     removeCleanup();
   }
 
@@ -137,12 +159,34 @@ public final class Store implements AutoCloseable {
   }
 
   private void deleteTemp() {
-    try {
-      Files.deleteIfExists(temp);
-      Files.deleteIfExists(Path.of(temp + ".wal"));
-    } catch (IOException ignored) {
-      // best effort: a leftover temp file has a name that says what it is
+    deleteTreeRetrying(tempDir);
+  }
+
+  /**
+   * A DuckDB thread still finishing a statement may add a file while the folder is emptied: try
+   * again until the folder itself is gone.
+   */
+  private static void deleteTreeRetrying(Path tempDir) {
+    for (int attempt = 0; attempt < 50 && Files.exists(tempDir); attempt++) {
+      try {
+        deleteTree(tempDir);
+      } catch (IOException retry) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (var files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);
+    }
+    Files.deleteIfExists(dir);
   }
 
   private void closeLoaders() throws SQLException {
