@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Decode traces into a DuckDB database: packets, branches, blocks, and what the trace says"
           + " about processes, threads and modules.",
-      "The database is written to a temporary file and renamed into place only when complete."
+      "The database is written in a temporary folder and moved into place only when complete."
     })
 public final class IngestCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Raw Intel PT traces (.pt) or WPR traces (.etl).")
