@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import iptq.etl.IptSysFile;
+import iptq.image.ImageKind;
 import iptq.etl.TraceFiles;
 import java.nio.file.Path;
 
@@ -40,23 +41,20 @@ public enum FileKind {
       }
     }
     head.flip();
-    FileKind byMagic = byMagic(head);
-    if (byMagic != UNKNOWN) return byMagic;
+    // Code sources: the image package's own sniffer decides.
+    switch (ImageKind.of(file)) {
+      case MINIDUMP -> { return MINIDUMP; }
+      case KERNEL_DUMP -> { return KERNEL_DUMP; }
+      case PE -> { return PE; }
+      case OTHER -> {}
+    }
+    if (head.remaining() >= 24 && startsWith(head, "Microsoft C/C++ MSF 7.00")) return PDB;
+    if (startsWithPsb(head, 0)) return RAW_PT;
     // The trace formats have no magic number: the readers' own checks of their structure decide.
     if (TraceFiles.looksLikeEtl(file)) return ETL;
     if (IptSysFile.detect(file)) return IPT_SYS;
     // A raw trace may start mid-stream (a ring buffer dump): accept a PSB anywhere in the head.
     for (int i = 0; i + PSB.length <= head.remaining(); i++) if (startsWithPsb(head, i)) return RAW_PT;
-    return UNKNOWN;
-  }
-
-  private static FileKind byMagic(ByteBuffer b) {
-    int n = b.remaining();
-    if (n >= 4 && b.getInt(0) == 0x504D444D) return MINIDUMP;
-    if (n >= 8 && b.getInt(0) == 0x45474150 && b.getInt(4) == 0x34365544) return KERNEL_DUMP;
-    if (n >= 24 && startsWith(b, "Microsoft C/C++ MSF 7.00")) return PDB;
-    if (n >= 2 && b.get(0) == 'M' && b.get(1) == 'Z') return PE;
-    if (startsWithPsb(b, 0)) return RAW_PT;
     return UNKNOWN;
   }
 
