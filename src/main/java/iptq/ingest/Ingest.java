@@ -180,10 +180,18 @@ public final class Ingest {
     run.open.add(raw);
     SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
     run.submit(decoder, SegmentInput.raw(run.nextSegment++, traceId, raw::decoder, raw.size(), options.time()));
+    run.traces.add(headerlessTrace(traceId, path, "raw-pt", raw.size()));
+  }
+
+  /**
+   * The traces row of an input with no header of its own (raw and ipt.sys traces): its clock is
+   * the TSC where --tsc-hz gives its frequency, else none.
+   */
+  private TracesTable.Trace headerlessTrace(int traceId, Path path, String kind, long size) {
     boolean tsc = options.time().hasFrequency();
-    run.traces.add(new TracesTable.Trace(traceId, path.toAbsolutePath().toString(), "raw-pt",
-        raw.size(), TableWriter.NULL, tsc ? "tsc" : "none",
-        tsc ? options.time().tscHz() : TableWriter.NULL, TableWriter.NULL, TableWriter.NULL, null));
+    return new TracesTable.Trace(traceId, path.toAbsolutePath().toString(), kind, size,
+        TableWriter.NULL, tsc ? "tsc" : "none", tsc ? options.time().tscHz() : TableWriter.NULL,
+        TableWriter.NULL, TableWriter.NULL, null);
   }
 
   private void iptSys(Run run, int traceId, Path path) throws IOException {
@@ -194,10 +202,7 @@ public final class Ingest {
         run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())));
       }
     }
-    boolean tsc = options.time().hasFrequency();
-    run.traces.add(new TracesTable.Trace(traceId, path.toAbsolutePath().toString(), "ipt-sys",
-        Files.size(path), TableWriter.NULL, tsc ? "tsc" : "none",
-        tsc ? options.time().tscHz() : TableWriter.NULL, TableWriter.NULL, TableWriter.NULL, null));
+    run.traces.add(headerlessTrace(traceId, path, "ipt-sys", Files.size(path)));
   }
 
   /**
