@@ -90,16 +90,7 @@ public final class RawImage implements CodeImage {
   }
 
   private Section find(long address) {
-    int lo = 0, hi = starts.length - 1, hit = -1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Long.compareUnsigned(starts[mid], address) <= 0) {
-        hit = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    int hit = Addresses.floor(starts, address);
     if (hit < 0) return null;
     Section s = sections[hit];
     return Long.compareUnsigned(address, s.end()) < 0 ? s : null;

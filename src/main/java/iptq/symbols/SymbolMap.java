@@ -1,5 +1,6 @@
 package iptq.symbols;
 
+import iptq.image.Addresses;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,12 +31,7 @@ public final class SymbolMap {
 
   /** Index of the module containing {@code address} (unsigned), or -1. */
   public int moduleAt(long address) {
-    int lo = 0, hi = base.length - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Long.compareUnsigned(base[mid], address) <= 0) lo = mid + 1;
-      else hi = mid - 1;
-    }
+    int hi = Addresses.floor(base, address);
     return hi >= 0 && Long.compareUnsigned(address, end[hi]) < 0 ? hi : -1;
   }
 
