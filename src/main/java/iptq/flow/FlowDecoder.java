@@ -394,7 +394,8 @@ public final class FlowDecoder {
         }
         ip = q.evIp;
         enabled = true;
-        stackSize = 0;
+        // The call stack survives a disable: libipt keeps it too, so a compressed return after
+        // TIP.PGE pops a call made before the TIP.PGD.
         walkedSinceTrace = 0;
         event(ip == lastDisableIp ? FlowEventKind.RESUMED : FlowEventKind.ENABLED, ip, 0);
         q.take();
@@ -406,7 +407,7 @@ public final class FlowDecoder {
         q.take(); // already off (e.g. after an overflow that resolved disabled)
         return true;
       case OVERFLOW:
-        stackSize = 0;
+        // The call stack is kept, as libipt keeps it.
         if (q.evModeBits != 0) mode = modeOf(q.evModeBits);
         if (q.evPaging >= 0) asid = q.evPaging & ~1L;
         heldMode = 0;
