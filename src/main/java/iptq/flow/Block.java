@@ -37,11 +37,10 @@ final class Block {
   Block taken;
   /** The last block an indirect transfer or return from here led to: often the same again. */
   Block memo;
-  /** The address space and mode the block was decoded for (links hold only within them). */
-  iptq.x86.Mode mode;
-  long asid;
-  /** The cache generation the block belongs to; links to blocks of an older one are not followed. */
-  int gen;
+  /** {@link BlockCache#tag} of the address space and mode decoded for: the cache key beside {@link #start}. */
+  long tag;
+  /** {@link #cls} is a direct branch: {@link #target} is where it goes when taken. */
+  final boolean direct;
 
   Block(long start, int[] offsets, int ninsn, long end, InsnClass cls, long target, byte endKind, String badInsn) {
     this.start = start;
@@ -53,6 +52,7 @@ final class Block {
     this.target = target;
     this.endKind = endKind;
     this.badInsn = badInsn;
+    this.direct = cls.isDirect();
   }
 
   /** The index of the instruction at {@code ip}, or -1 when no instruction of this block starts there. */

@@ -21,10 +21,10 @@ final class BlockCache {
   private final int[] offs = new int[MAX_INSNS];
   private final Insn insn = new Insn();
 
-  // Open addressing: keys are address ^ tag (address space and mode), with the tag kept beside.
-  private long[] keys = new long[1 << 12];
-  private long[] tags = new long[1 << 12];
-  private Block[] vals = new Block[1 << 12];
+  // Open addressing over the blocks themselves: a probe compares the block's own start and tag,
+  // so a hit touches the table slot and the block (which the walk needs next anyway), not
+  // parallel key arrays as well.
+  private Block[] table = new Block[1 << 12];
   private int size;
   int gen;
 
@@ -38,18 +38,18 @@ final class BlockCache {
 
   Block get(long asid, Mode mode, long ip) {
     long tag = tag(asid, mode);
-    int mask = keys.length - 1;
-    int i = mix(ip, tag) & mask;
-    for (Block b; (b = vals[i]) != null; i = (i + 1) & mask) {
-      if (keys[i] == ip && tags[i] == tag) return b;
+    Block[] t = table;
+    int mask = t.length - 1;
+    for (int i = mix(ip, tag) & mask;; i = (i + 1) & mask) {
+      Block b = t[i];
+      if (b == null) break;
+      if (b.start == ip && b.tag == tag) return b;
     }
     Block b = decode(asid, mode, ip);
     if (size >= MAX_BLOCKS) clear();
-    b.gen = gen;
-    b.mode = mode;
-    b.asid = asid;
-    if (2 * (size + 1) > keys.length) grow();
-    put(ip, tag, b);
+    b.tag = tag;
+    if (2 * (size + 1) > table.length) grow();
+    put(b);
     return b;
   }
 
@@ -58,7 +58,7 @@ final class BlockCache {
   }
 
   void clear() {
-    java.util.Arrays.fill(vals, null);
+    java.util.Arrays.fill(table, null);
     size = 0;
     gen++;
   }
@@ -68,24 +68,19 @@ final class BlockCache {
     return (int) (h ^ h >>> 29);
   }
 
-  private void put(long ip, long tag, Block b) {
-    int mask = keys.length - 1;
-    int i = mix(ip, tag) & mask;
-    while (vals[i] != null) i = (i + 1) & mask;
-    keys[i] = ip;
-    tags[i] = tag;
-    vals[i] = b;
+  private void put(Block b) {
+    int mask = table.length - 1;
+    int i = mix(b.start, b.tag) & mask;
+    while (table[i] != null) i = (i + 1) & mask;
+    table[i] = b;
     size++;
   }
 
   private void grow() {
-    long[] k = keys, t = tags;
-    Block[] v = vals;
-    keys = new long[k.length * 2];
-    tags = new long[k.length * 2];
-    vals = new Block[k.length * 2];
+    Block[] old = table;
+    table = new Block[old.length * 2];
     size = 0;
-    for (int i = 0; i < k.length; i++) if (v[i] != null) put(k[i], t[i], v[i]);
+    for (Block b : old) if (b != null) put(b);
   }
 
   private Block decode(long asid, Mode mode, long start) {

@@ -45,6 +45,7 @@ public final class FlowDecoder {
   private Block pending;
   private Block prev;
   private final Block[] stackBlocks = new Block[64];
+  private int gen;
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -104,9 +105,9 @@ public final class FlowDecoder {
     heldPaging = -1;
     lastDisableIp = 0;
     walkedSinceTrace = 0;
-    asid = CodeImage.ANY_ASID;
-    if (q.psbModeBits != 0) mode = modeOf(q.psbModeBits);
-    if (q.psbPaging >= 0) asid = q.psbPaging & ~1L;
+    setAsid(CodeImage.ANY_ASID);
+    if (q.psbModeBits != 0) setMode(modeOf(q.psbModeBits));
+    if (q.psbPaging >= 0) setAsid(q.psbPaging & ~1L);
     if (q.psbIp != NO_IP) {
       ip = q.psbIp;
       enabled = true;
@@ -197,7 +198,7 @@ public final class FlowDecoder {
         codeError(b);
         return;
       }
-      if (bindIp != NO_IP && bindIp - b.start <= b.offsets[b.ninsn - 1] && bindIp > b.start) {
+      if (bindIp != NO_IP && bindIp - b.start <= b.lastIp - b.start && bindIp > b.start) {
         int k = b.indexOf(bindIp);
         if (k > 0) {
           emitBlock(b, k);
@@ -232,27 +233,57 @@ public final class FlowDecoder {
 
   /**
    * The block at {@link #ip}: through the previous block's successor links when the walk went on
-   * by fall-through or direct target in the same address space and mode, else from the cache.
+   * by fall-through, direct target or the same indirect target as last time, else from the
+   * cache. Links hold within one address space and mode: {@link #prev} is dropped when either
+   * changes, and when the cache starts over (so no link leads into an older generation).
    */
   private Block nextBlock() {
     Block p = prev;
     Block b;
-    if (p != null && mode == p.mode && asid == p.asid && p.gen == cache.gen) {
+    if (p != null) {
       if (ip == p.end) {
         b = p.next;
-        if (b == null || b.gen != cache.gen) p.next = b = cache.get(asid, mode, ip);
-      } else if (ip == p.target && p.cls.isDirect()) {
+        if (b == null) p.next = b = lookup();
+      } else if (ip == p.target && p.direct) {
         b = p.taken;
-        if (b == null || b.gen != cache.gen) p.taken = b = cache.get(asid, mode, ip);
+        if (b == null) p.taken = b = lookup();
       } else {
         b = p.memo;
-        if (b == null || b.start != ip || b.gen != cache.gen) p.memo = b = cache.get(asid, mode, ip);
+        if (b == null || b.start != ip) p.memo = b = lookup();
       }
     } else {
-      b = cache.get(asid, mode, ip);
+      b = lookup();
     }
     prev = b;
     return b;
+  }
+
+  private Block lookup() {
+    Block b = cache.get(asid, mode, ip);
+    if (cache.gen != gen) {
+      gen = cache.gen;
+      java.util.Arrays.fill(stackBlocks, null);
+    }
+    return b;
+  }
+
+  private void setMode(Mode m) {
+    if (m != mode) {
+      mode = m;
+      forgetLinks();
+    }
+  }
+
+  private void setAsid(long a) {
+    if (a != asid) {
+      asid = a;
+      forgetLinks();
+    }
+  }
+
+  private void forgetLinks() {
+    prev = null;
+    java.util.Arrays.fill(stackBlocks, null);
   }
 
   /** The last instruction of {@code b}; false when the walk must stop (error or end). */
@@ -408,8 +439,8 @@ public final class FlowDecoder {
         return true;
       case OVERFLOW:
         // The call stack is kept, as libipt keeps it.
-        if (q.evModeBits != 0) mode = modeOf(q.evModeBits);
-        if (q.evPaging >= 0) asid = q.evPaging & ~1L;
+        if (q.evModeBits != 0) setMode(modeOf(q.evModeBits));
+        if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
         heldMode = 0;
         heldPaging = -1;
         walkedSinceTrace = 0;
@@ -425,7 +456,7 @@ public final class FlowDecoder {
       case PAGING:
         if (enabled) heldPaging = q.evPayload;
         else {
-          asid = q.evPayload & ~1L;
+          setAsid(q.evPayload & ~1L);
           event(FlowEventKind.PAGING, NO_IP, q.evPayload);
         }
         q.take();
@@ -445,8 +476,8 @@ public final class FlowDecoder {
   private void boundWhileDisabled() {
     FlowEventKind k = q.evKind;
     if (k == FlowEventKind.INTERRUPT || k == FlowEventKind.DISABLED) {
-      if (q.evModeBits != 0) mode = modeOf(q.evModeBits);
-      if (q.evPaging >= 0) asid = q.evPaging & ~1L;
+      if (q.evModeBits != 0) setMode(modeOf(q.evModeBits));
+      if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
     } else {
       event(k, q.evIp, q.evPayload);
     }
@@ -473,11 +504,11 @@ public final class FlowDecoder {
         branchRow(from, to, BranchKind.ASYNC, true);
         event(FlowEventKind.INTERRUPT, from, to);
         if (q.evPaging >= 0) {
-          asid = q.evPaging & ~1L;
+          setAsid(q.evPaging & ~1L);
           event(FlowEventKind.PAGING, NO_IP, q.evPaging);
         }
         if (q.evModeBits != 0) {
-          mode = modeOf(q.evModeBits);
+          setMode(modeOf(q.evModeBits));
           event(FlowEventKind.EXEC_MODE, NO_IP, q.evModeBits);
         }
         q.take();
@@ -494,7 +525,7 @@ public final class FlowDecoder {
         event(FlowEventKind.DISABLED, ip, q.evTarget);
         enabled = false;
         lastDisableIp = ip;
-        if (q.evPaging >= 0) asid = q.evPaging & ~1L;
+        if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
         if (q.evModeBits != 0) heldMode = q.evModeBits;
         q.take();
         return true;
@@ -507,18 +538,18 @@ public final class FlowDecoder {
   }
 
   private void applyPsbStatus() {
-    if (q.psbModeBits != 0) mode = modeOf(q.psbModeBits);
-    if (q.psbPaging >= 0) asid = q.psbPaging & ~1L;
+    if (q.psbModeBits != 0) setMode(modeOf(q.psbModeBits));
+    if (q.psbPaging >= 0) setAsid(q.psbPaging & ~1L);
   }
 
   private void applyHeldPaging() {
-    asid = heldPaging & ~1L;
+    setAsid(heldPaging & ~1L);
     event(FlowEventKind.PAGING, NO_IP, heldPaging);
     heldPaging = -1;
   }
 
   private void applyHeldMode() {
-    mode = modeOf(heldMode);
+    setMode(modeOf(heldMode));
     event(FlowEventKind.EXEC_MODE, NO_IP, heldMode);
     heldMode = 0;
   }
@@ -584,7 +615,7 @@ public final class FlowDecoder {
 
   private void emitBlock(Block b, int n) {
     long s = seq++;
-    long endIp = b.start + b.offsets[n - 1];
+    long endIp = n == b.ninsn ? b.lastIp : b.start + b.offsets[n - 1];
     sink.block(s, b.start, endIp, n, q.tsc);
     if (perInsn) {
       for (int i = 0; i < n; i++) sink.instruction(s, b.start + b.offsets[i], b.size(i));
