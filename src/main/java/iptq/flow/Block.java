@@ -18,6 +18,11 @@ final class Block {
   /** The bytes at {@link #end} do not decode. */
   static final byte END_BAD_INSN = 3;
 
+  // What the walk does at the end of the block, folded from endKind and cls into one small
+  // number so that the walk dispatches with one table switch.
+  static final byte K_JCC = 0, K_JMP = 1, K_CALL = 2, K_JMP_IND = 3, K_CALL_IND = 4, K_RET = 5,
+      K_MOV_CR3 = 6, K_STEP = 7, K_FAR = 8, K_LIMIT = 9, K_NO_CODE = 10, K_BAD_INSN = 11;
+
   final long start;
   /** Instruction offsets from {@link #start}; {@link #ninsn} of them. */
   final int[] offsets;
@@ -53,6 +58,26 @@ final class Block {
     this.endKind = endKind;
     this.badInsn = badInsn;
     this.direct = cls.isDirect();
+    this.kind = kindOf(endKind, cls);
+  }
+
+  /** The walk's view of the block's end: one of the K_ constants. */
+  final byte kind;
+
+  private static byte kindOf(byte endKind, InsnClass cls) {
+    if (endKind == END_LIMIT) return K_LIMIT;
+    if (endKind == END_NO_CODE) return K_NO_CODE;
+    if (endKind == END_BAD_INSN) return K_BAD_INSN;
+    return switch (cls) {
+      case JCC -> K_JCC;
+      case JMP_DIRECT -> K_JMP;
+      case CALL_DIRECT -> K_CALL;
+      case JMP_INDIRECT -> K_JMP_IND;
+      case CALL_INDIRECT -> K_CALL_IND;
+      case RET_NEAR -> K_RET;
+      case MOV_CR3 -> K_MOV_CR3;
+      default -> cls.isFarTransfer() ? K_FAR : K_STEP;
+    };
   }
 
   /** The index of the instruction at {@code ip}, or -1 when no instruction of this block starts there. */

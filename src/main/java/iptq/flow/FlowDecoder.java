@@ -2,7 +2,6 @@ package iptq.flow;
 
 import iptq.image.CodeImage;
 import iptq.pt.PacketDecoder;
-import iptq.x86.InsnClass;
 import iptq.x86.Mode;
 
 /**
@@ -129,76 +128,75 @@ public final class FlowDecoder {
   /** Walks until the trace ends or an error (reported, with a resync) interrupts it. */
   private void walk() {
     for (;;) {
+      if (enabled && q.tntPending() > 0 && !walkTnt()) return;
       QueryDecoder.Item it = q.peek();
       long bindIp = NO_IP;
       boolean syncDisable = false;
-      switch (it) {
-        case END:
-          // The walk goes on until it needs the trace, as libipt's does.
-          if (!enabled) return;
-          break;
-        case ERROR:
-          // A broken packet ahead: walk on until the trace is needed, as libipt does.
-          if (!enabled || q.errInSequence) {
-            fail(q.errOffset, q.errKind, q.errMessage);
-            return;
-          }
-          break;
-        case PSB:
-          if (q.psbCbr >= 0) {
-            event(FlowEventKind.CBR, NO_IP, q.psbCbr);
-            q.psbCbr = -1;
-          }
-          if (!enabled) {
-            applyPsbStatus();
-            psbEvents();
-            if (q.psbIp != NO_IP) {
-              ip = q.psbIp;
-              enabled = true;
+      if (it == QueryDecoder.Item.TNT || it == QueryDecoder.Item.TIP) {
+        // The common case: the trace has what a branch needs and nothing waits for an IP.
+        if (!enabled) {
+          fail(q.offset(), FlowError.BAD_SEQUENCE, (it == QueryDecoder.Item.TNT ? "TNT" : "TIP") + " while tracing is disabled");
+          return;
+        }
+      } else {
+        switch (it) {
+          case END:
+            // The walk goes on until it needs the trace, as libipt's does.
+            if (!enabled) return;
+            break;
+          case ERROR:
+            // A broken packet ahead: walk on until the trace is needed, as libipt does.
+            if (!enabled || q.errInSequence) {
+              fail(q.errOffset, q.errKind, q.errMessage);
+              return;
             }
-            q.take();
-            continue;
-          }
-          if (q.psbIp == NO_IP) {
-            // Tracing went off without a TIP.PGD we could see.
-            enabled = false;
-            applyPsbStatus();
-            q.take();
-            psbEvents();
-            continue;
-          }
-          bindIp = q.psbIp;
-          break;
-        case EVENT:
-          if (!q.evBound) {
-            if (immediate()) {
-              if (failed) return;
+            break;
+          case PSB:
+            if (q.psbCbr >= 0) {
+              event(FlowEventKind.CBR, NO_IP, q.psbCbr);
+              q.psbCbr = -1;
+            }
+            if (!enabled) {
+              applyPsbStatus();
+              psbEvents();
+              if (q.psbIp != NO_IP) {
+                ip = q.psbIp;
+                enabled = true;
+              }
+              q.take();
               continue;
             }
-            syncDisable = true;
-          } else if (!enabled) {
-            boundWhileDisabled();
-            continue;
-          } else {
-            bindIp = q.evIp;
-          }
-          break;
-        default: // TNT, TIP
-          if (!enabled) {
-            fail(q.offset(), FlowError.BAD_SEQUENCE, (it == QueryDecoder.Item.TNT ? "TNT" : "TIP") + " while tracing is disabled");
-            return;
-          }
-      }
-      if (ip == bindIp) {
-        if (!bound()) return;
-        continue;
+            if (q.psbIp == NO_IP) {
+              // Tracing went off without a TIP.PGD we could see.
+              enabled = false;
+              applyPsbStatus();
+              q.take();
+              psbEvents();
+              continue;
+            }
+            bindIp = q.psbIp;
+            break;
+          default: // EVENT
+            if (!q.evBound) {
+              if (immediate()) {
+                if (failed) return;
+                continue;
+              }
+              syncDisable = true;
+            } else if (!enabled) {
+              boundWhileDisabled();
+              continue;
+            } else {
+              bindIp = q.evIp;
+            }
+        }
+        if (ip == bindIp) {
+          if (!bound()) return;
+          continue;
+        }
       }
       Block b = nextBlock();
-      if (b.ninsn == 0) {
-        codeError(b);
-        return;
-      }
-      if (bindIp != NO_IP && bindIp - b.start <= b.lastIp - b.start && bindIp > b.start) {
+      if (bindIp != NO_IP && b.ninsn > 0 && bindIp > b.start && bindIp <= b.lastIp) {
         int k = b.indexOf(bindIp);
         if (k > 0) {
           emitBlock(b, k);
@@ -207,20 +205,22 @@ public final class FlowDecoder {
           continue;
         }
       }
-      if (b.endKind != Block.END_BRANCH) emitBlock(b, b.ninsn);
-      if ((walkedSinceTrace += b.ninsn) > MAX_WITHOUT_TRACE) {
-        fail(q.offset(), FlowError.NO_PROGRESS, "walked " + walkedSinceTrace + " instructions without trace: looping on direct branches");
-        return;
-      }
-      if (b.endKind != Block.END_BRANCH) {
+      byte kind = b.kind;
+      if (kind >= Block.K_LIMIT) {
+        if (b.ninsn == 0) {
+          codeError(b);
+          return;
+        }
+        emitBlock(b, b.ninsn);
+        if (lost(b)) return;
         ip = b.end;
-        if (b.endKind == Block.END_LIMIT) continue;
-        Block again = cache.get(asid, mode, ip);
-        codeError(again);
+        if (kind == Block.K_LIMIT) continue;
+        codeError(cache.get(asid, mode, ip));
         return;
       }
+      if (lost(b)) return;
       pending = b;
-      boolean ok = branch(b, syncDisable);
+      boolean ok = branch(b, kind, it, syncDisable);
       if (pending != null) {
         // On failure the branch itself is not reported as executed (libipt does the same).
         int n = ok ? b.ninsn : b.ninsn - 1;
@@ -231,6 +231,13 @@ public final class FlowDecoder {
     }
   }
 
+  /** Counts the block's instructions as walked without trace; true (after failing) when too many. */
+  private boolean lost(Block b) {
+    if ((walkedSinceTrace += b.ninsn) <= MAX_WITHOUT_TRACE) return false;
+    fail(q.offset(), FlowError.NO_PROGRESS, "walked " + walkedSinceTrace + " instructions without trace: looping on direct branches");
+    return true;
+  }
+
   /**
    * The block at {@link #ip}: through the previous block's successor links when the walk went on
    * by fall-through, direct target or the same indirect target as last time, else from the
@@ -238,6 +245,13 @@ public final class FlowDecoder {
    * changes, and when the cache starts over (so no link leads into an older generation).
    */
   private Block nextBlock() {
+    Block b = findNext();
+    prev = b;
+    return b;
+  }
+
+  /** The block at {@link #ip}, as {@link #nextBlock()} finds it, without moving on to it. */
+  private Block findNext() {
     Block p = prev;
     Block b;
     if (p != null) {
@@ -254,8 +268,74 @@ public final class FlowDecoder {
     } else {
       b = lookup();
     }
-    prev = b;
     return b;
+  }
+
+  /**
+   * The walk's fast path, for the stretch where TNT bits are at hand: then no event or PSB+ can
+   * be waiting for an IP, and blocks that end in a conditional branch, a direct jump or call, or
+   * a compressed return go by their links and the bits alone. Kept small so that the JIT
+   * compiles it as one loop; anything else (and every error) is left to {@link #walk()}, which
+   * handles all cases. False when the walk must stop.
+   */
+  private boolean walkTnt() {
+    Block b = findNext();
+    for (;;) {
+      byte k = b.kind;
+      if (k > Block.K_CALL && k != Block.K_RET || walkedSinceTrace + b.ninsn > MAX_WITHOUT_TRACE) return true;
+      long to;
+      Block then; // the block at {@code to} where a link knows it, else null
+      BranchKind kind;
+      boolean taken = true;
+      Block after = b;
+      if (k == Block.K_JCC || k == Block.K_RET) {
+        if (k == Block.K_JCC) {
+          taken = q.takeTnt();
+          if (taken) {
+            to = b.target;
+            then = b.taken;
+          } else {
+            to = b.end;
+            then = b.next;
+          }
+          kind = BranchKind.JCC;
+        } else {
+          if (!q.tntBit() || stackSize == 0) return true;
+          q.takeTnt();
+          to = pop();
+          Block caller = stackBlocks[stackTop];
+          // The call's block leads to the return address by its fall-through link.
+          if (caller != null && caller.end == to) {
+            after = caller;
+            then = caller.next;
+          } else {
+            then = null;
+          }
+          kind = BranchKind.RET_COMPRESSED;
+        }
+        walkedSinceTrace = 0;
+        if (q.tntPending() == 0) {
+          prev = b;
+          pending = b;
+          if (aheadBroken()) return false;
+          pending = null;
+        }
+      } else {
+        boolean call = k == Block.K_CALL;
+        // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
+        if (call && b.target != b.end) push(b.end, b);
+        to = b.target;
+        then = b.taken;
+        kind = call ? BranchKind.CALL : BranchKind.JMP;
+        walkedSinceTrace += b.ninsn;
+      }
+      prev = after;
+      emitBlock(b, b.ninsn);
+      sink.branch(seq++, b.lastIp, to, kind, taken, q.tsc);
+      ip = to;
+      if (q.tntPending() == 0) return true;
+      b = then != null ? then : findNext();
+    }
   }
 
   private Block lookup() {
@@ -286,20 +366,21 @@ public final class FlowDecoder {
     java.util.Arrays.fill(stackBlocks, null);
   }
 
-  /** The last instruction of {@code b}; false when the walk must stop (error or end). */
-  private boolean branch(Block b, boolean syncDisable) {
+  /**
+   * The last instruction of {@code b}, of the given {@link Block#kind}, with {@code it} the
+   * trace item at hand; false when the walk must stop (error or end).
+   */
+  private boolean branch(Block b, byte kind, QueryDecoder.Item it, boolean syncDisable) {
     long from = b.lastIp;
     long next = b.end;
-    InsnClass c = b.cls;
-    switch (c) {
-      case JCC: {
+    switch (kind) {
+      case Block.K_JCC: {
         // A TIP.PGD with an IP binds to any conditional branch (libipt), one without only to far
         // transfers and CR3 writes.
         if (syncDisable) {
           if (q.evTarget != NO_IP) return disable(from, q.evTarget, 0);
           return expected(FlowError.TNT_NEEDED, "conditional branch at 0x" + Long.toHexString(from) + " needs a TNT bit, trace has a disable");
         }
-        QueryDecoder.Item it = q.peek();
         if (it != QueryDecoder.Item.TNT) {
           return expected(FlowError.TNT_NEEDED, "conditional branch at 0x" + Long.toHexString(from) + " needs a TNT bit, trace has " + what(it));
         }
@@ -310,28 +391,29 @@ public final class FlowDecoder {
         branchRow(from, ip, BranchKind.JCC, taken);
         return true;
       }
-      case JMP_DIRECT:
-      case CALL_DIRECT: {
+      case Block.K_JMP:
+      case Block.K_CALL: {
         if (syncDisable && q.evTarget != NO_IP && q.evTarget == b.target) {
           return disable(from, b.target, b.target);
         }
+        boolean call = kind == Block.K_CALL;
         // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
-        if (c == InsnClass.CALL_DIRECT && b.target != next) push(next, b);
+        if (call && b.target != next) push(next, b);
         ip = b.target;
-        branchRow(from, ip, c == InsnClass.CALL_DIRECT ? BranchKind.CALL : BranchKind.JMP, true);
+        branchRow(from, ip, call ? BranchKind.CALL : BranchKind.JMP, true);
         return true;
       }
-      case JMP_INDIRECT:
-      case CALL_INDIRECT: {
-        if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, c == InsnClass.CALL_INDIRECT ? next : 0);
+      case Block.K_JMP_IND:
+      case Block.K_CALL_IND: {
+        boolean call = kind == Block.K_CALL_IND;
+        if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, call ? next : 0);
         if (!tip(from)) return false;
-        if (c == InsnClass.CALL_INDIRECT) push(next, b);
-        branchRow(from, ip, c == InsnClass.CALL_INDIRECT ? BranchKind.CALL_INDIRECT : BranchKind.JMP_INDIRECT, true);
+        if (call) push(next, b);
+        branchRow(from, ip, call ? BranchKind.CALL_INDIRECT : BranchKind.JMP_INDIRECT, true);
         return true;
       }
-      case RET_NEAR: {
+      case Block.K_RET: {
         if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, 0);
-        QueryDecoder.Item it = q.peek();
         if (it == QueryDecoder.Item.TNT) {
           boolean taken = q.takeTnt();
           walkedSinceTrace = 0;
@@ -349,27 +431,22 @@ public final class FlowDecoder {
         branchRow(from, ip, BranchKind.RET, true);
         return true;
       }
-      case MOV_CR3:
+      case Block.K_MOV_CR3:
         if (syncDisable && q.evTarget == NO_IP) return disable(from, NO_IP, next);
         ip = next;
         if (heldPaging >= 0) applyHeldPaging();
         return true;
-      case PTWRITE:
-      case VMPTRLD:
-        ip = next;
-        return true;
-      default: {
-        if (!c.isFarTransfer()) { // defensive: any other class walks on
-          ip = next;
-          return true;
-        }
-        if (syncDisable) return disable(from, q.evTarget, c.libiptClass() == iptq.x86.LibiptClass.PTIC_FAR_CALL ? next : 0);
+      case Block.K_FAR: {
+        if (syncDisable) return disable(from, q.evTarget, b.cls.libiptClass() == iptq.x86.LibiptClass.PTIC_FAR_CALL ? next : 0);
         if (!tip(from)) return false;
         branchRow(from, ip, BranchKind.FAR, true);
         if (heldPaging >= 0) applyHeldPaging();
         if (heldMode != 0) applyHeldMode();
         return true;
       }
+      default: // K_STEP: PTWRITE, VMPTRLD (their packets are events of their own)
+        ip = next;
+        return true;
     }
   }
 

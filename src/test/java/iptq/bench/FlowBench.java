@@ -28,7 +28,7 @@ public final class FlowBench {
 
   /** Counts what a table writer would receive, so the sink calls are not optimised away. */
   public static final class CountingSink implements FlowSink {
-    long blocks, insns, branches, events, errors, xor;
+    public long blocks, insns, branches, events, errors, xor;
 
     @Override
     public void block(long seq, long startIp, long endIp, int n, long ts) {
