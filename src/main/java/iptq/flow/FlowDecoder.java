@@ -128,7 +128,7 @@ public final class FlowDecoder {
   /** Walks until the trace ends or an error (reported, with a resync) interrupts it. */
   private void walk() {
     for (;;) {
-      if (enabled && q.tntPending() > 0 && !walkTnt()) return;
+      if (enabled && !walkFast()) return;
       QueryDecoder.Item it = q.peek();
       long bindIp = NO_IP;
       boolean syncDisable = false;
@@ -272,24 +272,29 @@ public final class FlowDecoder {
   }
 
   /**
-   * The walk's fast path, for the stretch where TNT bits are at hand: then no event or PSB+ can
-   * be waiting for an IP, and blocks that end in a conditional branch, a direct jump or call, or
-   * a compressed return go by their links and the bits alone. Kept small so that the JIT
-   * compiles it as one loop; anything else (and every error) is left to {@link #walk()}, which
-   * handles all cases. False when the walk must stop.
+   * The walk's fast path, for the stretch where the trace's next item is a TNT bit or a TIP:
+   * then no event or PSB+ is waiting for an IP, and blocks that end in a branch go by their links
+   * and the trace alone. Kept small so that the JIT compiles it as one loop; anything else (and
+   * every error) is left to {@link #walk()}, which handles all cases. False when the walk must
+   * stop.
    */
-  private boolean walkTnt() {
-    Block b = findNext();
+  private boolean walkFast() {
+    Block b = null;
     for (;;) {
+      QueryDecoder.Item it = q.peek();
+      if (it != QueryDecoder.Item.TNT && (it != QueryDecoder.Item.TIP || q.tipSuppressed)) return true;
+      if (b == null) b = findNext();
+      if (walkedSinceTrace + b.ninsn > MAX_WITHOUT_TRACE) return true;
       byte k = b.kind;
-      if (k > Block.K_CALL && k != Block.K_RET || walkedSinceTrace + b.ninsn > MAX_WITHOUT_TRACE) return true;
       long to;
       Block then; // the block at {@code to} where a link knows it, else null
       BranchKind kind;
       boolean taken = true;
       Block after = b;
-      if (k == Block.K_JCC || k == Block.K_RET) {
-        if (k == Block.K_JCC) {
+      boolean used = true; // the branch used the trace item
+      switch (k) {
+        case Block.K_JCC:
+          if (it != QueryDecoder.Item.TNT) return true;
           taken = q.takeTnt();
           if (taken) {
             to = b.target;
@@ -299,20 +304,54 @@ public final class FlowDecoder {
             then = b.next;
           }
           kind = BranchKind.JCC;
-        } else {
-          if (!q.tntBit() || stackSize == 0) return true;
-          q.takeTnt();
-          to = pop();
-          Block caller = stackBlocks[stackTop];
-          // The call's block leads to the return address by its fall-through link.
-          if (caller != null && caller.end == to) {
-            after = caller;
-            then = caller.next;
-          } else {
-            then = null;
-          }
-          kind = BranchKind.RET_COMPRESSED;
+          break;
+        case Block.K_JMP:
+        case Block.K_CALL: {
+          boolean call = k == Block.K_CALL;
+          // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
+          if (call && b.target != b.end) push(b.end, b);
+          to = b.target;
+          then = b.taken;
+          kind = call ? BranchKind.CALL : BranchKind.JMP;
+          used = false;
+          break;
         }
+        case Block.K_RET:
+          if (it == QueryDecoder.Item.TNT) {
+            if (!q.tntBit() || stackSize == 0) return true;
+            q.takeTnt();
+            to = pop();
+            Block caller = stackBlocks[stackTop];
+            // The call's block leads to the return address by its fall-through link.
+            if (caller != null && caller.end == to) {
+              after = caller;
+              then = caller.next;
+            } else {
+              then = null;
+            }
+            kind = BranchKind.RET_COMPRESSED;
+          } else {
+            to = q.tipIp;
+            q.takeTip();
+            then = b.memo;
+            kind = BranchKind.RET;
+          }
+          break;
+        case Block.K_JMP_IND:
+        case Block.K_CALL_IND: {
+          if (it != QueryDecoder.Item.TIP) return true;
+          to = q.tipIp;
+          q.takeTip();
+          boolean call = k == Block.K_CALL_IND;
+          if (call) push(b.end, b);
+          then = b.memo;
+          kind = call ? BranchKind.CALL_INDIRECT : BranchKind.JMP_INDIRECT;
+          break;
+        }
+        default:
+          return true;
+      }
+      if (used) {
         walkedSinceTrace = 0;
         if (q.tntPending() == 0) {
           prev = b;
@@ -321,20 +360,13 @@ public final class FlowDecoder {
           pending = null;
         }
       } else {
-        boolean call = k == Block.K_CALL;
-        // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
-        if (call && b.target != b.end) push(b.end, b);
-        to = b.target;
-        then = b.taken;
-        kind = call ? BranchKind.CALL : BranchKind.JMP;
         walkedSinceTrace += b.ninsn;
       }
       prev = after;
       emitBlock(b, b.ninsn);
       sink.branch(seq++, b.lastIp, to, kind, taken, q.tsc);
       ip = to;
-      if (q.tntPending() == 0) return true;
-      b = then != null ? then : findNext();
+      b = then != null && then.start == to ? then : null;
     }
   }
 
