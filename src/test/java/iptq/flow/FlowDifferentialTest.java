@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
  */
 class FlowDifferentialTest {
   private static void check(String name, TraceSynthesizer.Options o) throws Exception {
-    CodeCorpus c = Corpora.all();
+    check(name, Corpora.all(), o);
+  }
+
+  static void check(String name, CodeCorpus c, TraceSynthesizer.Options o) throws Exception {
     TraceSynthesizer s = new TraceSynthesizer(c, Corpora.cache(), o).run();
     byte[] trace = s.trace();
     List<String> truth = s.truth;
