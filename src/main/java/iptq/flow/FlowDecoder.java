@@ -169,6 +169,12 @@ public final class FlowDecoder {
           bindIp = q.psbIp;
           break;
         case EVENT:
+          if (q.evKind == FlowEventKind.PTWRITE && enabled) {
+            // libipt reports a PTWRITE after its instruction: the one at the FUP's IP, else the
+            // next PTWRITE instruction (see branch()).
+            if (q.evBound) bindIp = q.evIp;
+            break;
+          }
           if (!q.evBound) {
             if (immediate()) {
               if (failed) return;
@@ -324,6 +330,12 @@ public final class FlowDecoder {
         if (heldPaging >= 0) applyHeldPaging();
         return true;
       case PTWRITE:
+        if (q.peek() == QueryDecoder.Item.EVENT && q.evKind == FlowEventKind.PTWRITE && !q.evBound) {
+          event(FlowEventKind.PTWRITE, from, q.evPayload);
+          q.take();
+        }
+        ip = next;
+        return true;
       case VMPTRLD:
         ip = next;
         return true;
@@ -488,6 +500,8 @@ public final class FlowDecoder {
         }
         return true;
       }
+      case PTWRITE:
+        return afterInstruction();
       case DISABLED: {
         branchRow(ip, q.evTarget, BranchKind.DISABLE, true);
         event(FlowEventKind.DISABLED, ip, q.evTarget);
@@ -503,6 +517,29 @@ public final class FlowDecoder {
         q.take();
         return true;
     }
+  }
+
+  /**
+   * A PTWRITE event bound to the IP reached: libipt reports it after the instruction there (the
+   * PTWRITE instruction, whose IP the FUP gives), so that instruction runs first.
+   */
+  private boolean afterInstruction() {
+    Block b = nextBlock();
+    if (b.ninsn == 0) {
+      codeError(b);
+      return false;
+    }
+    if (b.ninsn > 1 || b.endKind != Block.END_BRANCH || b.cls == InsnClass.PTWRITE) {
+      emitBlock(b, 1);
+      event(q.evKind, q.evIp, q.evPayload);
+      q.take();
+      ip = b.ninsn > 1 ? b.start + b.offsets[1] : b.end;
+      return true;
+    }
+    pending = b; // a branch: reported with the event, then resolved as usual
+    event(q.evKind, q.evIp, q.evPayload);
+    q.take();
+    return branch(b, false);
   }
 
   private void applyPsbStatus() {

@@ -1,0 +1,74 @@
+package iptq.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where events take effect, on hand-made traces over a few bytes of code: libipt's listing (the
+ * harness) and iptq's must both equal the expected lines. One case per rule the synthesized
+ * traces of {@link FlowFeatureDifferentialTest} first showed iptq getting wrong.
+ */
+class FlowBindingTest {
+  /** 1000 nop; 1001 ptwrite eax; 1005 nop; 1006 jmp rax. */
+  private static final byte[] CODE = {(byte) 0x90, (byte) 0xf3, 0x0f, (byte) 0xae, (byte) 0xe0, (byte) 0x90, (byte) 0xff, (byte) 0xe0};
+
+  private static void check(byte[] trace, String... expected) throws Exception {
+    Path f = Files.createTempFile("iptq-binding", ".bin");
+    try {
+      Files.write(f, CODE);
+      CodeCorpus c = new CodeCorpus(List.of(new CodeCorpus.Region("code", f, 0, 0x1000, CODE, 64, new long[] {0x1000})));
+      assertEquals(List.of(expected), FlowRunner.libipt(trace, c.specs()), "libipt");
+      assertEquals(List.of(expected), FlowRunner.iptq(trace, c.image()), "iptq");
+    } finally {
+      Files.deleteIfExists(f);
+    }
+  }
+
+  /** PSB+ with MODE.Exec 64-bit and a FUP at 0x1000, then {@code body}, then TIP.PGD to 0x2000. */
+  private static byte[] trace(int... body) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    for (int i = 0; i < 8; i++) bytes(b, 0x02, 0x82);
+    bytes(b, 0x99, 0x01);
+    bytes(b, fup(0x1000));
+    bytes(b, 0x02, 0x23);
+    bytes(b, body);
+    bytes(b, 0x01 | 6 << 5, 0x00, 0x20, 0, 0, 0, 0, 0, 0); // TIP.PGD 0x2000
+    return b.toByteArray();
+  }
+
+  private static int[] fup(long ip) {
+    int[] p = new int[9];
+    p[0] = 0x1d | 6 << 5;
+    for (int i = 0; i < 8; i++) p[1 + i] = (int) (ip >>> 8 * i) & 0xff;
+    return p;
+  }
+
+  private static void bytes(ByteArrayOutputStream b, int... v) {
+    for (int x : v) b.write(x);
+  }
+
+  private static int[] concat(int[]... parts) {
+    return java.util.Arrays.stream(parts).flatMapToInt(java.util.Arrays::stream).toArray();
+  }
+
+  private static final String[] WALK = {"0000000000001000", "0000000000001001"};
+
+  @Test
+  void ptwriteWithoutIpBindsAfterTheNextPtwriteInstruction() throws Exception {
+    check(trace(0x02, 0x12, 0xbc, 0x0a, 0, 0),
+        "[exec mode: 64-bit]", WALK[0], WALK[1], "[ptwrite: abc]", "0000000000001005", "0000000000001006",
+        "[disabled, ip: 0000000000002000]");
+  }
+
+  @Test
+  void ptwriteWithIpBindsAfterTheInstructionAtTheIp() throws Exception {
+    check(trace(concat(new int[] {0x02, 0x92, 0xbc, 0x0a, 0, 0}, fup(0x1001))),
+        "[exec mode: 64-bit]", WALK[0], WALK[1], "[ptwrite: abc]", "0000000000001005", "0000000000001006",
+        "[disabled, ip: 0000000000002000]");
+  }
+}
