@@ -49,6 +49,9 @@ public final class QueryDecoder {
   private long fupForPayload;
   private boolean replayFup;
   private long replayFupIp;
+  // An MWAIT waits for the next FUP (shared with its EXSTOP), as in libipt.
+  private boolean mwaitPending;
+  private long mwaitPayload;
 
   /** EVENT: the kind. */
   public FlowEventKind evKind;
@@ -157,6 +160,7 @@ public final class QueryDecoder {
     stashed = false;
     fupFor = FUP_ASYNC;
     replayFup = false;
+    mwaitPending = false;
     long from = pd.offset();
     long psb = pd.sync();
     return psb < 0 ? Math.max(0, pd.size() - from) : Math.max(0, psb - from);
@@ -226,7 +230,7 @@ public final class QueryDecoder {
   private Item read() {
     if (replayFup) {
       replayFup = false;
-      return asyncSequence(replayFupIp);
+      return fup(replayFupIp);
     }
     for (;;) {
       PacketDecoder.Status st = nextPacket();
@@ -255,31 +259,7 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case FUP -> {
-          long ip = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
-          int what = fupFor;
-          fupFor = FUP_ASYNC;
-          switch (what) {
-            case FUP_TSX -> {
-              long state = (fupForPayload & 2) != 0 ? 2 : (fupForPayload & 1);
-              event(FlowEventKind.TSX, ip, ip != FlowSink.NO_IP, state);
-              if (state == 2) { // an abort is also an asynchronous branch from the same FUP
-                replayFup = true;
-                replayFupIp = ip;
-              }
-              return Item.EVENT;
-            }
-            case FUP_EXSTOP -> {
-              event(FlowEventKind.EXSTOP, ip, ip != FlowSink.NO_IP, 0);
-              return Item.EVENT;
-            }
-            case FUP_PTW -> {
-              event(FlowEventKind.PTWRITE, ip, ip != FlowSink.NO_IP, fupForPayload);
-              return Item.EVENT;
-            }
-            default -> {
-              return asyncSequence(ip);
-            }
-          }
+          return fup(p.ipSuppressed ? FlowSink.NO_IP : p.ip);
         }
         case PIP -> {
           event(FlowEventKind.PAGING, FlowSink.NO_IP, false, p.payload | (p.payload2 & 1));
@@ -334,8 +314,8 @@ public final class QueryDecoder {
           }
         }
         case MWAIT -> {
-          event(FlowEventKind.MWAIT, FlowSink.NO_IP, false, p.payload << 32 | (p.payload2 & 0xffffffffL));
-          return Item.EVENT;
+          mwaitPending = true;
+          mwaitPayload = p.payload << 32 | (p.payload2 & 0xffffffffL);
         }
         case PWRE -> {
           event(FlowEventKind.PWRE, FlowSink.NO_IP, false,
@@ -350,6 +330,43 @@ public final class QueryDecoder {
         default -> {
           // PAD, MTC, CYC, TMA, PSBEND out of place, CFE, EVD, TRIG: nothing for the walk.
         }
+      }
+    }
+  }
+
+  /** A FUP outside PSB+, for what came before it (MWAIT, MODE.TSX, EXSTOP, PTW) or else asynchronous. */
+  private Item fup(long ip) {
+    if (mwaitPending) { // first the MWAIT, then the same FUP again for what else it completes
+      mwaitPending = false;
+      event(FlowEventKind.MWAIT, ip, ip != FlowSink.NO_IP, mwaitPayload);
+      if (fupFor != FUP_ASYNC) {
+        replayFup = true;
+        replayFupIp = ip;
+      }
+      return Item.EVENT;
+    }
+    int what = fupFor;
+    fupFor = FUP_ASYNC;
+    switch (what) {
+      case FUP_TSX -> {
+        long state = (fupForPayload & 2) != 0 ? 2 : (fupForPayload & 1);
+        event(FlowEventKind.TSX, ip, ip != FlowSink.NO_IP, state);
+        if (state == 2) { // an abort is also an asynchronous branch from the same FUP
+          replayFup = true;
+          replayFupIp = ip;
+        }
+        return Item.EVENT;
+      }
+      case FUP_EXSTOP -> {
+        event(FlowEventKind.EXSTOP, ip, ip != FlowSink.NO_IP, 0);
+        return Item.EVENT;
+      }
+      case FUP_PTW -> {
+        event(FlowEventKind.PTWRITE, ip, ip != FlowSink.NO_IP, fupForPayload);
+        return Item.EVENT;
+      }
+      default -> {
+        return asyncSequence(ip);
       }
     }
   }
@@ -393,6 +410,7 @@ public final class QueryDecoder {
   private Item overflowSequence() {
     int mode = 0;
     long paging = -1;
+    mwaitPending = false; // its FUP was lost
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) {
