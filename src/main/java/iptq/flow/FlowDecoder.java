@@ -117,11 +117,12 @@ public final class FlowDecoder {
   }
 
   /**
-   * The status a PSB+ gives, reported as libipt does: CBR at once, paging and the execution
+   * The status a PSB+ gives, reported as libipt does: CBR at once, paging, VMCS and the execution
    * mode where the PSB+'s FUP binds (or at once when tracing is off).
    */
   private void psbEvents() {
     if (q.psbPaging >= 0) event(FlowEventKind.PAGING, NO_IP, q.psbPaging);
+    if (q.psbVmcs >= 0) event(FlowEventKind.VMCS, NO_IP, q.psbVmcs);
     event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
   }
 
@@ -483,6 +484,7 @@ public final class FlowDecoder {
         long to = q.evTarget;
         branchRow(from, to, BranchKind.ASYNC, true);
         event(FlowEventKind.INTERRUPT, from, to);
+        if (q.evVmcs >= 0) event(FlowEventKind.VMCS, NO_IP, q.evVmcs); // libipt puts it before the PIP
         if (q.evPaging >= 0) {
           asid = q.evPaging & ~1L;
           event(FlowEventKind.PAGING, NO_IP, q.evPaging);

@@ -72,6 +72,8 @@ public final class QueryDecoder {
   public long evPaging;
   /** EVENT DISABLED: true for an asynchronous disable (FUP + TIP.PGD). */
   public boolean evAsync;
+  /** EVENT INTERRUPT: a VMCS base that came with it (a VM exit), or -1. */
+  public long evVmcs;
 
   /** TIP: the target, or NO_IP with {@link #tipSuppressed}. */
   public long tipIp;
@@ -83,6 +85,8 @@ public final class QueryDecoder {
   public long psbPaging;
   public int psbTsx;
   public long psbCbr;
+  /** PSB: the VMCS base the PSB+ gives, or -1. */
+  public long psbVmcs;
   public long psbOffset;
 
   /** ERROR: where and what. */
@@ -225,6 +229,7 @@ public final class QueryDecoder {
     evModeBits = 0;
     evPaging = -1;
     evAsync = false;
+    evVmcs = -1;
   }
 
   private Item read() {
@@ -375,6 +380,7 @@ public final class QueryDecoder {
   private Item asyncSequence(long from) {
     int mode = 0;
     long paging = -1;
+    long vmcs = -1;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) return Item.END;
@@ -383,12 +389,14 @@ public final class QueryDecoder {
         case PIP -> paging = p.payload | (p.payload2 & 1);
         case MODE_EXEC -> mode = p.execBits();
         case TSC -> tsc = p.payload;
-        case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
+        case VMCS -> vmcs = p.payload;
+        case PAD, MTC, CYC, TMA, CBR, MNT -> {}
         case TIP -> {
           event(FlowEventKind.INTERRUPT, from, from != FlowSink.NO_IP, 0);
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           evModeBits = mode;
           evPaging = paging;
+          evVmcs = vmcs;
           return Item.EVENT;
         }
         case TIP_PGD -> {
@@ -449,6 +457,7 @@ public final class QueryDecoder {
     psbPaging = -1;
     psbTsx = -1;
     psbCbr = -1;
+    psbVmcs = -1;
     fupFor = FUP_ASYNC;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
@@ -464,7 +473,8 @@ public final class QueryDecoder {
         case PIP -> psbPaging = p.payload | (p.payload2 & 1);
         case TSC -> tsc = p.payload;
         case CBR -> psbCbr = p.payload;
-        case PAD, MTC, CYC, TMA, VMCS, MNT, TRIG, CFE, EVD -> {}
+        case VMCS -> psbVmcs = p.payload;
+        case PAD, MTC, CYC, TMA, MNT, TRIG, CFE, EVD -> {}
         default -> {
           return error(FlowError.BAD_SEQUENCE, p.kind.label() + " inside PSB+");
         }

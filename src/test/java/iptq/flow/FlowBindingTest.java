@@ -31,8 +31,14 @@ class FlowBindingTest {
 
   /** PSB+ with MODE.Exec 64-bit and a FUP at 0x1000, then {@code body}, then TIP.PGD to 0x2000. */
   private static byte[] trace(int... body) {
+    return trace(new int[0], body);
+  }
+
+  /** The same with {@code status} in the PSB+ before MODE.Exec. */
+  private static byte[] trace(int[] status, int... body) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     for (int i = 0; i < 8; i++) bytes(b, 0x02, 0x82);
+    bytes(b, status);
     bytes(b, 0x99, 0x01);
     bytes(b, fup(0x1000));
     bytes(b, 0x02, 0x23);
@@ -79,5 +85,22 @@ class FlowBindingTest {
             new int[] {0x02, 0xa2, 0x11, 0x01, 0, 0, 0})),
         "[exec mode: 64-bit]", "[pwre: c1.0]", WALK[0], "[mwait: 1, 1]", "[exstop, ip: 0000000000001001]",
         "[pwrx: c1, c1, int]", WALK[1], "0000000000001005", "0000000000001006", "[disabled, ip: 0000000000002000]");
+  }
+
+  private static final int[] VMCS = {0x02, 0xc8, 0x45, 0x23, 0x01, 0, 0}; // base 0x12345000
+
+  @Test
+  void vmcsInPsbIsAStatusUpdate() throws Exception {
+    check(trace(VMCS, new int[0]),
+        "[vmcs, base: 0000000012345000]", "[exec mode: 64-bit]", WALK[0], WALK[1], "0000000000001005",
+        "0000000000001006", "[disabled, ip: 0000000000002000]");
+  }
+
+  /** A VM exit: FUP, VMCS, TIP; the VMCS is reported after the asynchronous branch. */
+  @Test
+  void vmcsWithAnAsynchronousBranch() throws Exception {
+    check(trace(concat(fup(0x1001), VMCS, new int[] {0x0d | 6 << 5, 0x05, 0x10, 0, 0, 0, 0, 0, 0})),
+        "[exec mode: 64-bit]", WALK[0], "[interrupt, from: 0000000000001001, to: 0000000000001005]",
+        "[vmcs, base: 0000000012345000]", "0000000000001005", "0000000000001006", "[disabled, ip: 0000000000002000]");
   }
 }
