@@ -118,12 +118,22 @@ public final class FlowDecoder {
 
   /**
    * The status a PSB+ gives, reported as libipt does: CBR at once, paging, VMCS and the execution
-   * mode where the PSB+'s FUP binds (or at once when tracing is off).
+   * mode in packet order where the PSB+'s FUP binds (or at once when tracing is off). The mode is
+   * reported even when the PSB+ has no MODE.Exec.
    */
   private void psbEvents() {
-    if (q.psbPaging >= 0) event(FlowEventKind.PAGING, NO_IP, q.psbPaging);
-    if (q.psbVmcs >= 0) event(FlowEventKind.VMCS, NO_IP, q.psbVmcs);
-    event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
+    boolean modeSeen = false;
+    for (int i = 0; i < q.psbStatusCount; i++) {
+      switch (q.psbStatus[i]) {
+        case PAGING -> event(FlowEventKind.PAGING, NO_IP, q.psbPaging);
+        case VMCS -> event(FlowEventKind.VMCS, NO_IP, q.psbVmcs);
+        default -> {
+          event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
+          modeSeen = true;
+        }
+      }
+    }
+    if (!modeSeen) event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
   }
 
   /** Walks until the trace ends or an error (reported, with a resync) interrupts it. */

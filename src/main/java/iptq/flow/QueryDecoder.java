@@ -87,6 +87,9 @@ public final class QueryDecoder {
   public long psbCbr;
   /** PSB: the VMCS base the PSB+ gives, or -1. */
   public long psbVmcs;
+  /** PSB: the status packets of the PSB+ in their order (PAGING, VMCS, EXEC_MODE), as libipt reports them. */
+  public final FlowEventKind[] psbStatus = new FlowEventKind[8];
+  public int psbStatusCount;
   public long psbOffset;
 
   /** ERROR: where and what. */
@@ -450,6 +453,10 @@ public final class QueryDecoder {
     }
   }
 
+  private void psbStatus(FlowEventKind k) {
+    if (psbStatusCount < psbStatus.length) psbStatus[psbStatusCount++] = k;
+  }
+
   private Item psbSequence() {
     psbOffset = p.offset;
     psbIp = FlowSink.NO_IP;
@@ -458,6 +465,7 @@ public final class QueryDecoder {
     psbTsx = -1;
     psbCbr = -1;
     psbVmcs = -1;
+    psbStatusCount = 0;
     fupFor = FUP_ASYNC;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
@@ -468,12 +476,21 @@ public final class QueryDecoder {
           return Item.PSB;
         }
         case FUP -> psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
-        case MODE_EXEC -> psbModeBits = p.execBits();
+        case MODE_EXEC -> {
+          psbModeBits = p.execBits();
+          psbStatus(FlowEventKind.EXEC_MODE);
+        }
         case MODE_TSX -> psbTsx = (int) p.payload;
-        case PIP -> psbPaging = p.payload | (p.payload2 & 1);
+        case PIP -> {
+          psbPaging = p.payload | (p.payload2 & 1);
+          psbStatus(FlowEventKind.PAGING);
+        }
         case TSC -> tsc = p.payload;
         case CBR -> psbCbr = p.payload;
-        case VMCS -> psbVmcs = p.payload;
+        case VMCS -> {
+          psbVmcs = p.payload;
+          psbStatus(FlowEventKind.VMCS);
+        }
         case PAD, MTC, CYC, TMA, MNT, TRIG, CFE, EVD -> {}
         default -> {
           return error(FlowError.BAD_SEQUENCE, p.kind.label() + " inside PSB+");

@@ -36,10 +36,16 @@ class FlowBindingTest {
 
   /** The same with {@code status} in the PSB+ before MODE.Exec. */
   private static byte[] trace(int[] status, int... body) {
+    return trace(status, new int[0], body);
+  }
+
+  /** The same with {@code status} before and {@code after} after MODE.Exec in the PSB+. */
+  private static byte[] trace(int[] status, int[] after, int... body) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     for (int i = 0; i < 8; i++) bytes(b, 0x02, 0x82);
     bytes(b, status);
     bytes(b, 0x99, 0x01);
+    bytes(b, after);
     bytes(b, fup(0x1000));
     bytes(b, 0x02, 0x23);
     bytes(b, body);
@@ -102,5 +108,23 @@ class FlowBindingTest {
     check(trace(concat(fup(0x1001), VMCS, new int[] {0x0d | 6 << 5, 0x05, 0x10, 0, 0, 0, 0, 0, 0})),
         "[exec mode: 64-bit]", WALK[0], "[interrupt, from: 0000000000001001, to: 0000000000001005]",
         "[vmcs, base: 0000000012345000]", "0000000000001005", "0000000000001006", "[disabled, ip: 0000000000002000]");
+  }
+
+  private static final int[] PIP = {0x02, 0x43, 0x00, 0x0a, 0, 0, 0, 0}; // CR3 0xa000
+
+  /** PSB+ status updates come out in packet order. */
+  @Test
+  void psbStatusInPacketOrder() throws Exception {
+    String[] rest = {WALK[0], WALK[1], "0000000000001005", "0000000000001006", "[disabled, ip: 0000000000002000]"};
+    check(trace(concat(PIP, VMCS), new int[0]), concat(new String[] {"[paging, cr3: 000000000000a000]",
+        "[vmcs, base: 0000000012345000]", "[exec mode: 64-bit]"}, rest));
+    check(trace(new int[0], concat(PIP, VMCS), new int[0]), concat(new String[] {"[exec mode: 64-bit]",
+        "[paging, cr3: 000000000000a000]", "[vmcs, base: 0000000012345000]"}, rest));
+    check(trace(VMCS, PIP, new int[0]), concat(new String[] {"[vmcs, base: 0000000012345000]", "[exec mode: 64-bit]",
+        "[paging, cr3: 000000000000a000]"}, rest));
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
   }
 }
