@@ -499,19 +499,23 @@ final class TraceSynthesizer {
     out.write(0x19);
     out.le(tsc, 7);
     boolean paging = o.statusPip > 0 && rnd.nextDouble() < o.statusPip;
-    if (paging) pip(cr3);
     boolean vmcs = o.vmcs > 0 && rnd.nextDouble() < o.vmcs;
+    boolean modeFirst = (paging || vmcs) && rnd.nextBoolean();
+    if (modeFirst) modeExec(region.bits());
+    if (paging) pip(cr3);
     if (vmcs) vmcs(vmcsBase);
-    modeExec(region.bits());
+    if (!modeFirst) modeExec(region.bits());
     if (withFup) fup(ip);
     out.write(0x02, 0x23);
     clearStack();
     // The first PSB+, and one inside the trace, is a status update that decoders report where
     // its FUP binds (at once when tracing is off), in packet order.
     if (executed == 0 || withFup) {
+      String mode = "[exec mode: " + region.bits() + "-bit]";
+      if (modeFirst) event(mode);
       if (paging) event("[paging, cr3: " + hex(cr3) + "]");
       if (vmcs) event("[vmcs, base: " + hex(vmcsBase) + "]");
-      event("[exec mode: " + region.bits() + "-bit]");
+      if (!modeFirst) event(mode);
     }
   }
 
