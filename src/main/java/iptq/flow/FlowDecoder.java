@@ -186,6 +186,13 @@ public final class FlowDecoder {
             if (q.evBound) bindIp = q.evIp;
             break;
           }
+          if (!q.evBound && heldPaging >= 0 && enabled && q.evKind != FlowEventKind.DISABLED
+              && q.evKind != FlowEventKind.EXEC_MODE) {
+            // libipt reports events one at a time: those after a PIP wait until its paging
+            // event binds (to a CR3 write or far transfer). MODE.Exec and TIP.PGD bind to the
+            // transfer themselves.
+            break;
+          }
           if (!q.evBound) {
             if (immediate()) {
               if (failed) return;

@@ -17,11 +17,18 @@ class FlowBindingTest {
   /** 1000 nop; 1001 ptwrite eax; 1005 nop; 1006 jmp rax. */
   private static final byte[] CODE = {(byte) 0x90, (byte) 0xf3, 0x0f, (byte) 0xae, (byte) 0xe0, (byte) 0x90, (byte) 0xff, (byte) 0xe0};
 
+  /** 1000 nop; 1001 mov cr3, rax; 1004 nop; 1005 jmp rax. */
+  private static final byte[] CR3_CODE = {(byte) 0x90, 0x0f, 0x22, (byte) 0xd8, (byte) 0x90, (byte) 0xff, (byte) 0xe0};
+
   private static void check(byte[] trace, String... expected) throws Exception {
+    check(CODE, trace, expected);
+  }
+
+  private static void check(byte[] code, byte[] trace, String... expected) throws Exception {
     Path f = Files.createTempFile("iptq-binding", ".bin");
     try {
-      Files.write(f, CODE);
-      CodeCorpus c = new CodeCorpus(List.of(new CodeCorpus.Region("code", f, 0, 0x1000, CODE, 64, new long[] {0x1000})));
+      Files.write(f, code);
+      CodeCorpus c = new CodeCorpus(List.of(new CodeCorpus.Region("code", f, 0, 0x1000, code, 64, new long[] {0x1000})));
       assertEquals(List.of(expected), FlowRunner.libipt(trace, c.specs()), "libipt");
       assertEquals(List.of(expected), FlowRunner.iptq(trace, c.image()), "iptq");
     } finally {
@@ -126,5 +133,13 @@ class FlowBindingTest {
 
   private static String[] concat(String[] a, String[] b) {
     return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
+  }
+
+  /** A PIP binds to the CR3 write; the PWRE after it waits until then. */
+  @Test
+  void eventsAfterAPipWaitForItsCr3Write() throws Exception {
+    check(CR3_CODE, trace(concat(PIP, new int[] {0x02, 0x22, 0x00, 0x10})),
+        "[exec mode: 64-bit]", WALK[0], WALK[1], "[paging, cr3: 000000000000a000]", "[pwre: c1.0]",
+        "0000000000001004", "0000000000001005", "[disabled, ip: 0000000000002000]");
   }
 }
