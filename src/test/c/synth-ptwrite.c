@@ -3,7 +3,8 @@
  * corpus (Corpora.extended): compiled by clang for 64-bit and, with x86-sample.c, for 32-bit code
  * (-m32), linked as shared objects with lld. Real code rarely contains PTWRITE, so these
  * helpers give TraceSynthesizer real PTWRITE instructions (32- and 64-bit operands, register and
- * memory forms, inside loops and beside branches) to emit PTW packets for; the 32-bit build also
+ * memory forms, inside loops and beside branches) to emit PTW packets for, and a CR3 write for
+ * PIP to bind to (a kernel instruction, but decoders do not care); the 32-bit build also
  * gives it code of another execution mode for mode switches.
  */
 typedef unsigned int u32;
@@ -30,6 +31,9 @@ HOOK u32 trace_loop(const unsigned char *p, u32 n) {
   __builtin_ia32_ptwrite32(n);
   return h;
 }
+
+/* A CR3 write, as an OS's context switch has it: PIP binds to it. */
+HOOK void switch_cr3(unsigned long cr3) { __asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory"); }
 
 #ifdef __x86_64__
 HOOK void trace_u64(u64 v) { __builtin_ia32_ptwrite64(v); }

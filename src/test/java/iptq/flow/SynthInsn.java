@@ -10,7 +10,7 @@ import java.util.Map;
  * it, and the direct target. Cached per address, so each instruction costs one native call.
  */
 final class SynthInsn {
-  enum Kind { OTHER, JCC, JMP, CALL, JMP_IND, CALL_IND, RET, FAR, PTWRITE, STOP }
+  enum Kind { OTHER, JCC, JMP, CALL, JMP_IND, CALL_IND, RET, FAR, PTWRITE, MOV_CR3, STOP }
 
   final int length;
   final Kind kind;
@@ -66,6 +66,7 @@ final class SynthInsn {
       else if (m.equals("call")) k = immediate ? Kind.CALL : Kind.CALL_IND;
       else if (m.startsWith("j") || m.startsWith("loop")) k = immediate ? Kind.JCC : Kind.STOP;
       else if (m.equals("ret")) k = Kind.RET;
+      else if (m.equals("mov") && ops.startsWith("cr3,")) k = Kind.MOV_CR3;
       else if (m.equals("syscall") || m.equals("sysret") || m.equals("sysretq") || m.equals("iretq") || m.equals("iretd")) k = Kind.FAR;
       else if (m.startsWith("ret") || m.startsWith("iret") || m.startsWith("sys") || m.startsWith("int")
           || m.startsWith("vm") || m.startsWith("ljmp") || m.startsWith("lcall") || m.equals("ud2") || m.equals("ud0")

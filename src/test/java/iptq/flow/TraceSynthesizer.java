@@ -202,6 +202,14 @@ final class TraceSynthesizer {
         ptw(in);
         ip = next;
       }
+      case MOV_CR3 -> {
+        // A CR3 write: its PIP binds to it; decoders report the paging event after it.
+        flushTnt();
+        cr3 = CR3S[rnd.nextInt(CR3S.length)];
+        pip(cr3);
+        event("[paging, cr3: " + hex(cr3) + "]");
+        ip = next;
+      }
       case JMP_IND, CALL_IND -> {
         if (in.kind == SynthInsn.Kind.CALL_IND) push(next);
         long target = randomFunction(region);
