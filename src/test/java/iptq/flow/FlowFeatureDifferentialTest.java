@@ -24,34 +24,25 @@ class FlowFeatureDifferentialTest {
     run("ptwrite", 5000, o -> o.ptwrite = 0.3);
   }
 
-  /** VMCS with VM exits, in PSB+ and while tracing is off; PIP in PSB+ and while off. */
+  /**
+   * VMCS with VM exits, in PSB+ and while tracing is off; PIP in PSB+ (before or after MODE.Exec)
+   * and while off (PIPs at the helpers' CR3 write come with every feature here).
+   */
   @Test
   void vmcsAndPip() throws Exception {
-    run("vmcs", 5100, o -> {
-      o.vmcs = 0.5;
-      o.statusPip = 0.5;
-      o.interrupt = 0.005;
-      o.psbPeriod = 512;
-    });
+    run("vmcs", 5100, o -> { o.vmcs = 0.5; o.statusPip = 0.5; o.interrupt = 0.005; o.psbPeriod = 512; });
   }
 
   /** EXSTOP with and without IP, MWAIT with its PWRE/EXSTOP/FUP/PWRX, MNT. */
   @Test
   void powerAndMaintenance() throws Exception {
-    run("exstop", 5200, o -> {
-      o.exstop = 0.005;
-      o.mnt = 0.002;
-      o.power = 0.002;
-    });
+    run("exstop", 5200, o -> { o.exstop = 0.005; o.mnt = 0.002; o.power = 0.002; });
   }
 
   /** Transactions that abort to a handler, beside begins and commits. */
   @Test
   void tsxAbort() throws Exception {
-    run("tsx", 5300, o -> {
-      o.tsx = 0.01;
-      o.tsxAbort = 0.5;
-    });
+    run("tsx", 5300, o -> { o.tsx = 0.01; o.tsxAbort = 0.5; });
   }
 
   /** Far transfers into code of the other mode (MODE.Exec) or another address space (PIP). */
