@@ -21,7 +21,7 @@ final class Block {
   // What the walk does at the end of the block, folded from endKind and cls into one small
   // number so that the walk dispatches with one table switch.
   static final byte K_JCC = 0, K_JMP = 1, K_CALL = 2, K_JMP_IND = 3, K_CALL_IND = 4, K_RET = 5,
-      K_MOV_CR3 = 6, K_STEP = 7, K_FAR = 8, K_LIMIT = 9, K_NO_CODE = 10, K_BAD_INSN = 11;
+      K_MOV_CR3 = 6, K_PTWRITE = 7, K_STEP = 8, K_FAR = 9, K_LIMIT = 10, K_NO_CODE = 11, K_BAD_INSN = 12;
 
   final long start;
   /** Instruction offsets from {@link #start}; {@link #ninsn} of them. */
@@ -76,6 +76,7 @@ final class Block {
       case CALL_INDIRECT -> K_CALL_IND;
       case RET_NEAR -> K_RET;
       case MOV_CR3 -> K_MOV_CR3;
+      case PTWRITE -> K_PTWRITE;
       default -> cls.isFarTransfer() ? K_FAR : K_STEP;
     };
   }

@@ -117,12 +117,23 @@ public final class FlowDecoder {
   }
 
   /**
-   * The status a PSB+ gives, reported as libipt does: CBR at once, paging and the execution
-   * mode where the PSB+'s FUP binds (or at once when tracing is off).
+   * The status a PSB+ gives, reported as libipt does: CBR at once, paging, VMCS and the execution
+   * mode in packet order where the PSB+'s FUP binds (or at once when tracing is off). The mode is
+   * reported even when the PSB+ has no MODE.Exec.
    */
   private void psbEvents() {
-    if (q.psbPaging >= 0) event(FlowEventKind.PAGING, NO_IP, q.psbPaging);
-    event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
+    boolean modeSeen = false;
+    for (int i = 0; i < q.psbStatusCount; i++) {
+      switch (q.psbStatus[i]) {
+        case PAGING -> event(FlowEventKind.PAGING, NO_IP, q.psbPaging);
+        case VMCS -> event(FlowEventKind.VMCS, NO_IP, q.psbVmcs);
+        default -> {
+          event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
+          modeSeen = true;
+        }
+      }
+    }
+    if (!modeSeen) event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
   }
 
   /** Walks until the trace ends or an error (reported, with a resync) interrupts it. */
@@ -177,6 +188,19 @@ public final class FlowDecoder {
             bindIp = q.psbIp;
             break;
           default: // EVENT
+            if (q.evKind == FlowEventKind.PTWRITE && enabled) {
+              // libipt reports a PTWRITE after its instruction: the one at the FUP's IP, else the
+              // next PTWRITE instruction (see branch()).
+              if (q.evBound) bindIp = q.evIp;
+              break;
+            }
+            if (!q.evBound && heldPaging >= 0 && enabled && q.evKind != FlowEventKind.DISABLED
+                && q.evKind != FlowEventKind.EXEC_MODE) {
+              // libipt reports events one at a time: those after a PIP wait until its paging
+              // event binds (to a CR3 write or far transfer). MODE.Exec and TIP.PGD bind to the
+              // transfer themselves.
+              break;
+            }
             if (!q.evBound) {
               if (immediate()) {
                 if (failed) return;
@@ -468,6 +492,13 @@ public final class FlowDecoder {
         ip = next;
         if (heldPaging >= 0) applyHeldPaging();
         return true;
+      case Block.K_PTWRITE:
+        if (q.peek() == QueryDecoder.Item.EVENT && q.evKind == FlowEventKind.PTWRITE && !q.evBound) {
+          event(FlowEventKind.PTWRITE, from, q.evPayload);
+          q.take();
+        }
+        ip = next;
+        return true;
       case Block.K_FAR: {
         if (syncDisable) return disable(from, q.evTarget, b.cls.libiptClass() == iptq.x86.LibiptClass.PTIC_FAR_CALL ? next : 0);
         if (!tip(from)) return false;
@@ -476,7 +507,7 @@ public final class FlowDecoder {
         if (heldMode != 0) applyHeldMode();
         return true;
       }
-      default: // K_STEP: PTWRITE, VMPTRLD (their packets are events of their own)
+      default: // K_STEP: VMPTRLD (its packet is an event of its own)
         ip = next;
         return true;
     }
@@ -612,6 +643,7 @@ public final class FlowDecoder {
         long to = q.evTarget;
         branchRow(from, to, BranchKind.ASYNC, true);
         event(FlowEventKind.INTERRUPT, from, to);
+        if (q.evVmcs >= 0) event(FlowEventKind.VMCS, NO_IP, q.evVmcs); // libipt puts it before the PIP
         if (q.evPaging >= 0) {
           setAsid(q.evPaging & ~1L);
           event(FlowEventKind.PAGING, NO_IP, q.evPaging);
@@ -629,6 +661,8 @@ public final class FlowDecoder {
         }
         return true;
       }
+      case PTWRITE:
+        return afterInstruction();
       case DISABLED: {
         branchRow(ip, q.evTarget, BranchKind.DISABLE, true);
         event(FlowEventKind.DISABLED, ip, q.evTarget);
@@ -644,6 +678,29 @@ public final class FlowDecoder {
         q.take();
         return true;
     }
+  }
+
+  /**
+   * A PTWRITE event bound to the IP reached: libipt reports it after the instruction there (the
+   * PTWRITE instruction, whose IP the FUP gives), so that instruction runs first.
+   */
+  private boolean afterInstruction() {
+    Block b = nextBlock();
+    if (b.ninsn == 0) {
+      codeError(b);
+      return false;
+    }
+    if (b.ninsn > 1 || b.kind >= Block.K_LIMIT || b.kind == Block.K_PTWRITE) {
+      emitBlock(b, 1);
+      event(q.evKind, q.evIp, q.evPayload);
+      q.take();
+      ip = b.ninsn > 1 ? b.start + b.offsets[1] : b.end;
+      return true;
+    }
+    pending = b; // a branch: reported with the event, then resolved as usual
+    event(q.evKind, q.evIp, q.evPayload);
+    q.take();
+    return branch(b, b.kind, q.peek(), false);
   }
 
   private void applyPsbStatus() {

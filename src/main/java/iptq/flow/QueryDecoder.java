@@ -49,6 +49,9 @@ public final class QueryDecoder {
   private long fupForPayload;
   private boolean replayFup;
   private long replayFupIp;
+  // An MWAIT waits for the next FUP (shared with its EXSTOP), as in libipt.
+  private boolean mwaitPending;
+  private long mwaitPayload;
 
   /** EVENT: the kind. */
   public FlowEventKind evKind;
@@ -69,6 +72,8 @@ public final class QueryDecoder {
   public long evPaging;
   /** EVENT DISABLED: true for an asynchronous disable (FUP + TIP.PGD). */
   public boolean evAsync;
+  /** EVENT INTERRUPT: a VMCS base that came with it (a VM exit), or -1. */
+  public long evVmcs;
 
   /** TIP: the target, or NO_IP with {@link #tipSuppressed}. */
   public long tipIp;
@@ -80,6 +85,11 @@ public final class QueryDecoder {
   public long psbPaging;
   public int psbTsx;
   public long psbCbr;
+  /** PSB: the VMCS base the PSB+ gives, or -1. */
+  public long psbVmcs;
+  /** PSB: the status packets of the PSB+ in their order (PAGING, VMCS, EXEC_MODE), as libipt reports them. */
+  public final FlowEventKind[] psbStatus = new FlowEventKind[8];
+  public int psbStatusCount;
   public long psbOffset;
 
   /** ERROR: where and what. */
@@ -157,6 +167,7 @@ public final class QueryDecoder {
     stashed = false;
     fupFor = FUP_ASYNC;
     replayFup = false;
+    mwaitPending = false;
     long from = pd.offset();
     long psb = pd.sync();
     return psb < 0 ? Math.max(0, pd.size() - from) : Math.max(0, psb - from);
@@ -221,12 +232,13 @@ public final class QueryDecoder {
     evModeBits = 0;
     evPaging = -1;
     evAsync = false;
+    evVmcs = -1;
   }
 
   private Item read() {
     if (replayFup) {
       replayFup = false;
-      return asyncSequence(replayFupIp);
+      return fup(replayFupIp);
     }
     for (;;) {
       PacketDecoder.Status st = nextPacket();
@@ -255,31 +267,7 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case FUP -> {
-          long ip = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
-          int what = fupFor;
-          fupFor = FUP_ASYNC;
-          switch (what) {
-            case FUP_TSX -> {
-              long state = (fupForPayload & 2) != 0 ? 2 : (fupForPayload & 1);
-              event(FlowEventKind.TSX, ip, ip != FlowSink.NO_IP, state);
-              if (state == 2) { // an abort is also an asynchronous branch from the same FUP
-                replayFup = true;
-                replayFupIp = ip;
-              }
-              return Item.EVENT;
-            }
-            case FUP_EXSTOP -> {
-              event(FlowEventKind.EXSTOP, ip, ip != FlowSink.NO_IP, 0);
-              return Item.EVENT;
-            }
-            case FUP_PTW -> {
-              event(FlowEventKind.PTWRITE, ip, ip != FlowSink.NO_IP, fupForPayload);
-              return Item.EVENT;
-            }
-            default -> {
-              return asyncSequence(ip);
-            }
-          }
+          return fup(p.ipSuppressed ? FlowSink.NO_IP : p.ip);
         }
         case PIP -> {
           event(FlowEventKind.PAGING, FlowSink.NO_IP, false, p.payload | (p.payload2 & 1));
@@ -334,8 +322,8 @@ public final class QueryDecoder {
           }
         }
         case MWAIT -> {
-          event(FlowEventKind.MWAIT, FlowSink.NO_IP, false, p.payload << 32 | (p.payload2 & 0xffffffffL));
-          return Item.EVENT;
+          mwaitPending = true;
+          mwaitPayload = p.payload << 32 | (p.payload2 & 0xffffffffL);
         }
         case PWRE -> {
           event(FlowEventKind.PWRE, FlowSink.NO_IP, false,
@@ -354,10 +342,48 @@ public final class QueryDecoder {
     }
   }
 
+  /** A FUP outside PSB+, for what came before it (MWAIT, MODE.TSX, EXSTOP, PTW) or else asynchronous. */
+  private Item fup(long ip) {
+    if (mwaitPending) { // first the MWAIT, then the same FUP again for what else it completes
+      mwaitPending = false;
+      event(FlowEventKind.MWAIT, ip, ip != FlowSink.NO_IP, mwaitPayload);
+      if (fupFor != FUP_ASYNC) {
+        replayFup = true;
+        replayFupIp = ip;
+      }
+      return Item.EVENT;
+    }
+    int what = fupFor;
+    fupFor = FUP_ASYNC;
+    switch (what) {
+      case FUP_TSX -> {
+        long state = (fupForPayload & 2) != 0 ? 2 : (fupForPayload & 1);
+        event(FlowEventKind.TSX, ip, ip != FlowSink.NO_IP, state);
+        if (state == 2) { // an abort is also an asynchronous branch from the same FUP
+          replayFup = true;
+          replayFupIp = ip;
+        }
+        return Item.EVENT;
+      }
+      case FUP_EXSTOP -> {
+        event(FlowEventKind.EXSTOP, ip, ip != FlowSink.NO_IP, 0);
+        return Item.EVENT;
+      }
+      case FUP_PTW -> {
+        event(FlowEventKind.PTWRITE, ip, ip != FlowSink.NO_IP, fupForPayload);
+        return Item.EVENT;
+      }
+      default -> {
+        return asyncSequence(ip);
+      }
+    }
+  }
+
   /** FUP outside PSB+: an interrupt/exception (… TIP) or an asynchronous disable (… TIP.PGD). */
   private Item asyncSequence(long from) {
     int mode = 0;
     long paging = -1;
+    long vmcs = -1;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) return Item.END;
@@ -366,12 +392,14 @@ public final class QueryDecoder {
         case PIP -> paging = p.payload | (p.payload2 & 1);
         case MODE_EXEC -> mode = p.execBits();
         case TSC -> tsc = p.payload;
-        case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
+        case VMCS -> vmcs = p.payload;
+        case PAD, MTC, CYC, TMA, CBR, MNT -> {}
         case TIP -> {
           event(FlowEventKind.INTERRUPT, from, from != FlowSink.NO_IP, 0);
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           evModeBits = mode;
           evPaging = paging;
+          evVmcs = vmcs;
           return Item.EVENT;
         }
         case TIP_PGD -> {
@@ -393,6 +421,7 @@ public final class QueryDecoder {
   private Item overflowSequence() {
     int mode = 0;
     long paging = -1;
+    mwaitPending = false; // its FUP was lost
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) {
@@ -424,6 +453,10 @@ public final class QueryDecoder {
     }
   }
 
+  private void psbStatus(FlowEventKind k) {
+    if (psbStatusCount < psbStatus.length) psbStatus[psbStatusCount++] = k;
+  }
+
   private Item psbSequence() {
     psbOffset = p.offset;
     psbIp = FlowSink.NO_IP;
@@ -431,6 +464,8 @@ public final class QueryDecoder {
     psbPaging = -1;
     psbTsx = -1;
     psbCbr = -1;
+    psbVmcs = -1;
+    psbStatusCount = 0;
     fupFor = FUP_ASYNC;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
@@ -441,12 +476,22 @@ public final class QueryDecoder {
           return Item.PSB;
         }
         case FUP -> psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
-        case MODE_EXEC -> psbModeBits = p.execBits();
+        case MODE_EXEC -> {
+          psbModeBits = p.execBits();
+          psbStatus(FlowEventKind.EXEC_MODE);
+        }
         case MODE_TSX -> psbTsx = (int) p.payload;
-        case PIP -> psbPaging = p.payload | (p.payload2 & 1);
+        case PIP -> {
+          psbPaging = p.payload | (p.payload2 & 1);
+          psbStatus(FlowEventKind.PAGING);
+        }
         case TSC -> tsc = p.payload;
         case CBR -> psbCbr = p.payload;
-        case PAD, MTC, CYC, TMA, VMCS, MNT, TRIG, CFE, EVD -> {}
+        case VMCS -> {
+          psbVmcs = p.payload;
+          psbStatus(FlowEventKind.VMCS);
+        }
+        case PAD, MTC, CYC, TMA, MNT, TRIG, CFE, EVD -> {}
         default -> {
           return error(FlowError.BAD_SEQUENCE, p.kind.label() + " inside PSB+");
         }

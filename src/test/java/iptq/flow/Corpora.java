@@ -43,6 +43,46 @@ final class Corpora {
     return user;
   }
 
+  private static CodeCorpus extended;
+
+  /**
+   * {@link #all()} plus code built here with clang and lld (required in CI): PTWRITE helpers
+   * (src/test/c/synth-ptwrite.c) as 64-bit code, and the same with x86-sample.c as 32-bit code,
+   * so that PTWRITE and mode switches can be traced whether or not the system has 32-bit libc.
+   */
+  static synchronized CodeCorpus extended() {
+    if (extended == null) {
+      List<CodeCorpus.Region> r = new ArrayList<>(all().regions);
+      r.add(CodeCorpus.elfText(build("synth-ptwrite64.so", "-m64", "synth-ptwrite.c"), 0x00007f3a_60000000L));
+      r.add(CodeCorpus.elfText(build("synth-ptwrite32.so", "-m32", "synth-ptwrite.c", "x86-sample.c"), 0x0000_0000_5655_0000L));
+      extended = new CodeCorpus(r);
+    }
+    return extended;
+  }
+
+  /** Compiles and links src/test/c sources into target/c/NAME (again when a source is newer). */
+  private static Path build(String name, String mode, String... sources) {
+    iptq.testing.ClangPe.require("clang", "ld.lld");
+    Path out = Fixtures.projectDir().resolve("target/c/" + name);
+    try {
+      List<String> cmd = new ArrayList<>(List.of("clang", mode, "-O2", "-mptwrite", "-ffreestanding", "-fPIC",
+          "-fvisibility=hidden", "-nostdlib", "-shared", "-fuse-ld=lld", "-o", out.toString()));
+      boolean stale = !Files.exists(out);
+      for (String s : sources) {
+        Path src = Fixtures.projectDir().resolve("src/test/c/" + s);
+        cmd.add(src.toString());
+        if (!stale && Files.getLastModifiedTime(src).compareTo(Files.getLastModifiedTime(out)) > 0) stale = true;
+      }
+      if (stale) {
+        Files.createDirectories(out.getParent());
+        iptq.testing.Libipt.run(cmd);
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static synchronized SynthInsn.Cache cache() {
     if (cache == null) cache = new SynthInsn.Cache();
     return cache;

@@ -10,7 +10,7 @@ import java.util.Map;
  * it, and the direct target. Cached per address, so each instruction costs one native call.
  */
 final class SynthInsn {
-  enum Kind { OTHER, JCC, JMP, CALL, JMP_IND, CALL_IND, RET, FAR, STOP }
+  enum Kind { OTHER, JCC, JMP, CALL, JMP_IND, CALL_IND, RET, FAR, PTWRITE, MOV_CR3, STOP }
 
   final int length;
   final Kind kind;
@@ -46,6 +46,8 @@ final class SynthInsn {
       int n = Math.min(15, r.bytes().length - off);
       System.arraycopy(r.bytes(), off, buf, 0, n);
       byte[] code = java.util.Arrays.copyOf(buf, n);
+      SynthInsn ptw = ptwrite(code, r.bits() == 64 ? cs64 : cs32, ip, r.bits() == 64);
+      if (ptw != null) return ptw;
       Capstone.CsInsn[] insns = (r.bits() == 64 ? cs64 : cs32).disasm(code, ip, 1);
       if (insns == null || insns.length == 0) return new SynthInsn(1, Kind.STOP, 0, "(bad)");
       Capstone.CsInsn in = insns[0];
@@ -64,6 +66,7 @@ final class SynthInsn {
       else if (m.equals("call")) k = immediate ? Kind.CALL : Kind.CALL_IND;
       else if (m.startsWith("j") || m.startsWith("loop")) k = immediate ? Kind.JCC : Kind.STOP;
       else if (m.equals("ret")) k = Kind.RET;
+      else if (m.equals("mov") && ops.startsWith("cr3,")) k = Kind.MOV_CR3;
       else if (m.equals("syscall") || m.equals("sysret") || m.equals("sysretq") || m.equals("iretq") || m.equals("iretd")) k = Kind.FAR;
       else if (m.startsWith("ret") || m.startsWith("iret") || m.startsWith("sys") || m.startsWith("int")
           || m.startsWith("vm") || m.startsWith("ljmp") || m.startsWith("lcall") || m.equals("ud2") || m.equals("ud0")
@@ -71,6 +74,31 @@ final class SynthInsn {
           || m.equals("xend") || m.startsWith("mov") && ops.startsWith("cr")) k = Kind.STOP;
       else k = Kind.OTHER;
       return new SynthInsn(in.size, k, target, in.mnemonic + (ops.isEmpty() ? "" : " " + ops));
+    }
+
+    /**
+     * PTWRITE (F3 [REX] 0F AE /4), which capstone 4 does not know (it takes the memory form for
+     * XSAVE): recognised by its bytes, its length from capstone's XSAVE decode of the same bytes
+     * without F3. The text says the payload size ("ptwrite 8" with REX.W, else "ptwrite 4").
+     */
+    private static SynthInsn ptwrite(byte[] code, Capstone cs, long ip, boolean is64) {
+      if (code.length < 4 || (code[0] & 0xff) != 0xf3) return null;
+      int i = 1;
+      boolean w = false;
+      if (is64 && (code[i] & 0xf0) == 0x40 && code.length > 4) {
+        w = (code[i] & 0x08) != 0;
+        i++;
+      }
+      if ((code[i] & 0xff) != 0x0f || (code[i + 1] & 0xff) != 0xae || ((code[i + 2] >> 3) & 7) != 4) return null;
+      int length;
+      if ((code[i + 2] & 0xc0) == 0xc0) {
+        length = i + 3;
+      } else {
+        Capstone.CsInsn[] x = cs.disasm(java.util.Arrays.copyOfRange(code, 1, code.length), ip + 1, 1);
+        if (x == null || x.length == 0) return null;
+        length = 1 + x[0].size;
+      }
+      return new SynthInsn(length, Kind.PTWRITE, 0, "ptwrite " + (w ? 8 : 4));
     }
   }
 }

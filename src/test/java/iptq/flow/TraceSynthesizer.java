@@ -30,6 +30,23 @@ final class TraceSynthesizer {
     double pip = 0.3; // of interrupts
     double tsx = 0.0;
     double power = 0.0;
+    // Features beyond those above; all 0 by default, so the traces of existing seeds stay the same.
+    /** Of indirect calls: call a PTWRITE helper (needs {@link Corpora#extended()}). */
+    double ptwrite = 0.0;
+    /** Of PTW packets: with a FUP giving the PTWRITE instruction's IP. */
+    double ptwriteIp = 0.5;
+    /** Of interrupts (a VM exit: VMCS with PIP), of PSBs (VMCS in PSB+), of re-enables (VMCS while off). */
+    double vmcs = 0.0;
+    /** Per instruction boundary right after trace: an MNT packet. */
+    double mnt = 0.0;
+    /** Per instruction boundary right after trace: EXSTOP without or with IP, or MWAIT+PWRE+EXSTOP+FUP+PWRX. */
+    double exstop = 0.0;
+    /** Of TSX events inside a transaction: an abort (MODE.TSX abort, FUP, TIP to the abort handler). */
+    double tsxAbort = 0.0;
+    /** Of PSBs: a PIP in PSB+; of re-enables: a PIP (a CR3 switch) while tracing is off. */
+    double statusPip = 0.0;
+    /** Of far transfers (SYSCALL, SYSRET, IRET): into code of the other mode (MODE.Exec), or with a PIP. */
+    double farSwitch = 0.0;
     boolean recordTruth = true;
     boolean startWithPge = false;
     /** Indirect targets come from this many functions per region (0: all), for hot-code locality. */
@@ -57,6 +74,8 @@ final class TraceSynthesizer {
   private long lastPsb;
   private long tsc = 0x1000_0000L;
   private boolean inTx;
+  private long vmcsBase = 0x1234_5000L;
+  private static final long[] VMCS = {0x1234_5000L, 0x7_ffe0_1000L, 0xa_bcde_f000L, 0x9000L};
   // Whether the last instruction consumed trace (a TNT bit or a TIP): an overflow is only
   // visible to a decoder right there, because the instructions after the last packet before an
   // OVF leave nothing in the trace.
@@ -84,7 +103,6 @@ final class TraceSynthesizer {
   TraceSynthesizer run() {
     jumpToRandomFunction(null);
     psb(!o.startWithPge);
-    event("[exec mode: " + region.bits() + "-bit]");
     if (o.startWithPge) {
       pge();
     }
@@ -120,7 +138,21 @@ final class TraceSynthesizer {
       return;
     }
     if (o.tsx > 0 && rnd.nextDouble() < o.tsx) {
+      if (inTx && o.tsxAbort > 0 && rnd.nextDouble() < o.tsxAbort) {
+        tsxAbort();
+        return;
+      }
       tsx();
+    }
+    if (afterQuery && o.mnt > 0 && rnd.nextDouble() < o.mnt) {
+      flushTnt();
+      long payload = rnd.nextLong();
+      out.write(0x02, 0xc3, 0x88);
+      out.le(payload, 8);
+      event("[mnt: " + Long.toHexString(payload) + "]");
+    }
+    if (afterQuery && o.exstop > 0 && rnd.nextDouble() < o.exstop) {
+      exstop();
     }
     // Power events carry no IP: a decoder reports them right after the last packet it used, so
     // they are only emitted where that is the current instruction boundary.
@@ -166,9 +198,36 @@ final class TraceSynthesizer {
         if (in.target != next) push(next); // zero-length calls (get-IP idiom) are not on the hardware's stack
         ip = in.target;
       }
+      case PTWRITE -> {
+        ptw(in);
+        ip = next;
+      }
+      case MOV_CR3 -> {
+        // A CR3 write: its PIP binds to it; decoders report the paging event after it.
+        flushTnt();
+        cr3 = CR3S[rnd.nextInt(CR3S.length)];
+        pip(cr3);
+        event("[paging, cr3: " + hex(cr3) + "]");
+        ip = next;
+      }
       case JMP_IND, CALL_IND -> {
         if (in.kind == SynthInsn.Kind.CALL_IND) push(next);
         long target = randomFunction(region);
+        if (in.kind == SynthInsn.Kind.CALL_IND && o.ptwrite > 0 && rnd.nextDouble() < o.ptwrite) {
+          CodeCorpus.Region helpers = ptwriteRegion(region.bits());
+          if (helpers != null) {
+            target = randomFunction(helpers);
+            if (!mayDisable()) {
+              tip(0x0d, target);
+              ip = target;
+              region = helpers;
+              return;
+            }
+            lastDisableIp = next;
+            syncDisable(target);
+            return;
+          }
+        }
         if (mayDisable()) {
           lastDisableIp = in.kind == SynthInsn.Kind.CALL_IND ? next : 0;
           syncDisable(target);
@@ -191,6 +250,10 @@ final class TraceSynthesizer {
       }
       case FAR -> {
         long target = randomFunction(region);
+        if (o.farSwitch > 0 && rnd.nextDouble() < o.farSwitch) {
+          farSwitch();
+          return;
+        }
         if (mayDisable()) {
           flushTnt();
           tipPgd(-1, true);
@@ -229,6 +292,12 @@ final class TraceSynthesizer {
       cr3 = CR3S[rnd.nextInt(CR3S.length)]; // a few processes, as in a real trace
       pip(cr3);
     }
+    // A VM exit: the VMCS packet comes with the PIP; decoders report it first (libipt reorders).
+    boolean vmExit = o.vmcs > 0 && rnd.nextDouble() < o.vmcs;
+    if (vmExit) {
+      vmcsBase = VMCS[rnd.nextInt(VMCS.length)];
+      vmcs(vmcsBase);
+    }
     boolean modeChange = to.bits() != region.bits();
     if (modeChange) {
       modeExec(to.bits());
@@ -237,6 +306,7 @@ final class TraceSynthesizer {
     tip(0x0d, target);
     event("[interrupt, from: " + hex(from) + ", to: " + hex(target) + "]");
     afterQuery = true;
+    if (vmExit) event("[vmcs, base: " + hex(vmcsBase) + "]");
     if (paging) event("[paging, cr3: " + hex(cr3) + "]");
     if (modeChange) event("[exec mode: " + to.bits() + "-bit]");
     region = to;
@@ -286,6 +356,17 @@ final class TraceSynthesizer {
   private void reenable() {
     clearStack();
     if (rnd.nextBoolean()) timing();
+    // While tracing is off, status packets are standalone: decoders report them at once.
+    if (o.statusPip > 0 && rnd.nextDouble() < o.statusPip) {
+      cr3 = CR3S[rnd.nextInt(CR3S.length)];
+      pip(cr3);
+      event("[paging, cr3: " + hex(cr3) + "]");
+    }
+    if (o.vmcs > 0 && rnd.nextDouble() < o.vmcs) {
+      vmcsBase = VMCS[rnd.nextInt(VMCS.length)];
+      vmcs(vmcsBase);
+      event("[vmcs, base: " + hex(vmcsBase) + "]");
+    }
     CodeCorpus.Region to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
     long target = randomFunction(to);
     boolean modeChange = to.bits() != region.bits();
@@ -308,6 +389,92 @@ final class TraceSynthesizer {
     out.write(0x99, 0x20 | (inTx ? 1 : 0));
     fup(ip);
     event(inTx ? "[tsx: begin]" : "[tsx: commit]");
+  }
+
+  /**
+   * A transaction abort: MODE.TSX with the abort bit and a FUP at the current IP, then the TIP
+   * to the abort handler (a function start here), like an interrupt.
+   */
+  private void tsxAbort() {
+    flushTnt();
+    inTx = false;
+    out.write(0x99, 0x22);
+    long from = ip;
+    fup(from);
+    long target = randomFunction(region);
+    tip(0x0d, target);
+    event("[tsx: abort]");
+    event("[interrupt, from: " + hex(from) + ", to: " + hex(target) + "]");
+    ip = target;
+    afterQuery = true;
+  }
+
+  /** PTW for the PTWRITE instruction just walked, with a FUP at its IP or without. */
+  private void ptw(SynthInsn in) {
+    flushTnt();
+    boolean wide = in.text.endsWith("8");
+    boolean withIp = rnd.nextDouble() < o.ptwriteIp;
+    long payload = wide ? rnd.nextLong() : rnd.nextInt() & 0xffffffffL;
+    out.write(0x02, 0x12 | (wide ? 0x20 : 0) | (withIp ? 0x80 : 0));
+    out.le(payload, wide ? 8 : 4);
+    if (withIp) fup(ip);
+    event("[ptwrite: " + Long.toHexString(payload) + "]");
+  }
+
+  /**
+   * Execution stops at the current IP: EXSTOP alone, EXSTOP with a FUP, or an MWAIT into C1 (MWAIT,
+   * PWRE, EXSTOP, FUP, then PWRX on wake). libipt reports the standalone PWRE first, then MWAIT and
+   * EXSTOP, both bound to the FUP.
+   */
+  private void exstop() {
+    flushTnt();
+    int k = rnd.nextInt(3);
+    if (k == 0) {
+      out.write(0x02, 0x62);
+      event("[exstop]");
+      return;
+    }
+    if (k == 2) {
+      out.write(0x02, 0xc2, 0x01, 0, 0, 0, 0x01, 0, 0, 0); // MWAIT hints 1, extensions 1
+      out.write(0x02, 0x22, 0x00, 0x10); // PWRE C1.0
+      event("[pwre: c1.0]");
+      event("[mwait: 1, 1]");
+    }
+    out.write(0x02, 0xe2);
+    fup(ip);
+    event("[exstop, ip: " + hex(ip) + "]");
+    if (k == 2) {
+      out.write(0x02, 0xa2, 0x11, 0x01, 0, 0, 0); // PWRX last C1, deepest C1, woken by an interrupt
+      event("[pwrx: c1, c1, int]");
+    }
+  }
+
+  /**
+   * A far transfer that switches: into code of the other mode (MODE.Exec before the TIP), or to
+   * another address space (PIP before the TIP). Decoders report both after the transfer.
+   */
+  private void farSwitch() {
+    flushTnt();
+    CodeCorpus.Region to = region;
+    for (CodeCorpus.Region r : corpus.regions) {
+      if (r.bits() != region.bits() && rnd.nextBoolean()) to = r;
+    }
+    boolean paging = to == region || rnd.nextBoolean();
+    if (paging) {
+      cr3 = CR3S[rnd.nextInt(CR3S.length)];
+      pip(cr3);
+    }
+    boolean modeChange = to.bits() != region.bits();
+    if (modeChange) modeExec(to.bits());
+    long target = randomFunction(to);
+    tip(0x0d, target);
+    if (paging) event("[paging, cr3: " + hex(cr3) + "]");
+    if (modeChange) {
+      event("[exec mode: " + to.bits() + "-bit]");
+      clearStack();
+    }
+    region = to;
+    ip = target;
   }
 
   private void power() {
@@ -339,12 +506,25 @@ final class TraceSynthesizer {
     tsc += 1 + rnd.nextInt(100_000);
     out.write(0x19);
     out.le(tsc, 7);
-    modeExec(region.bits());
+    boolean paging = o.statusPip > 0 && rnd.nextDouble() < o.statusPip;
+    boolean vmcs = o.vmcs > 0 && rnd.nextDouble() < o.vmcs;
+    boolean modeFirst = (paging || vmcs) && rnd.nextBoolean();
+    if (modeFirst) modeExec(region.bits());
+    if (paging) pip(cr3);
+    if (vmcs) vmcs(vmcsBase);
+    if (!modeFirst) modeExec(region.bits());
     if (withFup) fup(ip);
     out.write(0x02, 0x23);
     clearStack();
-    // A PSB+ inside the trace is a status update that decoders report where its FUP binds.
-    if (withFup && executed > 0) event("[exec mode: " + region.bits() + "-bit]");
+    // The first PSB+, and one inside the trace, is a status update that decoders report where
+    // its FUP binds (at once when tracing is off), in packet order.
+    if (executed == 0 || withFup) {
+      String mode = "[exec mode: " + region.bits() + "-bit]";
+      if (modeFirst) event(mode);
+      if (paging) event("[paging, cr3: " + hex(cr3) + "]");
+      if (vmcs) event("[vmcs, base: " + hex(vmcsBase) + "]");
+      if (!modeFirst) event(mode);
+    }
   }
 
   // ---- packets ----------------------------------------------------------------------------
@@ -401,6 +581,19 @@ final class TraceSynthesizer {
 
   private void modeExec(int bits) {
     out.write(0x99, bits == 64 ? 0x01 : bits == 32 ? 0x02 : 0x00);
+  }
+
+  private void vmcs(long base) {
+    out.write(0x02, 0xc8);
+    out.le(base >>> 12, 5);
+  }
+
+  /** The region of PTWRITE helpers in this mode, or null when the corpus has none. */
+  private CodeCorpus.Region ptwriteRegion(int bits) {
+    for (CodeCorpus.Region r : corpus.regions) {
+      if (r.bits() == bits && r.name().startsWith("synth-ptwrite")) return r;
+    }
+    return null;
   }
 
   private void pip(long cr3) {

@@ -1,0 +1,145 @@
+package iptq.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where events take effect, on hand-made traces over a few bytes of code: libipt's listing (the
+ * harness) and iptq's must both equal the expected lines. One case per rule the synthesized
+ * traces of {@link FlowFeatureDifferentialTest} first showed iptq getting wrong.
+ */
+class FlowBindingTest {
+  /** 1000 nop; 1001 ptwrite eax; 1005 nop; 1006 jmp rax. */
+  private static final byte[] CODE = {(byte) 0x90, (byte) 0xf3, 0x0f, (byte) 0xae, (byte) 0xe0, (byte) 0x90, (byte) 0xff, (byte) 0xe0};
+
+  /** 1000 nop; 1001 mov cr3, rax; 1004 nop; 1005 jmp rax. */
+  private static final byte[] CR3_CODE = {(byte) 0x90, 0x0f, 0x22, (byte) 0xd8, (byte) 0x90, (byte) 0xff, (byte) 0xe0};
+
+  private static void check(byte[] trace, String... expected) throws Exception {
+    check(CODE, trace, expected);
+  }
+
+  private static void check(byte[] code, byte[] trace, String... expected) throws Exception {
+    Path f = Files.createTempFile("iptq-binding", ".bin");
+    try {
+      Files.write(f, code);
+      CodeCorpus c = new CodeCorpus(List.of(new CodeCorpus.Region("code", f, 0, 0x1000, code, 64, new long[] {0x1000})));
+      assertEquals(List.of(expected), FlowRunner.libipt(trace, c.specs()), "libipt");
+      assertEquals(List.of(expected), FlowRunner.iptq(trace, c.image()), "iptq");
+    } finally {
+      Files.deleteIfExists(f);
+    }
+  }
+
+  /** PSB+ with MODE.Exec 64-bit and a FUP at 0x1000, then {@code body}, then TIP.PGD to 0x2000. */
+  private static byte[] trace(int... body) {
+    return trace(new int[0], body);
+  }
+
+  /** The same with {@code status} in the PSB+ before MODE.Exec. */
+  private static byte[] trace(int[] status, int... body) {
+    return trace(status, new int[0], body);
+  }
+
+  /** The same with {@code status} before and {@code after} after MODE.Exec in the PSB+. */
+  private static byte[] trace(int[] status, int[] after, int... body) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    for (int i = 0; i < 8; i++) bytes(b, 0x02, 0x82);
+    bytes(b, status);
+    bytes(b, 0x99, 0x01);
+    bytes(b, after);
+    bytes(b, fup(0x1000));
+    bytes(b, 0x02, 0x23);
+    bytes(b, body);
+    bytes(b, 0x01 | 6 << 5, 0x00, 0x20, 0, 0, 0, 0, 0, 0); // TIP.PGD 0x2000
+    return b.toByteArray();
+  }
+
+  private static int[] fup(long ip) {
+    int[] p = new int[9];
+    p[0] = 0x1d | 6 << 5;
+    for (int i = 0; i < 8; i++) p[1 + i] = (int) (ip >>> 8 * i) & 0xff;
+    return p;
+  }
+
+  private static void bytes(ByteArrayOutputStream b, int... v) {
+    for (int x : v) b.write(x);
+  }
+
+  private static int[] concat(int[]... parts) {
+    return java.util.Arrays.stream(parts).flatMapToInt(java.util.Arrays::stream).toArray();
+  }
+
+  private static final String[] WALK = {"0000000000001000", "0000000000001001"};
+
+  @Test
+  void ptwriteWithoutIpBindsAfterTheNextPtwriteInstruction() throws Exception {
+    check(trace(0x02, 0x12, 0xbc, 0x0a, 0, 0),
+        "[exec mode: 64-bit]", WALK[0], WALK[1], "[ptwrite: abc]", "0000000000001005", "0000000000001006",
+        "[disabled, ip: 0000000000002000]");
+  }
+
+  @Test
+  void ptwriteWithIpBindsAfterTheInstructionAtTheIp() throws Exception {
+    check(trace(concat(new int[] {0x02, 0x92, 0xbc, 0x0a, 0, 0}, fup(0x1001))),
+        "[exec mode: 64-bit]", WALK[0], WALK[1], "[ptwrite: abc]", "0000000000001005", "0000000000001006",
+        "[disabled, ip: 0000000000002000]");
+  }
+
+  /** MWAIT and EXSTOP share the FUP; the standalone PWRE between them comes out first. */
+  @Test
+  void mwaitBindsToTheFupAfterIt() throws Exception {
+    check(trace(concat(new int[] {0x02, 0xc2, 1, 0, 0, 0, 1, 0, 0, 0, 0x02, 0x22, 0x00, 0x10, 0x02, 0xe2}, fup(0x1001),
+            new int[] {0x02, 0xa2, 0x11, 0x01, 0, 0, 0})),
+        "[exec mode: 64-bit]", "[pwre: c1.0]", WALK[0], "[mwait: 1, 1]", "[exstop, ip: 0000000000001001]",
+        "[pwrx: c1, c1, int]", WALK[1], "0000000000001005", "0000000000001006", "[disabled, ip: 0000000000002000]");
+  }
+
+  private static final int[] VMCS = {0x02, 0xc8, 0x45, 0x23, 0x01, 0, 0}; // base 0x12345000
+
+  @Test
+  void vmcsInPsbIsAStatusUpdate() throws Exception {
+    check(trace(VMCS, new int[0]),
+        "[vmcs, base: 0000000012345000]", "[exec mode: 64-bit]", WALK[0], WALK[1], "0000000000001005",
+        "0000000000001006", "[disabled, ip: 0000000000002000]");
+  }
+
+  /** A VM exit: FUP, VMCS, TIP; the VMCS is reported after the asynchronous branch. */
+  @Test
+  void vmcsWithAnAsynchronousBranch() throws Exception {
+    check(trace(concat(fup(0x1001), VMCS, new int[] {0x0d | 6 << 5, 0x05, 0x10, 0, 0, 0, 0, 0, 0})),
+        "[exec mode: 64-bit]", WALK[0], "[interrupt, from: 0000000000001001, to: 0000000000001005]",
+        "[vmcs, base: 0000000012345000]", "0000000000001005", "0000000000001006", "[disabled, ip: 0000000000002000]");
+  }
+
+  private static final int[] PIP = {0x02, 0x43, 0x00, 0x0a, 0, 0, 0, 0}; // CR3 0xa000
+
+  /** PSB+ status updates come out in packet order. */
+  @Test
+  void psbStatusInPacketOrder() throws Exception {
+    String[] rest = {WALK[0], WALK[1], "0000000000001005", "0000000000001006", "[disabled, ip: 0000000000002000]"};
+    check(trace(concat(PIP, VMCS), new int[0]), concat(new String[] {"[paging, cr3: 000000000000a000]",
+        "[vmcs, base: 0000000012345000]", "[exec mode: 64-bit]"}, rest));
+    check(trace(new int[0], concat(PIP, VMCS), new int[0]), concat(new String[] {"[exec mode: 64-bit]",
+        "[paging, cr3: 000000000000a000]", "[vmcs, base: 0000000012345000]"}, rest));
+    check(trace(VMCS, PIP, new int[0]), concat(new String[] {"[vmcs, base: 0000000012345000]", "[exec mode: 64-bit]",
+        "[paging, cr3: 000000000000a000]"}, rest));
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
+  }
+
+  /** A PIP binds to the CR3 write; the PWRE after it waits until then. */
+  @Test
+  void eventsAfterAPipWaitForItsCr3Write() throws Exception {
+    check(CR3_CODE, trace(concat(PIP, new int[] {0x02, 0x22, 0x00, 0x10})),
+        "[exec mode: 64-bit]", WALK[0], WALK[1], "[paging, cr3: 000000000000a000]", "[pwre: c1.0]",
+        "0000000000001004", "0000000000001005", "[disabled, ip: 0000000000002000]");
+  }
+}
