@@ -20,6 +20,10 @@ final class BlockCache {
   private final byte[] buf = new byte[WINDOW];
   private final int[] offs = new int[MAX_INSNS];
   private final Insn insn = new Insn();
+  private static final int CHUNK = 1 << 16;
+  private int[] chunk = new int[CHUNK];
+  private int chunkUsed;
+  private final java.util.Map<Block, String> bad = new java.util.IdentityHashMap<>();
 
   // Open addressing over the blocks themselves: a probe compares the block's own start and tag,
   // so a hit touches the table slot and the block (which the walk needs next anyway), not
@@ -45,9 +49,8 @@ final class BlockCache {
       if (b == null) break;
       if (b.start == ip && b.tag == tag) return b;
     }
-    Block b = decode(asid, mode, ip);
     if (size >= MAX_BLOCKS) clear();
-    b.tag = tag;
+    Block b = decode(asid, mode, ip, tag);
     if (2 * (size + 1) > table.length) grow();
     put(b);
     return b;
@@ -59,6 +62,7 @@ final class BlockCache {
 
   void clear() {
     java.util.Arrays.fill(table, null);
+    bad.clear();
     size = 0;
     gen++;
   }
@@ -83,21 +87,26 @@ final class BlockCache {
     for (Block b : old) if (b != null) put(b);
   }
 
-  private Block decode(long asid, Mode mode, long start) {
+  /** Why the bytes at the end of a {@link Block#K_BAD_INSN} block do not decode. */
+  String whyBad(Block b) {
+    return bad.get(b);
+  }
+
+  private Block decode(long asid, Mode mode, long start, long tag) {
     int n = image.read(asid, start, buf, 0, WINDOW);
     int count = 0;
     int pos = 0;
     while (true) {
       if (n == 0 || pos >= n) {
         // Ran off the bytes at hand: either no code at all or the next block picks up there.
-        byte kind = count == 0 ? Block.END_NO_CODE : Block.END_LIMIT;
-        return make(start, count, start + pos, InsnClass.OTHER, 0, kind, null);
+        byte kind = count == 0 ? Block.K_NO_CODE : Block.K_LIMIT;
+        return make(start, tag, count, start + pos, InsnClass.OTHER, 0, kind);
       }
-      if (count == MAX_INSNS) return make(start, count, start + pos, InsnClass.OTHER, 0, Block.END_LIMIT, null);
+      if (count == MAX_INSNS) return make(start, tag, count, start + pos, InsnClass.OTHER, 0, Block.K_LIMIT);
       long ip = start + pos;
       if (!X86Decoder.decode(buf, pos, n - pos, ip, mode, insn)) {
         if (insn.error == Insn.TRUNCATED && count > 0 && n == WINDOW) {
-          return make(start, count, ip, InsnClass.OTHER, 0, Block.END_LIMIT, null);
+          return make(start, tag, count, ip, InsnClass.OTHER, 0, Block.K_LIMIT);
         }
         if (insn.error == Insn.TRUNCATED && n - pos < X86Decoder.MAX_LENGTH) {
           // The instruction may continue in the next section: read it whole.
@@ -105,15 +114,17 @@ final class BlockCache {
           int got = readAcross(asid, ip, tmp);
           if (X86Decoder.decode(tmp, 0, got, ip, mode, insn)) {
             offs[count++] = pos;
-            return make(start, count, ip + insn.length, insn.iclass, insn.target,
-                special(insn.iclass) ? Block.END_BRANCH : Block.END_LIMIT, null);
+            return make(start, tag, count, ip + insn.length, insn.iclass, insn.target,
+                special(insn.iclass) ? Block.kindOf(insn.iclass) : Block.K_LIMIT);
           }
         }
-        return make(start, count, ip, InsnClass.OTHER, 0, Block.END_BAD_INSN, Insn.errorName(insn.error));
+        Block b = make(start, tag, count, ip, InsnClass.OTHER, 0, Block.K_BAD_INSN);
+        bad.put(b, Insn.errorName(insn.error));
+        return b;
       }
       offs[count++] = pos;
       pos += insn.length;
-      if (special(insn.iclass)) return make(start, count, start + pos, insn.iclass, insn.target, Block.END_BRANCH, null);
+      if (special(insn.iclass)) return make(start, tag, count, start + pos, insn.iclass, insn.target, Block.kindOf(insn.iclass));
     }
   }
 
@@ -131,7 +142,16 @@ final class BlockCache {
     return c != InsnClass.OTHER && c != InsnClass.UD;
   }
 
-  private Block make(long start, int count, long end, InsnClass cls, long target, byte kind, String bad) {
-    return new Block(start, java.util.Arrays.copyOf(offs, count), count, end, cls, target, kind, bad);
+  private Block make(long start, long tag, int count, long end, InsnClass cls, long target, byte kind) {
+    // Offsets go to a shared chunk rather than an array per block, so that blocks lie close
+    // together in memory (see Block).
+    if (chunkUsed + count > chunk.length) {
+      chunk = new int[CHUNK];
+      chunkUsed = 0;
+    }
+    System.arraycopy(offs, 0, chunk, chunkUsed, count);
+    Block b = new Block(start, tag, chunk, chunkUsed, count, end, cls, target, kind);
+    chunkUsed += count;
+    return b;
   }
 }

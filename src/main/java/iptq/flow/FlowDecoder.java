@@ -220,7 +220,7 @@ public final class FlowDecoder {
         }
       }
       Block b = nextBlock();
-      if (bindIp != NO_IP && b.ninsn > 0 && bindIp > b.start && bindIp <= b.lastIp) {
+      if (bindIp != NO_IP && b.ninsn > 0 && bindIp > b.start && bindIp <= b.lastIp()) {
         int k = b.indexOf(bindIp);
         if (k > 0) {
           emitBlock(b, k);
@@ -237,7 +237,7 @@ public final class FlowDecoder {
         }
         emitBlock(b, b.ninsn);
         if (lost(b)) return;
-        ip = b.end;
+        ip = b.end();
         if (kind == Block.K_LIMIT) continue;
         codeError(cache.get(asid, mode, ip));
         return;
@@ -279,10 +279,10 @@ public final class FlowDecoder {
     Block p = prev;
     Block b;
     if (p != null) {
-      if (ip == p.end) {
+      if (ip == p.end()) {
         b = p.next;
         if (b == null) p.next = b = lookup();
-      } else if (ip == p.target && p.direct) {
+      } else if (ip == p.target && p.isDirect()) {
         b = p.taken;
         if (b == null) p.taken = b = lookup();
       } else {
@@ -324,7 +324,7 @@ public final class FlowDecoder {
             to = b.target;
             then = b.taken;
           } else {
-            to = b.end;
+            to = b.end();
             then = b.next;
           }
           kind = BranchKind.JCC;
@@ -333,7 +333,7 @@ public final class FlowDecoder {
         case Block.K_CALL: {
           boolean call = k == Block.K_CALL;
           // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
-          if (call && b.target != b.end) push(b.end, b);
+          if (call && b.target != b.end()) push(b.end(), b);
           to = b.target;
           then = b.taken;
           kind = call ? BranchKind.CALL : BranchKind.JMP;
@@ -347,7 +347,7 @@ public final class FlowDecoder {
             to = pop();
             Block caller = stackBlocks[stackTop];
             // The call's block leads to the return address by its fall-through link.
-            if (caller != null && caller.end == to) {
+            if (caller != null && caller.end() == to) {
               after = caller;
               then = caller.next;
             } else {
@@ -367,7 +367,7 @@ public final class FlowDecoder {
           to = q.tipIp;
           q.takeTip();
           boolean call = k == Block.K_CALL_IND;
-          if (call) push(b.end, b);
+          if (call) push(b.end(), b);
           then = b.memo;
           kind = call ? BranchKind.CALL_INDIRECT : BranchKind.JMP_INDIRECT;
           break;
@@ -388,7 +388,7 @@ public final class FlowDecoder {
       }
       prev = after;
       emitBlock(b, b.ninsn);
-      sink.branch(seq++, b.lastIp, to, kind, taken, q.tsc);
+      sink.branch(seq++, b.lastIp(), to, kind, taken, q.tsc);
       ip = to;
       b = then != null && then.start == to ? then : null;
     }
@@ -427,8 +427,8 @@ public final class FlowDecoder {
    * trace item at hand; false when the walk must stop (error or end).
    */
   private boolean branch(Block b, byte kind, QueryDecoder.Item it, boolean syncDisable) {
-    long from = b.lastIp;
-    long next = b.end;
+    long from = b.lastIp();
+    long next = b.end();
     switch (kind) {
       case Block.K_JCC: {
         // A TIP.PGD with an IP binds to any conditional branch (libipt), one without only to far
@@ -480,7 +480,7 @@ public final class FlowDecoder {
           Block caller = stackBlocks[stackTop];
           branchRow(from, ip, BranchKind.RET_COMPRESSED, true);
           // The call's block leads to the return address by its fall-through link.
-          if (caller != null && caller.end == ip) prev = caller;
+          if (caller != null && caller.end() == ip) prev = caller;
           return true;
         }
         if (!tip(from)) return false;
@@ -500,7 +500,7 @@ public final class FlowDecoder {
         ip = next;
         return true;
       case Block.K_FAR: {
-        if (syncDisable) return disable(from, q.evTarget, b.cls.libiptClass() == iptq.x86.LibiptClass.PTIC_FAR_CALL ? next : 0);
+        if (syncDisable) return disable(from, q.evTarget, b.cls().libiptClass() == iptq.x86.LibiptClass.PTIC_FAR_CALL ? next : 0);
         if (!tip(from)) return false;
         branchRow(from, ip, BranchKind.FAR, true);
         if (heldPaging >= 0) applyHeldPaging();
@@ -694,7 +694,7 @@ public final class FlowDecoder {
       emitBlock(b, 1);
       event(q.evKind, q.evIp, q.evPayload);
       q.take();
-      ip = b.ninsn > 1 ? b.start + b.offsets[1] : b.end;
+      ip = b.ninsn > 1 ? b.ip(1) : b.end();
       return true;
     }
     pending = b; // a branch: reported with the event, then resolved as usual
@@ -725,11 +725,11 @@ public final class FlowDecoder {
   }
 
   private void codeError(Block b) {
-    long at = b.ninsn == 0 ? b.start : b.end;
-    if (b.endKind == Block.END_NO_CODE || b.ninsn == 0 && b.endKind != Block.END_BAD_INSN) {
+    long at = b.ninsn == 0 ? b.start : b.end();
+    if (b.kind == Block.K_NO_CODE || b.ninsn == 0 && b.kind != Block.K_BAD_INSN) {
       expected(FlowError.NO_CODE, "no code at 0x" + Long.toHexString(at));
     } else {
-      expected(FlowError.BAD_INSN, "instruction at 0x" + Long.toHexString(at) + " does not decode (" + b.badInsn + ")");
+      expected(FlowError.BAD_INSN, "instruction at 0x" + Long.toHexString(at) + " does not decode (" + cache.whyBad(b) + ")");
     }
   }
 
@@ -781,10 +781,10 @@ public final class FlowDecoder {
 
   private void emitBlock(Block b, int n) {
     long s = seq++;
-    long endIp = n == b.ninsn ? b.lastIp : b.start + b.offsets[n - 1];
+    long endIp = n == b.ninsn ? b.lastIp() : b.ip(n - 1);
     sink.block(s, b.start, endIp, n, q.tsc);
     if (perInsn) {
-      for (int i = 0; i < n; i++) sink.instruction(s, b.start + b.offsets[i], b.size(i));
+      for (int i = 0; i < n; i++) sink.instruction(s, b.ip(i), b.size(i));
     }
     insns += n;
   }
