@@ -114,7 +114,8 @@ public final class FlowBench {
     String[] f = last.split(" ");
     long insns = Long.parseLong(f[3]);
     double sec = Double.parseDouble(f[9]);
-    System.out.printf("libipt %-4s (best of %d): %,d instructions, %s errors in %.3f s = %,.0f insns/s%s%n", mode, repeat, insns, f[7], sec,
+    String blocks = mode.equals("blk") ? String.format(", %,d blocks", Long.parseLong(f[5])) : "";
+    System.out.printf("libipt %-4s (best of %d): %,d instructions%s, %s errors in %.3f s = %,.0f insns/s%s%n", mode, repeat, insns, blocks, f[7], sec,
         insns / sec, insns == expect ? "" : "  (iptq counted " + expect + ")");
     return insns / sec;
   }
