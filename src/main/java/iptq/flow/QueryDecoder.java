@@ -104,11 +104,6 @@ public final class QueryDecoder {
 
   private long itemOffset;
 
-  // Last IP for IP decompression, kept here rather than taken from the packet layer: libipt
-  // resets it at OVF as well as at PSB (the FUP after an overflow is relative to 0), and the
-  // walk must agree with libipt on that.
-  private long lastIp;
-
   public QueryDecoder(PacketDecoder pd) {
     this.pd = pd;
   }
@@ -179,27 +174,9 @@ public final class QueryDecoder {
       p.set(stash);
       return PacketDecoder.Status.OK;
     }
-    PacketDecoder.Status st = pd.next(p);
-    if (st != PacketDecoder.Status.OK) return st;
-    switch (p.kind) {
-      case PSB, OVF -> lastIp = 0;
-      case TIP, TIP_PGE, TIP_PGD, FUP -> {
-        if (!p.ipSuppressed) {
-          long v = p.payload;
-          long ip = switch (p.ipBytes) {
-            case 1 -> (lastIp & ~0xffffL) | (v & 0xffffL);
-            case 2 -> (lastIp & ~0xffff_ffffL) | (v & 0xffff_ffffL);
-            case 3 -> (v << 16) >> 16;
-            case 4 -> (lastIp & ~0xffff_ffff_ffffL) | (v & 0xffff_ffff_ffffL);
-            default -> v;
-          };
-          p.ip = ip;
-          lastIp = ip;
-        }
-      }
-      default -> {}
-    }
-    return st;
+    // IPs come decompressed: the packet layer restarts compression at PSB and OVF, as libipt's
+    // query decoder does.
+    return pd.next(p);
   }
 
   private Item error(String kind, String message) {
