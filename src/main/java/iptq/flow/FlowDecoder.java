@@ -266,7 +266,8 @@ public final class FlowDecoder {
    * The block at {@link #ip}: through the previous block's successor links when the walk went on
    * by fall-through, direct target or the same indirect target as last time, else from the
    * cache. Links hold within one address space and mode: {@link #prev} is dropped when either
-   * changes, and when the cache starts over (so no link leads into an older generation).
+   * changes. When the cache starts over, blocks of the new generation link only to each other
+   * and the call stack forgets its blocks, so the old ones become garbage.
    */
   private Block nextBlock() {
     Block b = findNext();
