@@ -48,28 +48,9 @@ final class CodeCorpus {
     return null;
   }
 
-  /**
-   * The regions as a code image. (Not {@link RawImage}: on main it sorts sections by signed
-   * address, so a kernel section beside user ones is refused as overlapping; reported.)
-   */
+  /** The regions as a code image: the one `--image FILE@ADDR@OFFSET@SIZE` builds, from {@link #specs()}. */
   CodeImage image() {
-    return new CodeImage() {
-      @Override
-      public int read(long asid, long address, byte[] dst, int off, int len) {
-        Region r = regionOf(address);
-        if (r == null) return 0;
-        int from = (int) (address - r.address());
-        int n = Math.min(len, r.bytes().length - from);
-        System.arraycopy(r.bytes(), from, dst, off, n);
-        return n;
-      }
-
-      @Override
-      public String describe(long asid, long address) {
-        Region r = regionOf(address);
-        return r == null ? null : r.name() + "+0x" + Long.toHexString(address - r.address());
-      }
-    };
+    return RawImage.of(specs());
   }
 
   List<String> specs() {
