@@ -33,6 +33,9 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(new ErrorHandler());
+    // A query that starts with an SQL comment ("-- ...") is a query, not an option: SqlCommand
+    // then tells a mistyped option from SQL itself.
+    cl.getSubcommands().get("sql").setUnmatchedOptionsArePositionalParams(true);
     return cl;
   }
 

@@ -48,6 +48,9 @@ public final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (query != null && query.startsWith("-") && query.chars().noneMatch(Character::isWhitespace)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Unknown option: '" + query + "'");
+    }
     ResultFormat fmt = format == null ? ResultFormat.forOutput() : ResultFormat.parse(format);
     PrintWriter out = spec.commandLine().getOut();
     try (Connection conn = Store.open(db, !write)) {

@@ -54,6 +54,15 @@ class SqlCommandTest {
   }
 
   @Test
+  void aQueryMayStartWithAnSqlComment() {
+    // "-- ..." looks like an option to a command-line parser; for sql it is the query.
+    Cli t = Cli.run("sql", db, "-- how many segments\nSELECT count(*) AS n FROM segments", "-f", "csv");
+    assertEquals(0, t.exit(), t.err());
+    assertEquals("n\n7\n", t.out());
+    assertEquals(2, Cli.run("sql", db, "--no-such-option").exit(), "a real unknown option is still refused");
+  }
+
+  @Test
   void badSqlPrintsDuckDbsMessageAndExits1() {
     Cli t = Cli.run("sql", db, "SELECT nope FROM segments");
     assertEquals(1, t.exit());
