@@ -111,29 +111,41 @@ public final class FlowDecoder {
       ip = q.psbIp;
       enabled = true;
     }
-    if (q.psbCbr >= 0) event(FlowEventKind.CBR, NO_IP, q.psbCbr);
     q.take();
     psbEvents();
   }
 
   /**
-   * The status a PSB+ gives, reported as libipt does: CBR at once, paging, VMCS and the execution
-   * mode in packet order where the PSB+'s FUP binds (or at once when tracing is off). The mode is
-   * reported even when the PSB+ has no MODE.Exec.
+   * The status a PSB+ gives, reported as libipt does: in packet order, paging, VMCS and the
+   * execution mode where the PSB+'s FUP binds (or at once when tracing is off), CBR and MNT with
+   * them unless {@link #psbAtOnce()} reported them already. The mode is reported even when the
+   * PSB+ has no MODE.Exec.
    */
   private void psbEvents() {
     boolean modeSeen = false;
-    for (int i = 0; i < q.psbStatusCount; i++) {
-      switch (q.psbStatus[i]) {
-        case PAGING -> event(FlowEventKind.PAGING, NO_IP, q.psbPaging);
-        case VMCS -> event(FlowEventKind.VMCS, NO_IP, q.psbVmcs);
-        default -> {
-          event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
-          modeSeen = true;
-        }
+    for (int i = q.psbStatusDone; i < q.psbStatusCount; i++) {
+      FlowEventKind k = q.psbStatus[i];
+      if (k == FlowEventKind.EXEC_MODE) {
+        event(k, NO_IP, mode.bits());
+        modeSeen = true;
+      } else {
+        event(k, NO_IP, q.psbStatusPayload[i]);
       }
     }
+    q.psbStatusDone = q.psbStatusCount;
     if (!modeSeen) event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
+  }
+
+  /**
+   * The CBR and MNT packets a PSB+ starts its status with: libipt reports them as soon as it reads
+   * the PSB+, but those after a PIP, VMCS or MODE.Exec wait with that for the FUP's IP.
+   */
+  private void psbAtOnce() {
+    for (int i = q.psbStatusDone; i < q.psbStatusCount; i = ++q.psbStatusDone) {
+      FlowEventKind k = q.psbStatus[i];
+      if (k != FlowEventKind.CBR && k != FlowEventKind.MNT) return;
+      event(k, NO_IP, q.psbStatusPayload[i]);
+    }
   }
 
   /** Walks until the trace ends or an error (reported, with a resync) interrupts it. */
@@ -163,10 +175,7 @@ public final class FlowDecoder {
             }
             break;
           case PSB:
-            if (q.psbCbr >= 0) {
-              event(FlowEventKind.CBR, NO_IP, q.psbCbr);
-              q.psbCbr = -1;
-            }
+            psbAtOnce();
             if (!enabled) {
               applyPsbStatus();
               psbEvents();

@@ -131,6 +131,44 @@ class FlowBindingTest {
         "[paging, cr3: 000000000000a000]"}, rest));
   }
 
+  private static final int[] MNT = {0x02, 0xc3, 0x88, 0xef, 0xbe, 0xad, 0xde, 0, 0, 0, 0}; // payload 0xdeadbeef
+  private static final int[] CBR = {0x02, 0x03, 0x20, 0}; // ratio 32
+  private static final String[] REST = {WALK[0], WALK[1], "0000000000001005", "0000000000001006",
+      "[disabled, ip: 0000000000002000]"};
+
+  /** MNT (and CBR) in PSB+ are status updates like the others: libipt reports them in packet order. */
+  @Test
+  void mntInPsbInPacketOrder() throws Exception {
+    check(trace(concat(MNT, CBR, PIP), new int[0]), concat(new String[] {"[mnt: deadbeef]", "[cbr: 32]",
+        "[paging, cr3: 000000000000a000]", "[exec mode: 64-bit]"}, REST));
+    check(trace(new int[0], MNT, new int[0]), concat(new String[] {"[exec mode: 64-bit]", "[mnt: deadbeef]"}, REST));
+  }
+
+  /** A PSB+ inside the trace, MODE.Exec 64-bit between {@code status} and {@code after}, FUP at 0x1005. */
+  private static int[] psb(int[] status, int[] after) {
+    int[] psb = new int[16];
+    for (int i = 0; i < 8; i++) {
+      psb[2 * i] = 0x02;
+      psb[2 * i + 1] = 0x82;
+    }
+    return concat(psb, status, new int[] {0x99, 0x01}, after, fup(0x1005), new int[] {0x02, 0x23});
+  }
+
+  /**
+   * In a PSB+ inside the trace, libipt reports the CBR and MNT before any PIP, VMCS or MODE.Exec
+   * as soon as it reads the PSB+; those after one wait with it for the FUP's IP.
+   */
+  @Test
+  void mntInAPsbInsideTheTrace() throws Exception {
+    String[] tail = {"0000000000001005", "0000000000001006", "[disabled, ip: 0000000000002000]"};
+    check(trace(psb(MNT, new int[0])), concat(new String[] {"[exec mode: 64-bit]", "[mnt: deadbeef]", WALK[0], WALK[1],
+        "[exec mode: 64-bit]"}, tail));
+    check(trace(psb(concat(PIP, CBR, MNT), new int[0])), concat(new String[] {"[exec mode: 64-bit]", WALK[0], WALK[1],
+        "[paging, cr3: 000000000000a000]", "[cbr: 32]", "[mnt: deadbeef]", "[exec mode: 64-bit]"}, tail));
+    check(trace(psb(CBR, MNT)), concat(new String[] {"[exec mode: 64-bit]", "[cbr: 32]", WALK[0], WALK[1],
+        "[exec mode: 64-bit]", "[mnt: deadbeef]"}, tail));
+  }
+
   private static String[] concat(String[] a, String[] b) {
     return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
   }
