@@ -37,6 +37,7 @@ public final class FlowDecoder {
   private long lastDisableIp;
   private int heldMode;
   private long heldPaging = -1;
+  private long heldVmcs = -1;
   private long seq;
   private long insns;
   private long walkedSinceTrace;
@@ -102,6 +103,7 @@ public final class FlowDecoder {
     stackSize = 0;
     heldMode = 0;
     heldPaging = -1;
+    heldVmcs = -1;
     lastDisableIp = 0;
     walkedSinceTrace = 0;
     setAsid(CodeImage.ANY_ASID);
@@ -203,11 +205,11 @@ public final class FlowDecoder {
               if (q.evBound) bindIp = q.evIp;
               break;
             }
-            if (!q.evBound && heldPaging >= 0 && enabled && q.evKind != FlowEventKind.DISABLED
+            if (!q.evBound && holding() && enabled && q.evKind != FlowEventKind.DISABLED
                 && q.evKind != FlowEventKind.EXEC_MODE) {
-              // libipt reports events one at a time: those after a PIP wait until its paging
-              // event binds (to a CR3 write or far transfer). MODE.Exec and TIP.PGD bind to the
-              // transfer themselves.
+              // libipt reports events one at a time: those after a standalone PIP or VMCS wait
+              // until it binds (see bindHeld()). MODE.Exec and TIP.PGD bind to the transfer
+              // themselves.
               break;
             }
             if (!q.evBound) {
@@ -498,28 +500,71 @@ public final class FlowDecoder {
         return true;
       }
       case Block.K_MOV_CR3:
+        if (holding()) syncDisable = bindHeld(from, true, false);
         if (syncDisable && q.evTarget == NO_IP) return disable(from, NO_IP, next);
         ip = next;
-        if (heldPaging >= 0) applyHeldPaging();
         return true;
       case Block.K_PTWRITE:
-        if (q.peek() == QueryDecoder.Item.EVENT && q.evKind == FlowEventKind.PTWRITE && !q.evBound) {
+        if (!holding() && q.peek() == QueryDecoder.Item.EVENT && q.evKind == FlowEventKind.PTWRITE && !q.evBound) {
           event(FlowEventKind.PTWRITE, from, q.evPayload);
           q.take();
         }
         ip = next;
         return true;
       case Block.K_FAR: {
+        if (holding()) syncDisable = bindHeld(from, true, true);
         if (syncDisable) return disable(from, q.evTarget, b.cls().libiptClass() == iptq.x86.LibiptClass.PTIC_FAR_CALL ? next : 0);
         if (!tip(from)) return false;
         branchRow(from, ip, BranchKind.FAR, true);
-        if (heldPaging >= 0) applyHeldPaging();
         if (heldMode != 0) applyHeldMode();
         return true;
       }
-      default: // K_STEP: VMPTRLD (its packet is an event of its own)
+      default: // K_STEP: VMPTRLD
+        if (holding() && b.cls() == iptq.x86.InsnClass.VMPTRLD) bindHeld(from, false, true);
         ip = next;
         return true;
+    }
+  }
+
+  /** A standalone PIP or VMCS waits for the instruction it binds to (libipt holds one at a time). */
+  private boolean holding() {
+    return heldPaging >= 0 || heldVmcs >= 0;
+  }
+
+  /**
+   * The instruction at {@code at} binds a held PIP ({@code pip}: a CR3 write or far transfer) or
+   * VMCS ({@code vmcs}: VMPTRLD, VMLAUNCH/VMRESUME or a far transfer): libipt reports it after
+   * that instruction and looks at the events that follow for the same instruction, binding at
+   * most one paging and one VMCS event and a PTWRITE whose FUP names it; the first that does not
+   * bind is held or left for the walk. Returns whether a TIP.PGD without FUP comes next.
+   */
+  private boolean bindHeld(long at, boolean pip, boolean vmcs) {
+    boolean pagingDone = !pip, vmcsDone = !vmcs, ptwDone = false;
+    for (;;) {
+      if (heldPaging >= 0) {
+        if (pagingDone) return false;
+        applyHeldPaging();
+        pagingDone = true;
+      } else if (heldVmcs >= 0) {
+        if (vmcsDone) return false;
+        applyHeldVmcs();
+        vmcsDone = true;
+      }
+      if (q.peek() != QueryDecoder.Item.EVENT) return false;
+      switch (q.evKind) {
+        case PAGING -> heldPaging = q.evPayload;
+        case VMCS -> heldVmcs = q.evPayload;
+        case EXEC_MODE -> heldMode = (int) q.evPayload; // for the far transfer's TIP, as in walk()
+        case PTWRITE -> {
+          if (ptwDone || !q.evBound || q.evIp != at) return false;
+          event(FlowEventKind.PTWRITE, at, q.evPayload);
+          ptwDone = true;
+        }
+        default -> {
+          return q.evKind == FlowEventKind.DISABLED && !q.evBound;
+        }
+      }
+      q.take();
     }
   }
 
@@ -581,6 +626,7 @@ public final class FlowDecoder {
         event(ip == lastDisableIp ? FlowEventKind.RESUMED : FlowEventKind.ENABLED, ip, 0);
         q.take();
         if (heldPaging >= 0) applyHeldPaging();
+        if (heldVmcs >= 0) applyHeldVmcs();
         if (heldMode != 0) applyHeldMode();
         return true;
       case DISABLED:
@@ -593,6 +639,7 @@ public final class FlowDecoder {
         if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
         heldMode = 0;
         heldPaging = -1;
+        heldVmcs = -1;
         walkedSinceTrace = 0;
         if (q.evIp != NO_IP) {
           ip = q.evIp;
@@ -609,6 +656,12 @@ public final class FlowDecoder {
           setAsid(q.evPayload & ~1L);
           event(FlowEventKind.PAGING, NO_IP, q.evPayload);
         }
+        q.take();
+        return true;
+      case VMCS:
+        // Like a PIP, a VMCS packet waits for what it binds to while tracing is on (libipt).
+        if (enabled) heldVmcs = q.evPayload;
+        else event(FlowEventKind.VMCS, NO_IP, q.evPayload);
         q.take();
         return true;
       case EXEC_MODE:
@@ -722,6 +775,11 @@ public final class FlowDecoder {
     setAsid(heldPaging & ~1L);
     event(FlowEventKind.PAGING, NO_IP, heldPaging);
     heldPaging = -1;
+  }
+
+  private void applyHeldVmcs() {
+    event(FlowEventKind.VMCS, NO_IP, heldVmcs);
+    heldVmcs = -1;
   }
 
   private void applyHeldMode() {
