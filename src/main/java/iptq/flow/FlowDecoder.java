@@ -199,17 +199,16 @@ public final class FlowDecoder {
             bindIp = q.psbIp;
             break;
           default: // EVENT
+            if (enabled && holding() && q.evKind != FlowEventKind.EXEC_MODE) {
+              // libipt reports events one at a time: all after a standalone PIP or VMCS, even those
+              // with a FUP, wait until it binds (see bindHeld()). MODE.Exec binds to the far
+              // transfer's TIP itself.
+              break;
+            }
             if (q.evKind == FlowEventKind.PTWRITE && enabled) {
               // libipt reports a PTWRITE after its instruction: the one at the FUP's IP, else the
               // next PTWRITE instruction (see branch()).
               if (q.evBound) bindIp = q.evIp;
-              break;
-            }
-            if (!q.evBound && holding() && enabled && q.evKind != FlowEventKind.DISABLED
-                && q.evKind != FlowEventKind.EXEC_MODE) {
-              // libipt reports events one at a time: those after a standalone PIP or VMCS wait
-              // until it binds (see bindHeld()). MODE.Exec and TIP.PGD bind to the transfer
-              // themselves.
               break;
             }
             if (!q.evBound) {
