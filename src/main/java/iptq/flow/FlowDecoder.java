@@ -37,6 +37,7 @@ public final class FlowDecoder {
   private long lastDisableIp;
   private int heldMode;
   private long heldPaging = -1;
+  private long heldVmcs = -1;
   private long seq;
   private long insns;
   private long walkedSinceTrace;
@@ -102,6 +103,7 @@ public final class FlowDecoder {
     stackSize = 0;
     heldMode = 0;
     heldPaging = -1;
+    heldVmcs = -1;
     lastDisableIp = 0;
     walkedSinceTrace = 0;
     setAsid(CodeImage.ANY_ASID);
@@ -111,29 +113,41 @@ public final class FlowDecoder {
       ip = q.psbIp;
       enabled = true;
     }
-    if (q.psbCbr >= 0) event(FlowEventKind.CBR, NO_IP, q.psbCbr);
     q.take();
     psbEvents();
   }
 
   /**
-   * The status a PSB+ gives, reported as libipt does: CBR at once, paging, VMCS and the execution
-   * mode in packet order where the PSB+'s FUP binds (or at once when tracing is off). The mode is
-   * reported even when the PSB+ has no MODE.Exec.
+   * The status a PSB+ gives, reported as libipt does: in packet order, paging, VMCS and the
+   * execution mode where the PSB+'s FUP binds (or at once when tracing is off), CBR and MNT with
+   * them unless {@link #psbAtOnce()} reported them already. The mode is reported even when the
+   * PSB+ has no MODE.Exec.
    */
   private void psbEvents() {
     boolean modeSeen = false;
-    for (int i = 0; i < q.psbStatusCount; i++) {
-      switch (q.psbStatus[i]) {
-        case PAGING -> event(FlowEventKind.PAGING, NO_IP, q.psbPaging);
-        case VMCS -> event(FlowEventKind.VMCS, NO_IP, q.psbVmcs);
-        default -> {
-          event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
-          modeSeen = true;
-        }
+    for (int i = q.psbStatusDone; i < q.psbStatusCount; i++) {
+      FlowEventKind k = q.psbStatus[i];
+      if (k == FlowEventKind.EXEC_MODE) {
+        event(k, NO_IP, mode.bits());
+        modeSeen = true;
+      } else {
+        event(k, NO_IP, q.psbStatusPayload[i]);
       }
     }
+    q.psbStatusDone = q.psbStatusCount;
     if (!modeSeen) event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
+  }
+
+  /**
+   * The CBR and MNT packets a PSB+ starts its status with: libipt reports them as soon as it reads
+   * the PSB+, but those after a PIP, VMCS or MODE.Exec wait with that for the FUP's IP.
+   */
+  private void psbAtOnce() {
+    for (int i = q.psbStatusDone; i < q.psbStatusCount; i = ++q.psbStatusDone) {
+      FlowEventKind k = q.psbStatus[i];
+      if (k != FlowEventKind.CBR && k != FlowEventKind.MNT) return;
+      event(k, NO_IP, q.psbStatusPayload[i]);
+    }
   }
 
   /** Walks until the trace ends or an error (reported, with a resync) interrupts it. */
@@ -163,10 +177,7 @@ public final class FlowDecoder {
             }
             break;
           case PSB:
-            if (q.psbCbr >= 0) {
-              event(FlowEventKind.CBR, NO_IP, q.psbCbr);
-              q.psbCbr = -1;
-            }
+            psbAtOnce();
             if (!enabled) {
               applyPsbStatus();
               psbEvents();
@@ -188,17 +199,16 @@ public final class FlowDecoder {
             bindIp = q.psbIp;
             break;
           default: // EVENT
+            if (enabled && holding() && q.evKind != FlowEventKind.EXEC_MODE) {
+              // libipt reports events one at a time: all after a standalone PIP or VMCS, even those
+              // with a FUP, wait until it binds (see bindHeld()). MODE.Exec binds to the far
+              // transfer's TIP itself.
+              break;
+            }
             if (q.evKind == FlowEventKind.PTWRITE && enabled) {
               // libipt reports a PTWRITE after its instruction: the one at the FUP's IP, else the
               // next PTWRITE instruction (see branch()).
               if (q.evBound) bindIp = q.evIp;
-              break;
-            }
-            if (!q.evBound && heldPaging >= 0 && enabled && q.evKind != FlowEventKind.DISABLED
-                && q.evKind != FlowEventKind.EXEC_MODE) {
-              // libipt reports events one at a time: those after a PIP wait until its paging
-              // event binds (to a CR3 write or far transfer). MODE.Exec and TIP.PGD bind to the
-              // transfer themselves.
               break;
             }
             if (!q.evBound) {
@@ -489,28 +499,71 @@ public final class FlowDecoder {
         return true;
       }
       case Block.K_MOV_CR3:
+        if (holding()) syncDisable = bindHeld(from, true, false);
         if (syncDisable && q.evTarget == NO_IP) return disable(from, NO_IP, next);
         ip = next;
-        if (heldPaging >= 0) applyHeldPaging();
         return true;
       case Block.K_PTWRITE:
-        if (q.peek() == QueryDecoder.Item.EVENT && q.evKind == FlowEventKind.PTWRITE && !q.evBound) {
+        if (!holding() && q.peek() == QueryDecoder.Item.EVENT && q.evKind == FlowEventKind.PTWRITE && !q.evBound) {
           event(FlowEventKind.PTWRITE, from, q.evPayload);
           q.take();
         }
         ip = next;
         return true;
       case Block.K_FAR: {
+        if (holding()) syncDisable = bindHeld(from, true, true);
         if (syncDisable) return disable(from, q.evTarget, b.cls().libiptClass() == iptq.x86.LibiptClass.PTIC_FAR_CALL ? next : 0);
         if (!tip(from)) return false;
         branchRow(from, ip, BranchKind.FAR, true);
-        if (heldPaging >= 0) applyHeldPaging();
         if (heldMode != 0) applyHeldMode();
         return true;
       }
-      default: // K_STEP: VMPTRLD (its packet is an event of its own)
+      default: // K_STEP: VMPTRLD
+        if (holding() && b.cls() == iptq.x86.InsnClass.VMPTRLD) bindHeld(from, false, true);
         ip = next;
         return true;
+    }
+  }
+
+  /** A standalone PIP or VMCS waits for the instruction it binds to (libipt holds one at a time). */
+  private boolean holding() {
+    return heldPaging >= 0 || heldVmcs >= 0;
+  }
+
+  /**
+   * The instruction at {@code at} binds a held PIP ({@code pip}: a CR3 write or far transfer) or
+   * VMCS ({@code vmcs}: VMPTRLD, VMLAUNCH/VMRESUME or a far transfer): libipt reports it after
+   * that instruction and looks at the events that follow for the same instruction, binding at
+   * most one paging and one VMCS event and a PTWRITE whose FUP names it; the first that does not
+   * bind is held or left for the walk. Returns whether a TIP.PGD without FUP comes next.
+   */
+  private boolean bindHeld(long at, boolean pip, boolean vmcs) {
+    boolean pagingDone = !pip, vmcsDone = !vmcs, ptwDone = false;
+    for (;;) {
+      if (heldPaging >= 0) {
+        if (pagingDone) return false;
+        applyHeldPaging();
+        pagingDone = true;
+      } else if (heldVmcs >= 0) {
+        if (vmcsDone) return false;
+        applyHeldVmcs();
+        vmcsDone = true;
+      }
+      if (q.peek() != QueryDecoder.Item.EVENT) return false;
+      switch (q.evKind) {
+        case PAGING -> heldPaging = q.evPayload;
+        case VMCS -> heldVmcs = q.evPayload;
+        case EXEC_MODE -> heldMode = (int) q.evPayload; // for the far transfer's TIP, as in walk()
+        case PTWRITE -> {
+          if (ptwDone || !q.evBound || q.evIp != at) return false;
+          event(FlowEventKind.PTWRITE, at, q.evPayload);
+          ptwDone = true;
+        }
+        default -> {
+          return q.evKind == FlowEventKind.DISABLED && !q.evBound;
+        }
+      }
+      q.take();
     }
   }
 
@@ -572,6 +625,7 @@ public final class FlowDecoder {
         event(ip == lastDisableIp ? FlowEventKind.RESUMED : FlowEventKind.ENABLED, ip, 0);
         q.take();
         if (heldPaging >= 0) applyHeldPaging();
+        if (heldVmcs >= 0) applyHeldVmcs();
         if (heldMode != 0) applyHeldMode();
         return true;
       case DISABLED:
@@ -584,6 +638,7 @@ public final class FlowDecoder {
         if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
         heldMode = 0;
         heldPaging = -1;
+        heldVmcs = -1;
         walkedSinceTrace = 0;
         if (q.evIp != NO_IP) {
           ip = q.evIp;
@@ -600,6 +655,12 @@ public final class FlowDecoder {
           setAsid(q.evPayload & ~1L);
           event(FlowEventKind.PAGING, NO_IP, q.evPayload);
         }
+        q.take();
+        return true;
+      case VMCS:
+        // Like a PIP, a VMCS packet waits for what it binds to while tracing is on (libipt).
+        if (enabled) heldVmcs = q.evPayload;
+        else event(FlowEventKind.VMCS, NO_IP, q.evPayload);
         q.take();
         return true;
       case EXEC_MODE:
@@ -713,6 +774,11 @@ public final class FlowDecoder {
     setAsid(heldPaging & ~1L);
     event(FlowEventKind.PAGING, NO_IP, heldPaging);
     heldPaging = -1;
+  }
+
+  private void applyHeldVmcs() {
+    event(FlowEventKind.VMCS, NO_IP, heldVmcs);
+    heldVmcs = -1;
   }
 
   private void applyHeldMode() {

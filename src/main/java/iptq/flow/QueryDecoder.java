@@ -84,12 +84,16 @@ public final class QueryDecoder {
   public int psbModeBits;
   public long psbPaging;
   public int psbTsx;
-  public long psbCbr;
   /** PSB: the VMCS base the PSB+ gives, or -1. */
   public long psbVmcs;
-  /** PSB: the status packets of the PSB+ in their order (PAGING, VMCS, EXEC_MODE), as libipt reports them. */
-  public final FlowEventKind[] psbStatus = new FlowEventKind[8];
+  /**
+   * PSB: the status packets of the PSB+ in their order (PAGING, VMCS, EXEC_MODE, CBR, MNT) with
+   * their payloads, as libipt reports them; the walker counts those reported in {@link #psbStatusDone}.
+   */
+  public final FlowEventKind[] psbStatus = new FlowEventKind[16];
+  public final long[] psbStatusPayload = new long[16];
   public int psbStatusCount;
+  public int psbStatusDone;
   public long psbOffset;
 
   /** ERROR: where and what. */
@@ -430,8 +434,11 @@ public final class QueryDecoder {
     }
   }
 
-  private void psbStatus(FlowEventKind k) {
-    if (psbStatusCount < psbStatus.length) psbStatus[psbStatusCount++] = k;
+  private void psbStatus(FlowEventKind k, long payload) {
+    if (psbStatusCount < psbStatus.length) {
+      psbStatus[psbStatusCount] = k;
+      psbStatusPayload[psbStatusCount++] = payload;
+    }
   }
 
   private Item psbSequence() {
@@ -440,9 +447,9 @@ public final class QueryDecoder {
     psbModeBits = 0;
     psbPaging = -1;
     psbTsx = -1;
-    psbCbr = -1;
     psbVmcs = -1;
     psbStatusCount = 0;
+    psbStatusDone = 0;
     fupFor = FUP_ASYNC;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
@@ -455,20 +462,21 @@ public final class QueryDecoder {
         case FUP -> psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
         case MODE_EXEC -> {
           psbModeBits = p.execBits();
-          psbStatus(FlowEventKind.EXEC_MODE);
+          psbStatus(FlowEventKind.EXEC_MODE, psbModeBits);
         }
         case MODE_TSX -> psbTsx = (int) p.payload;
         case PIP -> {
           psbPaging = p.payload | (p.payload2 & 1);
-          psbStatus(FlowEventKind.PAGING);
+          psbStatus(FlowEventKind.PAGING, psbPaging);
         }
         case TSC -> tsc = p.payload;
-        case CBR -> psbCbr = p.payload;
+        case CBR -> psbStatus(FlowEventKind.CBR, p.payload);
+        case MNT -> psbStatus(FlowEventKind.MNT, p.payload);
         case VMCS -> {
           psbVmcs = p.payload;
-          psbStatus(FlowEventKind.VMCS);
+          psbStatus(FlowEventKind.VMCS, psbVmcs);
         }
-        case PAD, MTC, CYC, TMA, MNT, TRIG, CFE, EVD -> {}
+        case PAD, MTC, CYC, TMA, TRIG, CFE, EVD -> {}
         default -> {
           return error(FlowError.BAD_SEQUENCE, p.kind.label() + " inside PSB+");
         }
