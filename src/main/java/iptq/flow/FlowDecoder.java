@@ -120,22 +120,15 @@ public final class FlowDecoder {
   /**
    * The status a PSB+ gives, reported as libipt does: in packet order, paging, VMCS and the
    * execution mode where the PSB+'s FUP binds (or at once when tracing is off), CBR and MNT with
-   * them unless {@link #psbAtOnce()} reported them already. The mode is reported even when the
-   * PSB+ has no MODE.Exec.
+   * them unless {@link #psbAtOnce()} reported them already. A PSB+ without MODE.Exec (tracing
+   * was off) reports no mode.
    */
   private void psbEvents() {
-    boolean modeSeen = false;
     for (int i = q.psbStatusDone; i < q.psbStatusCount; i++) {
       FlowEventKind k = q.psbStatus[i];
-      if (k == FlowEventKind.EXEC_MODE) {
-        event(k, NO_IP, mode.bits());
-        modeSeen = true;
-      } else {
-        event(k, NO_IP, q.psbStatusPayload[i]);
-      }
+      event(k, NO_IP, k == FlowEventKind.EXEC_MODE ? mode.bits() : q.psbStatusPayload[i]);
     }
     q.psbStatusDone = q.psbStatusCount;
-    if (!modeSeen) event(FlowEventKind.EXEC_MODE, NO_IP, mode.bits());
   }
 
   /**

@@ -157,6 +157,18 @@ class FlowBindingTest {
         "[paging, cr3: 000000000000a000]"}, rest));
   }
 
+  /** A PSB+ while tracing is off has no MODE.Exec: libipt reports no mode for it, nor does iptq. */
+  @Test
+  void aPsbWhileTracingIsOffReportsNoMode() throws Exception {
+    int[] psbWhileOff = concat(new int[] {0x01 | 6 << 5, 0x00, 0x20, 0, 0, 0, 0, 0, 0}, // TIP.PGD 0x2000 at the jmp
+        new int[] {0x02, 0x82, 0x02, 0x82, 0x02, 0x82, 0x02, 0x82, 0x02, 0x82, 0x02, 0x82, 0x02, 0x82, 0x02, 0x82},
+        new int[] {0x02, 0x23},
+        new int[] {0x11 | 6 << 5, 0x00, 0x10, 0, 0, 0, 0, 0, 0}); // TIP.PGE 0x1000
+    check(trace(psbWhileOff), "[exec mode: 64-bit]", WALK[0], WALK[1], "0000000000001005", "0000000000001006",
+        "[disabled, ip: 0000000000002000]", "[enabled, ip: 0000000000001000]", WALK[0], WALK[1], "0000000000001005",
+        "0000000000001006", "[disabled, ip: 0000000000002000]");
+  }
+
   private static final int[] MNT = {0x02, 0xc3, 0x88, 0xef, 0xbe, 0xad, 0xde, 0, 0, 0, 0}; // payload 0xdeadbeef
   private static final int[] CBR = {0x02, 0x03, 0x20, 0}; // ratio 32
   private static final String[] REST = {WALK[0], WALK[1], "0000000000001005", "0000000000001006",
