@@ -1,6 +1,6 @@
--- Tables derived from the decode tables once, when the database is written (Derived.fill runs
--- derive/*.sql after the decoders have loaded every block): what needs an ordered pass over
--- all blocks is computed once here rather than in every query.
+-- Tables derived from the decode tables when the database is written: what would need an
+-- ordered pass over all blocks is collected once, by the flow decoder's sink as the blocks
+-- stream by (Derived.fill completes it), rather than in every query.
 
 CREATE TABLE function_runs (
   segment_id BIGINT  NOT NULL,
@@ -18,7 +18,7 @@ CREATE TABLE function_runs (
   insns      BIGINT  NOT NULL,
   blocks     BIGINT  NOT NULL
 );
-COMMENT ON TABLE function_runs IS 'One row per visit to a function: consecutive blocks of a segment in the same function and module collapsed into one (derived from blocks when the database is written).';
+COMMENT ON TABLE function_runs IS 'One row per visit to a function: consecutive blocks of a segment in the same function and module collapsed into one (written by the flow decoder as the blocks stream by).';
 COMMENT ON COLUMN function_runs.segment_id IS 'The buffer (segments.segment_id).';
 COMMENT ON COLUMN function_runs.run IS 'Visit number within the segment, 1, 2, ... in execution order.';
 COMMENT ON COLUMN function_runs.back IS 'Visit number counted from the segment''s end: 1 is the visit running when the trace stopped (at the triggering event).';

@@ -73,8 +73,48 @@ final class FlowTables implements FlowSink {
   @Override
   public void block(long seq, long startIp, long endIp, int insns, long ts) {
     Namer.Name n = namer.name(startIp);
-    t.blocks.add(segment, seq, ns(ts), pid, tid, startIp, endIp, insns, n.module(), n.function(),
+    long at = ns(ts);
+    t.blocks.add(segment, seq, at, pid, tid, startIp, endIp, insns, n.module(), n.function(),
         n.function() == null ? TableWriter.NULL : n.offset());
+    visit(seq, at, startIp, insns, n);
+  }
+
+  // The visit to a function in progress: consecutive blocks in the same function and module.
+  // Collected here as blocks stream by, rather than by an ordered pass over all blocks later.
+  private long runs;
+  private long runFirstSeq, runLastSeq, runPid, runStartIp, runStartNs, runEndNs, runInsns, runBlocks;
+  private String runFunction, runModule;
+
+  private void visit(long seq, long at, long startIp, int insns, Namer.Name n) {
+    if (runBlocks > 0 && java.util.Objects.equals(n.function(), runFunction)
+        && java.util.Objects.equals(n.module(), runModule)) {
+      runLastSeq = seq;
+      runEndNs = at;
+      runInsns += insns;
+      runBlocks++;
+      return;
+    }
+    endVisit();
+    runFirstSeq = runLastSeq = seq;
+    runPid = pid;
+    runStartIp = startIp;
+    runStartNs = runEndNs = at;
+    runInsns = insns;
+    runBlocks = 1;
+    runFunction = n.function();
+    runModule = n.module();
+  }
+
+  private void endVisit() {
+    if (runBlocks == 0) return;
+    t.functionRuns.add(segment, ++runs, runFirstSeq, runLastSeq, runPid, tid, runFunction, runModule,
+        runStartIp, runStartNs, runEndNs, runInsns, runBlocks);
+    runBlocks = 0;
+  }
+
+  /** After the decoder: writes the last visit. */
+  void finish() {
+    endVisit();
   }
 
   @Override

@@ -103,6 +103,7 @@ final class SegmentDecoder {
           instructionRows ? texts.get() : null);
       FlowDecoder fd = new FlowDecoder(in.decoders().get(), image, sink);
       fd.decode();
+      sink.finish();
       branches = sink.branches();
       instructions = fd.instructions();
       errors += sink.errors();

@@ -5,6 +5,7 @@ import iptq.table.BlocksTable;
 import iptq.table.BranchesTable;
 import iptq.table.DecodeErrorsTable;
 import iptq.table.FlowEventsTable;
+import iptq.table.FunctionRunsTable;
 import iptq.table.InstructionsTable;
 import iptq.table.PacketsTable;
 import iptq.table.TableWriter;
@@ -22,6 +23,7 @@ final class Tables implements AutoCloseable {
   final InstructionsTable instructions;
   final FlowEventsTable flowEvents;
   final DecodeErrorsTable errors;
+  final FunctionRunsTable functionRuns;
   private final BufferAllocator allocator;
 
   Tables(BufferAllocator parent, BatchSink sink, String name) {
@@ -32,10 +34,11 @@ final class Tables implements AutoCloseable {
     instructions = new InstructionsTable(allocator, sink);
     flowEvents = new FlowEventsTable(allocator, sink);
     errors = new DecodeErrorsTable(allocator, sink);
+    functionRuns = new FunctionRunsTable(allocator, sink);
   }
 
   private List<TableWriter> all() {
-    return List.of(packets, branches, blocks, instructions, flowEvents, errors);
+    return List.of(packets, branches, blocks, instructions, flowEvents, errors, functionRuns);
   }
 
   void flush() {

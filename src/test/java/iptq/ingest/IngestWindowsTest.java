@@ -92,6 +92,23 @@ class IngestWindowsTest {
     assertEquals("pdb", one(db, "SELECT symbol_source FROM modules WHERE name = 'sampdrv.sys'"));
     assertEquals("SampKiSystemCall64", one(db,
         "SELECT function FROM function_runs WHERE back = 1 GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"));
+    assertFunctionRunsAsFromBlocks(db);
+  }
+
+  /**
+   * The visits the flow sink wrote, row for row, against the same table derived from the blocks
+   * table by SQL (an ordered pass over all blocks, which ingest no longer needs).
+   */
+  private static void assertFunctionRunsAsFromBlocks(Path db) throws Exception {
+    String rows = "SELECT * FROM %s ORDER BY segment_id, run";
+    try (Connection c = Store.open(db, false); Statement st = c.createStatement()) {
+      List<String> written = iptq.store.Rows.of(c, rows.formatted("function_runs"));
+      st.execute("DELETE FROM function_runs");
+      iptq.store.KnownTrace.deriveFunctionRuns(c);
+      List<String> derived = iptq.store.Rows.of(c, rows.formatted("function_runs"));
+      assertTrue(written.size() > 100, written.size() + " visits");
+      assertEquals(derived, written);
+    }
   }
 
   @Test

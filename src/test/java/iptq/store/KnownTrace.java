@@ -41,14 +41,28 @@ public final class KnownTrace {
       try (Statement st = store.connection().createStatement()) {
         st.execute(sql());
       }
-      Derived.fill(store.connection());
+      deriveFunctionRuns(store.connection());
       store.commit();
     }
     return db;
   }
 
   static String sql() throws IOException {
-    try (InputStream in = KnownTrace.class.getResourceAsStream("/iptq/store/known-trace.sql")) {
+    return resource("/iptq/store/known-trace.sql");
+  }
+
+  /**
+   * Fills function_runs from the blocks table with SQL, as the flow decoder's sink would have
+   * while writing them: for databases built from SQL, and as the oracle the sink is checked against.
+   */
+  public static void deriveFunctionRuns(java.sql.Connection conn) throws IOException, SQLException {
+    try (Statement st = conn.createStatement()) {
+      st.execute(resource("/iptq/store/function-runs-from-blocks.sql"));
+    }
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = KnownTrace.class.getResourceAsStream(name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

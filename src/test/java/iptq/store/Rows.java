@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Query results as text lines ("a | b | NULL"), for exact comparisons in tests. */
-final class Rows {
+public final class Rows {
   private Rows() {}
 
-  static List<String> of(ResultSet rs) throws SQLException {
+  public static List<String> of(ResultSet rs) throws SQLException {
     int n = rs.getMetaData().getColumnCount();
     List<String> out = new ArrayList<>();
     while (rs.next()) {
@@ -26,7 +26,7 @@ final class Rows {
     return out;
   }
 
-  static List<String> of(Connection c, String sql) throws SQLException {
+  public static List<String> of(Connection c, String sql) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       return of(rs);
     }

@@ -27,7 +27,7 @@ class ViewsTest {
 
   @Test
   void functionRunsCollapseConsecutiveBlocksOfOneFunction() throws Exception {
-    // (a table derived by Derived.fill, which KnownTrace.build runs as ingest does)
+    // (derived from blocks by KnownTrace.deriveFunctionRuns; ingest writes it from the flow sink)
     assertEquals(Rows.lines("""
         4 | 1 | 5 | 1 | 1 | 1234 | 5678 | NtClose | ntdll.dll | 140711718554112 | 3930 | 3930 | 3 | 1
         4 | 2 | 4 | 3 | 5 | 1234 | 5678 | KiSystemCall64 | ntoskrnl.exe | 18446735277616533504 | 3940 | 3950 | 26 | 2

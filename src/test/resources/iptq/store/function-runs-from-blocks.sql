@@ -1,4 +1,6 @@
--- Fills function_runs from blocks: one ordered pass marks the blocks where a visit starts
+-- Fills function_runs from blocks, for databases whose blocks were not written by the flow
+-- decoder's sink (the tests' known trace), and as the oracle the sink's visits are checked
+-- against (FunctionRunsTest). One ordered pass marks the blocks where a visit starts
 -- (its function or module differs from the block before) and where one ends, with running
 -- sums of instructions and blocks; a second pass over only those edge rows pairs each start
 -- with its end (the same row, or the next edge row) and numbers the visits both ways.
