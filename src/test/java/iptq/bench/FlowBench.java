@@ -27,8 +27,8 @@ public final class FlowBench {
   private FlowBench() {}
 
   /** Counts what a table writer would receive, so the sink calls are not optimised away. */
-  public static final class CountingSink implements FlowSink {
-    public long blocks, insns, branches, events, errors, xor;
+  static final class CountingSink implements FlowSink {
+    long blocks, insns, branches, events, errors, xor;
 
     @Override
     public void block(long seq, long startIp, long endIp, int n, long ts) {
