@@ -19,10 +19,15 @@ import java.util.List;
  * machine busy with other work distorts neither; rounds alternate the two and each side keeps
  * its fastest pass.
  *
- * <pre>bench/flow [INSTRUCTIONS]   (default 100 million)</pre>
+ * <p>How much code the trace walks decides much of the speed: past the processor's caches each
+ * block is a wait on memory. {@code --hot N} sets the functions per module that indirect
+ * branches go to (default 300: over 100 K distinct blocks, about 7 MB of them).
+ *
+ * <pre>bench/flow [INSTRUCTIONS] [--hot N] [--synth-only]   (default 100 million, 300)</pre>
  */
 public final class FlowBench {
   private static final int ROUNDS = 4;
+  private static final int DEFAULT_HOT = 300;
 
   private FlowBench() {}
 
@@ -55,20 +60,29 @@ public final class FlowBench {
   }
 
   public static void main(String[] args) throws Exception {
-    long n = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 100_000_000L;
+    long n = 100_000_000L;
+    int hot = DEFAULT_HOT;
+    boolean synthOnly = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--hot" -> hot = Integer.parseInt(args[++i]);
+        case "--synth-only" -> synthOnly = true;
+        default -> n = Long.parseLong(args[i].replace("_", ""));
+      }
+    }
     Path dir = Path.of("target/bench");
     Files.createDirectories(dir);
-    Path trace = dir.resolve("flow-" + n + ".pt");
+    Path trace = dir.resolve("flow-" + n + (hot == DEFAULT_HOT ? "" : "-hot" + hot) + ".pt");
     List<String> specs = FlowTestAccess.benchSpecs();
     if (!Files.isRegularFile(trace)) { // deterministic (fixed seed), so a trace made before is the same
       long t0 = System.nanoTime();
       Path tmp = dir.resolve(trace.getFileName() + ".tmp");
-      FlowTestAccess.writeBenchTrace(tmp, n, 42);
+      FlowTestAccess.writeBenchTrace(tmp, n, 42, hot);
       Files.move(tmp, trace, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       System.out.printf("synthesized %,d instructions over real code in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
     }
     System.out.printf("trace %s: %,d bytes, %,d instructions%n", trace, Files.size(trace), n);
-    if (args.length > 1 && args[1].equals("--synth-only")) return;
+    if (synthOnly) return;
     CodeImage image = FlowTestAccess.benchImage();
 
     // Rounds alternate iptq and libipt so that a burst of load on the machine hits both sides;

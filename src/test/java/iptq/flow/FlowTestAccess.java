@@ -17,9 +17,10 @@ public final class FlowTestAccess {
   /**
    * A large trace for the benchmark over all the real code (libc, 32-bit libc, WdBoot.sys,
    * CrashWithException.exe), with few events, so that it measures walking code. Returns the
-   * image specs (FILE@ADDR@OFFSET@SIZE) to decode it with, and the instruction count.
+   * image specs (FILE@ADDR@OFFSET@SIZE) to decode it with. Indirect branches go to
+   * {@code hotFunctions} functions per module: that sets how much code the trace walks.
    */
-  public static List<String> writeBenchTrace(java.nio.file.Path out, long instructions, long seed) throws java.io.IOException {
+  public static List<String> writeBenchTrace(java.nio.file.Path out, long instructions, long seed, int hotFunctions) throws java.io.IOException {
     TraceSynthesizer.Options o = new TraceSynthesizer.Options();
     o.seed = seed;
     o.instructions = instructions;
@@ -31,7 +32,7 @@ public final class FlowTestAccess {
     o.pad = 0;
     o.timing = 0.005;
     o.psbPeriod = 16384;
-    o.hotFunctions = 300;
+    o.hotFunctions = hotFunctions;
     TraceSynthesizer s = new TraceSynthesizer(Corpora.all(), Corpora.cache(), o).run();
     java.nio.file.Files.write(out, s.trace());
     return Corpora.all().specs();
