@@ -277,10 +277,13 @@ final class TraceSynthesizer {
         }
         if (mayDisable()) {
           flushTnt();
-          tipPgd(-1, true);
+          // Into a CPL that is not traced (ContextEn clears), TIP.PGD has no IP; out of the IP
+          // filter's region it gives the target (SDM: far branch, PacketEn 1 to 0).
+          boolean suppressed = rnd.nextBoolean();
+          tipPgd(target, suppressed);
           // libipt expects a far call (SYSCALL, far CALL) to return to the next instruction.
           lastDisableIp = in.farCall() ? next : 0;
-          event("[disabled]");
+          event(suppressed ? "[disabled]" : "[disabled, ip: " + hex(target) + "]");
           reenable();
           return;
         }
