@@ -801,8 +801,12 @@ public final class FlowDecoder {
       message = "PSB+ at offset 0x" + Long.toHexString(q.psbOffset) + " puts the flow at 0x"
           + Long.toHexString(q.psbIp) + ", but the walk reached " + message;
     }
-    if (q.peek() == QueryDecoder.Item.ERROR) {
-      fail(q.errOffset, q.errKind, q.errMessage); // the trace is broken here, not inconsistent
+    // A broken packet ahead is the error where the walk needed the trace: the trace is broken
+    // there, not inconsistent. Code that is missing or does not decode the walk met before
+    // needing the packet, and libipt, which reads the trace only when it needs it, reports it.
+    boolean codeError = FlowError.NO_CODE.equals(kind) || FlowError.BAD_INSN.equals(kind);
+    if (q.peek() == QueryDecoder.Item.ERROR && !codeError) {
+      fail(q.errOffset, q.errKind, q.errMessage);
       return false;
     }
     if (q.peek() == QueryDecoder.Item.END && (FlowError.TNT_NEEDED.equals(kind) || FlowError.TIP_NEEDED.equals(kind))) {

@@ -60,6 +60,24 @@ final class Corpora {
     return extended;
   }
 
+  private static CodeCorpus farTransfers;
+
+  /**
+   * {@link #extended()} plus far-transfer helpers built here with clang and lld
+   * (src/test/c/synth-far.c) as 64-bit and as 32-bit code: far JMP/CALL through memory, far RET,
+   * IRET, SYSRET and software interrupts, which real code hardly has. A corpus of its own, so
+   * that the traces of the seeds over {@link #extended()} stay the same.
+   */
+  static synchronized CodeCorpus farTransfers() {
+    if (farTransfers == null) {
+      List<CodeCorpus.Region> r = new ArrayList<>(extended().regions);
+      r.add(CodeCorpus.elfText(build("synth-far64.so", "-m64", "synth-far.c"), 0x00007f3a_68000000L));
+      r.add(CodeCorpus.elfText(build("synth-far32.so", "-m32", "synth-far.c"), 0x0000_0000_5675_0000L));
+      farTransfers = new CodeCorpus(r);
+    }
+    return farTransfers;
+  }
+
   /** Compiles and links src/test/c sources into target/c/NAME (again when a source is newer). */
   private static Path build(String name, String mode, String... sources) {
     iptq.testing.ClangPe.require("clang", "ld.lld");

@@ -91,6 +91,18 @@ class FlowConsistencyTest {
     assertEquals(FlowError.NO_CODE, firstErrorKind());
   }
 
+  /**
+   * The walk meets the missing code before it needs the packet the trace is cut in: that is the
+   * error, as libipt (which reads the trace only when it needs it) reports too.
+   */
+  @Test
+  void indirectJumpIntoNoCodeBeforeACutPacket() throws Exception {
+    psbAt(0x7ff640001fdaL);
+    tip(0x10000L);
+    out.write(0xdd, 0x38, 0x1d); // a FUP cut short
+    assertEquals(FlowError.NO_CODE, firstErrorKind());
+  }
+
   @Test
   void uncompressedReturnIsFine() throws Exception {
     psbAt(0x7ff640001d63L);

@@ -15,7 +15,8 @@ class FlowDifferentialTest {
     check(name, Corpora.all(), o);
   }
 
-  static void check(String name, CodeCorpus c, TraceSynthesizer.Options o) throws Exception {
+  /** Checks one synthesized trace; returns the synthesizer, for what its walk counted. */
+  static TraceSynthesizer check(String name, CodeCorpus c, TraceSynthesizer.Options o) throws Exception {
     TraceSynthesizer s = new TraceSynthesizer(c, Corpora.cache(), o).run();
     byte[] trace = s.trace();
     List<String> truth = s.truth;
@@ -29,6 +30,7 @@ class FlowDifferentialTest {
     assertNull(FlowRunner.firstDifference(truth, libipt), name + ": libipt vs truth");
     List<String> iptq = FlowRunner.iptq(trace, c.image());
     assertNull(FlowRunner.firstDifference(truth, iptq), name + ": iptq vs truth");
+    return s;
   }
 
   @Test

@@ -10,18 +10,35 @@ import java.util.Map;
  * it, and the direct target. Cached per address, so each instruction costs one native call.
  */
 final class SynthInsn {
-  enum Kind { OTHER, JCC, JMP, CALL, JMP_IND, CALL_IND, RET, FAR, PTWRITE, MOV_CR3, STOP }
+  /**
+   * FAR: a far transfer the trace gives a TIP for (SYSCALL, SYSRET, IRET, far JMP/CALL/RET through
+   * memory). SOFT_INT: INT n, INT3, INTO, which processors trace like an interrupt (FUP at the
+   * instruction, then the TIP).
+   */
+  enum Kind { OTHER, JCC, JMP, CALL, JMP_IND, CALL_IND, RET, FAR, SOFT_INT, PTWRITE, MOV_CR3, STOP }
 
   final int length;
   final Kind kind;
   final long target;
   final String text;
+  /**
+   * For FAR and SOFT_INT, the instruction with its operand size, which capstone's text leaves
+   * out ("ljmp m16:64", "lret imm16", "sysretq", "int n", ...), for counting what a trace
+   * covered; else null.
+   */
+  final String far;
 
-  private SynthInsn(int length, Kind kind, long target, String text) {
+  private SynthInsn(int length, Kind kind, long target, String text, String far) {
     this.length = length;
     this.kind = kind;
     this.target = target;
     this.text = text;
+    this.far = far;
+  }
+
+  /** A far call: libipt expects tracing to resume after it when a disable binds to it. */
+  boolean farCall() {
+    return far != null && (far.startsWith("lcall") || far.equals("syscall"));
   }
 
   /** Decodes with capstone, cached by (mode, address). */
@@ -49,7 +66,7 @@ final class SynthInsn {
       SynthInsn ptw = ptwrite(code, r.bits() == 64 ? cs64 : cs32, ip, r.bits() == 64);
       if (ptw != null) return ptw;
       Capstone.CsInsn[] insns = (r.bits() == 64 ? cs64 : cs32).disasm(code, ip, 1);
-      if (insns == null || insns.length == 0) return new SynthInsn(1, Kind.STOP, 0, "(bad)");
+      if (insns == null || insns.length == 0) return new SynthInsn(1, Kind.STOP, 0, "(bad)", null);
       Capstone.CsInsn in = insns[0];
       String m = in.mnemonic;
       for (String p : new String[] {"bnd ", "notrack ", "repz ", "rep ", "repnz ", "repne "}) {
@@ -67,13 +84,45 @@ final class SynthInsn {
       else if (m.startsWith("j") || m.startsWith("loop")) k = immediate ? Kind.JCC : Kind.STOP;
       else if (m.equals("ret")) k = Kind.RET;
       else if (m.equals("mov") && ops.startsWith("cr3,")) k = Kind.MOV_CR3;
-      else if (m.equals("syscall") || m.equals("sysret") || m.equals("sysretq") || m.equals("iretq") || m.equals("iretd")) k = Kind.FAR;
+      else if (m.equals("ljmp") || m.equals("lcall")) k = ops.contains("[") ? Kind.FAR : Kind.STOP; // ptr16:32 stays out
+      else if (m.equals("syscall") || m.equals("sysret") || m.equals("sysretq") || m.equals("iretq") || m.equals("iretd")
+          || m.equals("retf") || m.equals("retfq")) k = Kind.FAR;
+      else if (m.equals("int") || m.equals("int3") || m.equals("into")) k = Kind.SOFT_INT;
       else if (m.startsWith("ret") || m.startsWith("iret") || m.startsWith("sys") || m.startsWith("int")
           || m.startsWith("vm") || m.startsWith("ljmp") || m.startsWith("lcall") || m.equals("ud2") || m.equals("ud0")
           || m.equals("ud1") || m.equals("hlt") || m.equals("ptwrite") || m.startsWith("xbegin") || m.equals("xabort")
           || m.equals("xend") || m.startsWith("mov") && ops.startsWith("cr")) k = Kind.STOP;
       else k = Kind.OTHER;
-      return new SynthInsn(in.size, k, target, in.mnemonic + (ops.isEmpty() ? "" : " " + ops));
+      String name = k == Kind.FAR || k == Kind.SOFT_INT ? farName(m, !ops.isEmpty(), code, r.bits() == 64) : null;
+      return new SynthInsn(in.size, k, target, in.mnemonic + (ops.isEmpty() ? "" : " " + ops), name);
+    }
+
+    /**
+     * The AT&T name of a far transfer with its operand size, from the prefixes: capstone 4 prints
+     * "ljmp [rax]" and "sysret" whether or not REX.W makes the operand 64-bit.
+     */
+    private static String farName(String m, boolean hasOperand, byte[] code, boolean is64) {
+      boolean o16 = false, w = false;
+      for (byte b : code) {
+        int x = b & 0xff;
+        if (is64 && (x & 0xf0) == 0x40) {
+          w = (x & 8) != 0;
+          continue;
+        }
+        if (x != 0x66 && x != 0x67 && x != 0xf2 && x != 0xf3 && x != 0x2e && x != 0x36 && x != 0x3e
+            && x != 0x26 && x != 0x64 && x != 0x65 && x != 0xf0) break; // the opcode
+        w = false; // REX counts only right before the opcode
+        if (x == 0x66) o16 = true;
+      }
+      String size = w ? "64" : o16 ? "16" : "32";
+      return switch (m) {
+        case "ljmp", "lcall" -> m + " m16:" + size;
+        case "retf", "retfq" -> (w ? "lretq" : o16 ? "lretw" : "lret") + (hasOperand ? " imm16" : "");
+        case "iretd", "iretq" -> w ? "iretq" : "iretl";
+        case "sysret", "sysretq" -> w ? "sysretq" : "sysretl";
+        case "int" -> "int n";
+        default -> m; // syscall, int3, into
+      };
     }
 
     /**
@@ -98,7 +147,7 @@ final class SynthInsn {
         if (x == null || x.length == 0) return null;
         length = 1 + x[0].size;
       }
-      return new SynthInsn(length, Kind.PTWRITE, 0, "ptwrite " + (w ? 8 : 4));
+      return new SynthInsn(length, Kind.PTWRITE, 0, "ptwrite " + (w ? 8 : 4), null);
     }
   }
 }

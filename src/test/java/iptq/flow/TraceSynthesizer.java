@@ -45,8 +45,10 @@ final class TraceSynthesizer {
     double tsxAbort = 0.0;
     /** Of PSBs: a PIP in PSB+; of re-enables: a PIP (a CR3 switch) while tracing is off. */
     double statusPip = 0.0;
-    /** Of far transfers (SYSCALL, SYSRET, IRET): into code of the other mode (MODE.Exec), or with a PIP. */
+    /** Of far transfers (SYSCALL, SYSRET, IRET, ...): into code of the other mode (MODE.Exec), or with a PIP. */
     double farSwitch = 0.0;
+    /** Of indirect calls: call a far-transfer helper (needs {@link Corpora#farTransfers()}). */
+    double far = 0.0;
     boolean recordTruth = true;
     boolean startWithPge = false;
     /** Indirect targets come from this many functions per region (0: all), for hot-code locality. */
@@ -60,6 +62,8 @@ final class TraceSynthesizer {
   final Out out = new Out();
   final List<String> truth = new ArrayList<>();
   long executed;
+  /** Far transfers and software interrupts the walk took, by mode and {@link SynthInsn#far} name ("64-bit lretq"). */
+  final java.util.Map<String, Integer> farTransfers = new java.util.TreeMap<>();
 
   // processor state
   private CodeCorpus.Region region;
@@ -162,6 +166,16 @@ final class TraceSynthesizer {
     SynthInsn in = insns.get(region, ip);
     long next = ip + in.length;
     afterQuery = in.kind != SynthInsn.Kind.OTHER && in.kind != SynthInsn.Kind.JMP && in.kind != SynthInsn.Kind.CALL;
+    if (in.kind == SynthInsn.Kind.SOFT_INT && region.contains(next - 1)) {
+      // INT n, INT3, INTO: the processor sends FUP(CLIP) then the TIP, as for an interrupt taken
+      // before the instruction, and decoders cannot tell the two apart; libipt reports an
+      // interrupt there, without the instruction. (INTO traps only with OF set, which the walk
+      // does not know: the helper's INTO comes after an add that sets it.) A disabling one,
+      // FUP(CLIP) and TIP.PGD(), looks like the asynchronous disable made below.
+      countFar(in);
+      interrupt();
+      return;
+    }
     // Instructions the walk cannot follow (data, privileged or unusual transfers, code running
     // off the section): an interrupt takes the processor elsewhere first.
     if (in.kind == SynthInsn.Kind.STOP || !region.contains(next - 1) || !followable(in, next)) {
@@ -213,20 +227,24 @@ final class TraceSynthesizer {
       case JMP_IND, CALL_IND -> {
         if (in.kind == SynthInsn.Kind.CALL_IND) push(next);
         long target = randomFunction(region);
+        CodeCorpus.Region helpers = null;
         if (in.kind == SynthInsn.Kind.CALL_IND && o.ptwrite > 0 && rnd.nextDouble() < o.ptwrite) {
-          CodeCorpus.Region helpers = ptwriteRegion(region.bits());
-          if (helpers != null) {
-            target = randomFunction(helpers);
-            if (!mayDisable()) {
-              tip(0x0d, target);
-              ip = target;
-              region = helpers;
-              return;
-            }
-            lastDisableIp = next;
-            syncDisable(target);
+          helpers = helperRegion("synth-ptwrite", region.bits());
+        }
+        if (helpers == null && in.kind == SynthInsn.Kind.CALL_IND && o.far > 0 && rnd.nextDouble() < o.far) {
+          helpers = helperRegion("synth-far", region.bits());
+        }
+        if (helpers != null) {
+          target = randomFunction(helpers);
+          if (!mayDisable()) {
+            tip(0x0d, target);
+            ip = target;
+            region = helpers;
             return;
           }
+          lastDisableIp = next;
+          syncDisable(target);
+          return;
         }
         if (mayDisable()) {
           lastDisableIp = in.kind == SynthInsn.Kind.CALL_IND ? next : 0;
@@ -249,20 +267,28 @@ final class TraceSynthesizer {
         }
       }
       case FAR -> {
-        long target = randomFunction(region);
+        // The near call stack stays as it is: far transfers neither push nor pop it.
+        countFar(in);
+        CodeCorpus.Region to = farDestination();
+        long target = randomFunction(to);
         if (o.farSwitch > 0 && rnd.nextDouble() < o.farSwitch) {
           farSwitch();
           return;
         }
         if (mayDisable()) {
           flushTnt();
-          tipPgd(-1, true);
-          lastDisableIp = in.text.startsWith("sys") && in.text.startsWith("syscall") ? next : 0;
-          event("[disabled]");
+          // Into a CPL that is not traced (ContextEn clears), TIP.PGD has no IP; out of the IP
+          // filter's region it gives the target (SDM: far branch, PacketEn 1 to 0).
+          boolean suppressed = rnd.nextBoolean();
+          tipPgd(target, suppressed);
+          // libipt expects a far call (SYSCALL, far CALL) to return to the next instruction.
+          lastDisableIp = in.farCall() ? next : 0;
+          event(suppressed ? "[disabled]" : "[disabled, ip: " + hex(target) + "]");
           reenable();
           return;
         }
         tip(0x0d, target);
+        region = to;
         ip = target;
       }
       default -> throw new IllegalStateException();
@@ -588,12 +614,28 @@ final class TraceSynthesizer {
     out.le(base >>> 12, 5);
   }
 
-  /** The region of PTWRITE helpers in this mode, or null when the corpus has none. */
-  private CodeCorpus.Region ptwriteRegion(int bits) {
+  private void countFar(SynthInsn in) {
+    farTransfers.merge(region.bits() + "-bit " + in.far, 1, Integer::sum);
+  }
+
+  /** The region of helpers (built from src/test/c/NAME.c) in this mode, or null when the corpus has none. */
+  private CodeCorpus.Region helperRegion(String name, int bits) {
     for (CodeCorpus.Region r : corpus.regions) {
-      if (r.bits() == bits && r.name().startsWith("synth-ptwrite")) return r;
+      if (r.bits() == bits && r.name().startsWith(name)) return r;
     }
     return null;
+  }
+
+  /**
+   * Where a far transfer goes (without a mode switch): a function of the same region, as a
+   * system call's handler would be, but out of the far-transfer helpers into any code of the
+   * same mode, so that a walk that reaches them does not stay among them.
+   */
+  private CodeCorpus.Region farDestination() {
+    if (!region.name().startsWith("synth-far")) return region;
+    List<CodeCorpus.Region> same = new ArrayList<>();
+    for (CodeCorpus.Region r : corpus.regions) if (r.bits() == region.bits()) same.add(r);
+    return same.get(rnd.nextInt(same.size()));
   }
 
   private void pip(long cr3) {
