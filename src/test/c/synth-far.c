@@ -4,8 +4,9 @@
  * hardly any far transfer but SYSCALL, so these helpers give TraceSynthesizer real far JMP,
  * far CALL, far RET, IRET, SYSRET and software interrupts to emit trace for. They are never
  * run, only decoded: each is a naked function (no prologue, so the transfer is what the walk
- * reaches) with an ordinary instruction or two in front for the walk to step over first. One helper per encoding, so that the operand size the decoder must get right
- * (m16:32 or m16:64, with or without an immediate) is in the name.
+ * reaches) with an ordinary instruction or two in front for the walk to step over first. One
+ * helper per encoding, so that the operand size the decoder must get right (m16:32 or m16:64,
+ * with or without an immediate) is in the name.
  */
 #define HELPER __attribute__((naked, noinline, visibility("default")))
 
