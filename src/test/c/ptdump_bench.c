@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "harness_file.h"
+
 static uint64_t now_ns(clockid_t clock)
 {
 	struct timespec ts;
@@ -25,8 +27,7 @@ int main(int argc, char **argv)
 {
 	struct pt_config config;
 	uint8_t *buffer;
-	long size;
-	FILE *file;
+	size_t size;
 	int runs, run;
 
 	if (argc != 3) {
@@ -34,17 +35,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	runs = atoi(argv[2]);
-	file = fopen(argv[1], "rb");
-	if (!file || fseek(file, 0, SEEK_END) || (size = ftell(file)) < 0 || fseek(file, 0, SEEK_SET)) {
-		perror(argv[1]);
-		return 2;
-	}
-	buffer = aligned_alloc(64, ((size_t) size + 64) & ~(size_t) 63);
-	if (!buffer || (size && fread(buffer, (size_t) size, 1, file) != 1)) {
-		perror(argv[1]);
-		return 2;
-	}
-	fclose(file);
+	buffer = read_file(argv[1], &size);
 
 	pt_config_init(&config);
 	config.begin = buffer;

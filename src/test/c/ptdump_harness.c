@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "harness_file.h"
+
 static const char *error_kind(int err)
 {
 	switch (pt_errcode(err)) {
@@ -94,25 +96,14 @@ int main(int argc, char **argv)
 	struct pt_config config;
 	struct pt_packet packet;
 	uint8_t *buffer;
-	long size;
-	FILE *file;
+	size_t size;
 	int err;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s FILE.pt\n", argv[0]);
 		return 2;
 	}
-	file = fopen(argv[1], "rb");
-	if (!file || fseek(file, 0, SEEK_END) || (size = ftell(file)) < 0 || fseek(file, 0, SEEK_SET)) {
-		perror(argv[1]);
-		return 2;
-	}
-	buffer = aligned_alloc(64, (size_t) size + 64);
-	if (!buffer || (size && fread(buffer, (size_t) size, 1, file) != 1)) {
-		perror(argv[1]);
-		return 2;
-	}
-	fclose(file);
+	buffer = read_file(argv[1], &size);
 
 	pt_config_init(&config);
 	config.begin = buffer;

@@ -22,18 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-static uint8_t *read_file(const char *path, size_t *size) {
-	FILE *f = fopen(path, "rb");
-	if (!f) { perror(path); exit(2); }
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *buf = malloc(n > 0 ? n : 1);
-	if (n > 0 && fread(buf, 1, n, f) != (size_t) n) { perror(path); exit(2); }
-	fclose(f);
-	*size = (size_t) n;
-	return buf;
-}
+#include "harness_file.h"
 
 static uint64_t num(const char *s) { return strtoull(s, NULL, 0); }
 

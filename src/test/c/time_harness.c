@@ -12,24 +12,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "harness_file.h"
+
 int main(int argc, char **argv)
 {
 	struct pt_query_decoder *decoder;
 	struct pt_config config;
 	uint8_t *buffer;
-	long size;
-	FILE *file;
+	size_t size;
 	int status;
 
 	if (argc != 5)
 		return 2;
-	file = fopen(argv[1], "rb");
-	if (!file || fseek(file, 0, SEEK_END) || (size = ftell(file)) < 0 || fseek(file, 0, SEEK_SET))
-		return 2;
-	buffer = malloc((size_t) size + 1);
-	if (!buffer || (size && fread(buffer, (size_t) size, 1, file) != 1))
-		return 2;
-	fclose(file);
+	buffer = read_file(argv[1], &size);
 
 	pt_config_init(&config);
 	config.begin = buffer;

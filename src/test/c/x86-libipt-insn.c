@@ -15,24 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static uint8_t *slurp(const char *path, size_t *size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    perror(path);
-    exit(2);
-  }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *buf = malloc(n > 0 ? n : 1);
-  if (!buf || fread(buf, 1, n, f) != (size_t) n) {
-    fprintf(stderr, "cannot read %s\n", path);
-    exit(2);
-  }
-  fclose(f);
-  *size = (size_t) n;
-  return buf;
-}
+#include "harness_file.h"
 
 int main(int argc, char **argv) {
   if (argc != 5) {
@@ -40,10 +23,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   size_t codeSize, traceSize;
-  uint8_t *code = slurp(argv[1], &codeSize);
+  uint8_t *code = read_file(argv[1], &codeSize);
   free(code);
   uint64_t vaddr = strtoull(argv[2], NULL, 0);
-  uint8_t *trace = slurp(argv[3], &traceSize);
+  uint8_t *trace = read_file(argv[3], &traceSize);
   size_t stride = strtoul(argv[4], NULL, 0);
 
   struct pt_config config;

@@ -41,7 +41,9 @@ public final class Libipt {
     Path src = Fixtures.projectDir().resolve("src/test/c/" + name + ".c");
     Path out = Fixtures.projectDir().resolve("target/c/" + name);
     try {
-      if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) < 0) {
+      Path header = src.resolveSibling("harness_file.h"); // every harness includes it
+      if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) < 0
+          || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(header)) < 0) {
         Files.createDirectories(out.getParent());
         run(List.of("gcc", "-O2", "-Wall", "-o", out.toString(), src.toString(), "-lipt"));
       }
