@@ -18,8 +18,8 @@ public final class PeFile implements Closeable {
   /** Largest SizeOfImage we map: larger than any real module, small enough to allocate. */
   public static final long MAX_IMAGE_SIZE = 512L << 20;
 
-  public static final int DIR_EXPORT = 0, DIR_IMPORT = 1, DIR_BASERELOC = 5, DIR_DEBUG = 6,
-      DIR_LOAD_CONFIG = 10, DIR_IAT = 12;
+  public static final int DIR_EXPORT = 0, DIR_IMPORT = 1, DIR_EXCEPTION = 3, DIR_BASERELOC = 5,
+      DIR_DEBUG = 6, DIR_LOAD_CONFIG = 10, DIR_IAT = 12;
 
   public record Section(String name, long virtualAddress, long virtualSize, long pointerToRawData,
       long sizeOfRawData, long characteristics) {

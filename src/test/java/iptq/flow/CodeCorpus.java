@@ -1,12 +1,12 @@
 package iptq.flow;
 
 import iptq.image.CodeImage;
+import iptq.image.PeFile;
 import iptq.image.RawImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -100,44 +100,25 @@ final class CodeCorpus {
 
   /** The .text of a PE32+ file mapped at {@code imageBase}, function starts from .pdata. */
   static Region peText(Path file, long imageBase) {
-    ByteBuffer b = map(file);
-    int pe = b.getInt(0x3c);
-    if (b.getInt(pe) != 0x4550) throw new IllegalArgumentException(file + " is not PE");
-    int nsec = Short.toUnsignedInt(b.getShort(pe + 6));
-    int optSize = Short.toUnsignedInt(b.getShort(pe + 20));
-    int opt = pe + 24;
-    boolean plus = b.getShort(opt) == 0x20b;
-    int dirs = opt + (plus ? 112 : 96);
-    long excRva = u32(b, dirs + 3 * 8), excSize = u32(b, dirs + 3 * 8 + 4);
-    int secs = opt + optSize;
-    long tRva = 0, tRaw = 0, tSize = 0;
-    long[][] all = new long[nsec][];
-    for (int i = 0; i < nsec; i++) {
-      int s = secs + i * 40;
-      byte[] nm = new byte[8];
-      b.get(s, nm);
-      String name = new String(nm, StandardCharsets.US_ASCII).replace("\0", "");
-      long vsize = u32(b, s + 8), rva = u32(b, s + 12), rawSize = u32(b, s + 16), raw = u32(b, s + 20);
-      all[i] = new long[] {rva, Math.max(vsize, rawSize), raw};
-      if (name.equals(".text")) {
-        tRva = rva;
-        tRaw = raw;
-        tSize = Math.min(vsize, rawSize);
+    try (PeFile pe = PeFile.open(file)) {
+      PeFile.Section text = null;
+      for (PeFile.Section sec : pe.sections()) if (sec.name().equals(".text")) text = sec;
+      if (text == null) throw new IllegalArgumentException(file + " has no .text");
+      long tRva = text.virtualAddress();
+      int tSize = (int) Math.min(text.virtualSize(), text.sizeOfRawData());
+      List<Long> funcs = new ArrayList<>();
+      long excRva = pe.directoryRva(PeFile.DIR_EXCEPTION), excSize = pe.directorySize(PeFile.DIR_EXCEPTION);
+      if (excSize > 0) {
+        long exc = pe.offsetOf(excRva, excSize, ".pdata");
+        for (long o = exc; o + 12 <= exc + excSize; o += 12) { // RUNTIME_FUNCTION: begin, end, unwind
+          long begin = pe.file().u32(o, "function start");
+          if (begin >= tRva && begin < tRva + tSize) funcs.add(imageBase + begin);
+        }
       }
+      byte[] bytes = pe.file().bytes(text.pointerToRawData(), tSize, ".text");
+      return new Region(file.getFileName() + ":.text", file, text.pointerToRawData(), imageBase + tRva, bytes,
+          pe.isPe32Plus() ? 64 : 32, sortedUnique(funcs));
     }
-    if (tSize == 0) throw new IllegalArgumentException(file + " has no .text");
-    List<Long> funcs = new ArrayList<>();
-    long excFile = -1;
-    for (long[] s : all) if (excRva >= s[0] && excRva < s[0] + s[1]) excFile = s[2] + excRva - s[0];
-    if (excFile >= 0) {
-      for (long o = excFile; o + 12 <= excFile + excSize; o += 12) {
-        long begin = u32(b, (int) o);
-        if (begin >= tRva && begin < tRva + tSize) funcs.add(imageBase + begin);
-      }
-    }
-    byte[] bytes = new byte[(int) tSize];
-    b.get((int) tRaw, bytes);
-    return new Region(file.getFileName() + ":.text", file, tRaw, imageBase + tRva, bytes, plus ? 64 : 32, sortedUnique(funcs));
   }
 
   private static long[] sortedUnique(List<Long> l) {

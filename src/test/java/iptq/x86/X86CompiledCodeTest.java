@@ -3,10 +3,8 @@ package iptq.x86;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iptq.image.PeFile;
 import iptq.testing.Fixtures;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -121,32 +119,18 @@ class X86CompiledCodeTest {
   }
 
   /** The executable sections of a PE32+ file, at ImageBase + VirtualAddress. */
-  static List<ElfCode.Section> peCode(Path file) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-    int pe = b.getInt(0x3c);
-    assertEquals(0x4550, b.getInt(pe), "PE signature");
-    int sections = b.getShort(pe + 6) & 0xffff;
-    int optSize = b.getShort(pe + 20) & 0xffff;
-    int opt = pe + 24;
-    assertEquals(0x20b, b.getShort(opt) & 0xffff, "PE32+");
-    long imageBase = b.getLong(opt + 24);
-    List<ElfCode.Section> out = new ArrayList<>();
-    for (int i = 0; i < sections; i++) {
-      int sh = opt + optSize + i * 40;
-      int characteristics = b.getInt(sh + 36);
-      if ((characteristics & 0x20000000) == 0) {
-        continue; // not IMAGE_SCN_MEM_EXECUTE
+  static List<ElfCode.Section> peCode(Path file) {
+    try (PeFile pe = PeFile.open(file)) {
+      assertTrue(pe.isPe32Plus(), "PE32+");
+      List<ElfCode.Section> out = new ArrayList<>();
+      for (PeFile.Section s : pe.sections()) {
+        if ((s.characteristics() & 0x20000000L) == 0) continue; // not IMAGE_SCN_MEM_EXECUTE
+        int size = (int) Math.min(s.sizeOfRawData(), s.virtualSize()); // drop the file padding
+        byte[] bytes = pe.file().bytes(s.pointerToRawData(), size, s.name());
+        out.add(new ElfCode.Section(file, s.name(), pe.imageBase() + s.virtualAddress(), bytes));
       }
-      String name = new String(b.array(), sh, 8, java.nio.charset.StandardCharsets.US_ASCII)
-          .replace("\0", "");
-      int va = b.getInt(sh + 12);
-      int rawSize = Math.min(b.getInt(sh + 16), b.getInt(sh + 8)); // drop the file padding
-      int rawPtr = b.getInt(sh + 20);
-      byte[] bytes = new byte[rawSize];
-      b.get(rawPtr, bytes);
-      out.add(new ElfCode.Section(file, name, imageBase + va, bytes));
+      return out;
     }
-    return out;
   }
 
   /**
