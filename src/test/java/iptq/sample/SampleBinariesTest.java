@@ -3,6 +3,7 @@ package iptq.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iptq.image.PeFile;
 import iptq.testing.Fixtures;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -52,60 +53,48 @@ class SampleBinariesTest {
     assertTrue(out.contains("deterministic, and equal to sample/bin"), out);
   }
 
-  /** A minimal PE reader: enough to map RVAs and find the IAT. */
-  record Pe(ByteBuffer b, long imageBase, int iatRva, int iatSize, List<int[]> sections) {
-    static Pe read(Path file) throws IOException {
-      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-      int pe = b.getInt(0x3c);
-      assertEquals(0x4550, b.getInt(pe), "PE signature");
-      int sections = b.getShort(pe + 6) & 0xffff;
-      int optSize = b.getShort(pe + 20) & 0xffff;
-      int opt = pe + 24;
-      assertEquals(0x20b, b.getShort(opt) & 0xffff, "PE32+");
-      long base = b.getLong(opt + 24);
-      int dirs = opt + 112;
-      List<int[]> secs = new ArrayList<>();
-      for (int i = 0; i < sections; i++) {
-        int s = opt + optSize + 40 * i;
-        // virtual address, virtual size, raw offset, raw size, characteristics
-        secs.add(new int[] {b.getInt(s + 12), b.getInt(s + 8), b.getInt(s + 20), b.getInt(s + 16), b.getInt(s + 36)});
+  /**
+   * The driver as the loader maps it, read with iptq's PE reader, so that the tests below work in
+   * RVAs. What they check (the call sites, the DVRT) they read byte by byte themselves.
+   */
+  record Driver(ByteBuffer image, long imageBase, int iatRva, int iatSize, int loadConfigRva, List<PeFile.Section> sections) {
+    static Driver read() {
+      try (PeFile pe = PeFile.open(sample().resolve("bin/sampdrv.sys"))) {
+        assertTrue(pe.isPe32Plus(), "PE32+");
+        return new Driver(ByteBuffer.wrap(pe.mapImage()).order(ByteOrder.LITTLE_ENDIAN), pe.imageBase(),
+            (int) pe.directoryRva(PeFile.DIR_IAT), (int) pe.directorySize(PeFile.DIR_IAT),
+            (int) pe.directoryRva(PeFile.DIR_LOAD_CONFIG), pe.sections());
       }
-      return new Pe(b, base, b.getInt(dirs + 12 * 8), b.getInt(dirs + 12 * 8 + 4), secs);
     }
 
-    int dataDirectory(int index, int word) {
-      int pe = b.getInt(0x3c);
-      return b.getInt(pe + 24 + 112 + 8 * index + 4 * word);
-    }
-
-    int offsetOfRva(int rva) {
-      for (int[] s : sections) if (rva >= s[0] && rva < s[0] + Math.max(s[1], s[3])) return rva - s[0] + s[2];
-      return -1;
-    }
-
-    int rvaOfOffset(int off) {
-      for (int[] s : sections) if (off >= s[2] && off < s[2] + s[3]) return off - s[2] + s[0];
-      return -1;
-    }
-
-    boolean inExecutableSection(int off) {
-      for (int[] s : sections) if (off >= s[2] && off < s[2] + s[3]) return (s[4] & 0x20000000) != 0;
+    boolean executable(int rva) {
+      for (PeFile.Section s : sections) {
+        if (rva >= s.virtualAddress() && rva < s.virtualAddress() + s.virtualSize()) return s.executable();
+      }
       return false;
+    }
+
+    /** The RVA of a RIP-relative {@code FF 15} call at {@code rva} calls through, or -1 when there is none. */
+    int callSlot(int rva) {
+      ByteBuffer b = image;
+      if ((b.get(rva) & 0xff) != 0xff || b.get(rva + 1) != 0x15 || !executable(rva)) return -1;
+      return rva + 6 + b.getInt(rva + 2);
+    }
+
+    boolean inIat(int rva) {
+      return rva >= iatRva && rva < iatRva + iatSize;
     }
   }
 
   @Test
-  void driverImportCallsHaveTheImportOptimizationLayout() throws IOException {
-    Pe pe = Pe.read(sample().resolve("bin/sampdrv.sys"));
+  void driverImportCallsHaveTheImportOptimizationLayout() {
+    Driver pe = Driver.read();
     assertTrue(pe.iatSize() >= 5 * 8, "the driver imports four functions from ntstub.sys");
-    ByteBuffer b = pe.b();
+    ByteBuffer b = pe.image();
     int widened = 0;
     int plain = 0;
     for (int i = 1; i + 11 < b.limit(); i++) {
-      if ((b.get(i) & 0xff) != 0xff || (b.get(i + 1) & 0xff) != 0x15 || !pe.inExecutableSection(i)) continue;
-      int rvaNext = pe.rvaOfOffset(i + 6);
-      int target = rvaNext + b.getInt(i + 2);
-      if (target < pe.iatRva() || target >= pe.iatRva() + pe.iatSize()) continue;
+      if (!pe.inIat(pe.callSlot(i))) continue;
       boolean rex = (b.get(i - 1) & 0xff) == 0x48;
       boolean nop = b.get(i + 6) == 0x0f && b.get(i + 7) == 0x1f && b.get(i + 8) == 0x44
           && b.get(i + 9) == 0 && b.get(i + 10) == 0;
@@ -118,15 +107,15 @@ class SampleBinariesTest {
 
   /** Every import call site is in the driver's DVRT, in the layout real kernel images use. */
   @Test
-  void driverDvrtListsEveryImportCallSite() throws IOException {
-    Pe pe = Pe.read(sample().resolve("bin/sampdrv.sys"));
-    ByteBuffer b = pe.b();
-    int loadConfig = pe.offsetOfRva(pe.dataDirectory(10, 0));
+  void driverDvrtListsEveryImportCallSite() {
+    Driver pe = Driver.read();
+    ByteBuffer b = pe.image();
+    int loadConfig = pe.loadConfigRva();
     assertTrue(loadConfig > 0, "the driver has a load configuration");
     assertEquals(0x108, b.getInt(loadConfig));
     int dvrtOffset = b.getInt(loadConfig + 0xE0);
     int dvrtSection = b.getShort(loadConfig + 0xE4) & 0xffff;
-    int table = pe.sections().get(dvrtSection - 1)[2] + dvrtOffset;
+    int table = (int) pe.sections().get(dvrtSection - 1).virtualAddress() + dvrtOffset;
     assertEquals(1, b.getInt(table), "DVRT version");
     int end = table + 8 + b.getInt(table + 4);
     List<Integer> listed = new ArrayList<>();
@@ -141,11 +130,8 @@ class SampleBinariesTest {
           int e = b.getInt(k);
           int rva = page + (e & 0xfff);
           assertEquals(1, (e >>> 12) & 1, "IndirectCall");
-          int at = pe.offsetOfRva(rva);
-          assertEquals(0x48, b.get(at) & 0xff);
-          assertEquals(0xff, b.get(at + 1) & 0xff);
-          assertEquals(0x15, b.get(at + 2) & 0xff);
-          assertEquals(pe.iatRva() + 8 * (e >>> 13), rva + 7 + b.getInt(at + 3), "IATIndex names the slot called");
+          assertEquals(0x48, b.get(rva) & 0xff);
+          assertEquals(pe.iatRva() + 8 * (e >>> 13), pe.callSlot(rva + 1), "IATIndex names the slot called");
           listed.add(rva);
         }
         q += blockSize;
@@ -154,10 +140,7 @@ class SampleBinariesTest {
     }
     List<Integer> sites = new ArrayList<>();
     for (int i = 1; i + 11 < b.limit(); i++) {
-      if (!pe.inExecutableSection(i) || (b.get(i - 1) & 0xff) != 0x48 || (b.get(i) & 0xff) != 0xff || b.get(i + 1) != 0x15)
-        continue;
-      int target = pe.rvaOfOffset(i + 6) + b.getInt(i + 2);
-      if (target >= pe.iatRva() && target < pe.iatRva() + pe.iatSize()) sites.add(pe.rvaOfOffset(i - 1));
+      if ((b.get(i - 1) & 0xff) == 0x48 && pe.inIat(pe.callSlot(i))) sites.add(i - 1);
     }
     assertEquals(sites, listed);
   }
@@ -176,8 +159,8 @@ class SampleBinariesTest {
         .compile("`SampTreeDepth`\\s+parent = \\d+, end = \\d+, addr = 0001:(\\d+), code size = (\\d+)")
         .matcher(syms);
     assertTrue(m.find(), "SampTreeDepth in the PDB");
-    Pe pe = Pe.read(sample().resolve("bin/sampdrv.sys"));
-    long start = pe.imageBase() + pe.sections().get(0)[0] + Long.parseLong(m.group(1));
+    Driver pe = Driver.read();
+    long start = pe.imageBase() + pe.sections().get(0).virtualAddress() + Long.parseLong(m.group(1));
     long end = start + Long.parseLong(m.group(2));
     String self = "callq\t0x" + Long.toHexString(start);
     boolean recursive = drv.lines().anyMatch(l -> {
