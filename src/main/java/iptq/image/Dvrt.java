@@ -93,18 +93,14 @@ public final class Dvrt {
 
   private static void parseBlocks(BinFile f, long p, long size, long symbol, List<ImportControlTransfer> imp,
       List<IndirectControlTransfer> ind, List<SwitchableBranch> sw) {
-    long end = p + size;
-    while (end - p >= 8) {
-      long page = f.u32(p, "DVRT PageRVA");
-      long block = f.u32(p + 4, "DVRT SizeOfBlock");
-      if (block < 8 || block > end - p) throw f.error(p + 4, "DVRT block size " + block + " is not within its symbol's fixups");
+    PageBlocks.walk(f, p, p + size, "DVRT", "its symbol's fixups", (page, from, end) -> {
       if (symbol == IMPORT_CONTROL_TRANSFER) {
-        for (long q = p + 8; q + 4 <= p + block; q += 4) {
+        for (long q = from; q + 4 <= end; q += 4) {
           long e = f.u32(q, "import control transfer entry");
           imp.add(new ImportControlTransfer(page + (e & 0xFFF), (e >>> 12 & 1) != 0, (int) (e >>> 13)));
         }
       } else {
-        for (long q = p + 8; q + 2 <= p + block; q += 2) {
+        for (long q = from; q + 2 <= end; q += 2) {
           int e = f.u16(q, "DVRT entry");
           if (e == 0) continue; // padding to a 4-byte block size
           if (symbol == INDIRECT_CONTROL_TRANSFER) {
@@ -114,8 +110,7 @@ public final class Dvrt {
           }
         }
       }
-      p += block;
-    }
+    });
   }
 
   /**
@@ -138,18 +133,13 @@ public final class Dvrt {
       for (long r = q; r + 4 <= q + rvaSize; r += 4) rvas.add(f.u32(r, "overriding RVA"));
       q += rvaSize;
       List<Long> sites = new ArrayList<>();
-      long b = q, bend = q + relocSize;
-      while (bend - b >= 8) {
-        long page = f.u32(b, "override PageRVA");
-        long block = f.u32(b + 4, "override SizeOfBlock");
-        if (block < 8 || block > bend - b) throw f.error(b + 4, "override block size " + block + " is not within its entry");
-        for (long e = b + 8; e + 2 <= b + block; e += 2) {
+      PageBlocks.walk(f, q, q + relocSize, "override", "its entry", (page, from, bend) -> {
+        for (long e = from; e + 2 <= bend; e += 2) {
           int v = f.u16(e, "override entry");
           if (v != 0) sites.add(page + (v & 0xFFF));
         }
-        b += block;
-      }
-      q = bend;
+      });
+      q += relocSize;
       out.add(new FunctionOverride(original, List.copyOf(rvas), List.copyOf(sites)));
     }
   }

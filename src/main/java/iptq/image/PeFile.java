@@ -261,19 +261,14 @@ public final class PeFile implements Closeable {
     if (rva == 0 || size == 0) return List.of();
     long start = offsetOf(rva, size, "base relocation directory");
     List<Relocation> out = new ArrayList<>();
-    long p = start, end = start + size;
-    while (end - p >= 8) {
-      long page = file.u32(p, "relocation PageRVA");
-      long block = file.u32(p + 4, "relocation SizeOfBlock");
-      if (block < 8 || block > end - p) throw file.error(p + 4, "relocation block size " + block + " is not within the directory");
-      for (long q = p + 8; q + 2 <= p + block; q += 2) {
+    PageBlocks.walk(file, start, start + size, "relocation", "the directory", (page, p, end) -> {
+      for (long q = p; q + 2 <= end; q += 2) {
         int e = file.u16(q, "relocation entry");
         int type = e >>> 12;
         if (type == 0) continue; // IMAGE_REL_BASED_ABSOLUTE: padding
         out.add(new Relocation(page + (e & 0xFFF), type));
       }
-      p += block;
-    }
+    });
     return Collections.unmodifiableList(out);
   }
 

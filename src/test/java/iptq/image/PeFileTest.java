@@ -206,4 +206,25 @@ class PeFileTest {
     }
     assertTrue(accepted > 100, "most single-byte corruptions are harmless: " + accepted);
   }
+
+  /** A page block whose size runs past its table is named with the file and offset, in base relocations and in the DVRT alike. */
+  @Test
+  void pageBlockSizePastItsTableIsNamed() throws Exception {
+    byte[] real = Files.readAllBytes(Fixtures.path("pe/WdBoot.sys"));
+    PeFile pe = PeFile.of(Path.of("WdBoot.sys"), real);
+    long reloc = pe.offsetOf(pe.directoryRva(PeFile.DIR_BASERELOC), 8, "relocations");
+    InputException e = assertThrows(InputException.class, () -> withBlockSize(real, reloc + 4).relocations());
+    assertEquals("WdBoot.sys: offset 0x" + Long.toHexString(reloc + 4) + ": relocation block size 1048576 is not within the directory", e.getMessage());
+    long dvrt = pe.dvrtOffset();
+    assertEquals(1, pe.file().u32(dvrt, "version"), "WdBoot.sys has a version 1 DVRT");
+    long firstBlock = dvrt + 8 + 12; // after the table header and the first symbol's header
+    e = assertThrows(InputException.class, () -> withBlockSize(real, firstBlock + 4).dvrt());
+    assertEquals("WdBoot.sys: offset 0x" + Long.toHexString(firstBlock + 4) + ": DVRT block size 1048576 is not within its symbol's fixups", e.getMessage());
+  }
+
+  private static PeFile withBlockSize(byte[] real, long at) {
+    byte[] bad = real.clone();
+    java.nio.ByteBuffer.wrap(bad).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) at, 1 << 20);
+    return PeFile.of(Path.of("WdBoot.sys"), bad);
+  }
 }
