@@ -8,8 +8,10 @@ import iptq.x86.X86Decoder;
 
 /**
  * Blocks by (address space, mode, address), decoded on first use through the {@link CodeImage}
- * with iptq's own x86 decoder. Bounded: when it holds too many blocks it starts over, so memory
- * does not grow with the trace.
+ * with iptq's own x86 decoder. Code the image says is the same in every address space is cached
+ * once, under {@link CodeImage#ANY_ASID}: a trace that switches among processes then walks the
+ * same blocks in each of them, kernel code above all, instead of a copy per process. Bounded:
+ * when it holds too many blocks it starts over, so memory does not grow with the trace.
  */
 final class BlockCache {
   private static final int MAX_INSNS = 256;
@@ -40,7 +42,13 @@ final class BlockCache {
     return asid * 4 + mode.ordinal();
   }
 
+  /** Whether a block of this {@link Block#tag} is valid in every address space. */
+  static boolean shared(long tag) {
+    return tag < 0; // asid ANY_ASID; real ones (CR3 values) are positive
+  }
+
   Block get(long asid, Mode mode, long ip) {
+    if (asid != CodeImage.ANY_ASID && image.sameInEveryAddressSpace(ip)) asid = CodeImage.ANY_ASID;
     long tag = tag(asid, mode);
     Block[] t = table;
     int mask = t.length - 1;

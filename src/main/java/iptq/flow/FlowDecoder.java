@@ -285,18 +285,27 @@ public final class FlowDecoder {
     if (p != null) {
       if (ip == p.end()) {
         b = p.next;
-        if (b == null) p.next = b = lookup();
+        if (b == null && linkable(p, b = lookup())) p.next = b;
       } else if (ip == p.target && p.isDirect()) {
         b = p.taken;
-        if (b == null) p.taken = b = lookup();
+        if (b == null && linkable(p, b = lookup())) p.taken = b;
       } else {
         b = p.memo;
-        if (b == null || b.start != ip) p.memo = b = lookup();
+        if ((b == null || b.start != ip) && linkable(p, b = lookup())) p.memo = b;
       }
     } else {
       b = lookup();
     }
     return b;
+  }
+
+  /**
+   * Whether {@code p} may lead to {@code b} by a link: not from a block shared by all address
+   * spaces to one of a single address space (a SYSRET from kernel code to one process's code),
+   * which would be followed in the next process too.
+   */
+  private static boolean linkable(Block p, Block b) {
+    return b.tag == p.tag || BlockCache.shared(b.tag);
   }
 
   /**

@@ -62,6 +62,11 @@ public final class AddressSpaces implements java.io.Closeable {
     public String describe(long asid, long address) {
       return get().describe(asid, address);
     }
+
+    @Override
+    public boolean sameInEveryAddressSpace(long address) {
+      return true;
+    }
   }
 
   public static final class Builder {
@@ -370,6 +375,12 @@ public final class AddressSpaces implements java.io.Closeable {
       public String describe(long asid, long address) {
         return new View(asid == ANY_ASID ? -1 : pidOfAsid(asid), time).describe(asid, address);
       }
+
+      /** Kernel code is the same in every process; user code is that of the process the asid names. */
+      @Override
+      public boolean sameInEveryAddressSpace(long address) {
+        return address < 0;
+      }
   }
 
   private static Entry find(List<Entry> list, long address, long time) {
@@ -446,6 +457,15 @@ public final class AddressSpaces implements java.io.Closeable {
     public String describe(long asid, long address) {
       Entry e = entry(address);
       return e == null ? null : e.module().fileName() + "+0x" + Long.toHexString(address - e.module().base());
+    }
+
+    /**
+     * One process's view: its modules and the kernel's whatever the asid (a kernel dump source
+     * reads with the module's own address space, see the constructor, not the caller's).
+     */
+    @Override
+    public boolean sameInEveryAddressSpace(long address) {
+      return true;
     }
   }
 }

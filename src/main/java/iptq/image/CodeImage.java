@@ -24,4 +24,14 @@ public interface CodeImage {
    * messages and listings; null when nothing does.
    */
   String describe(long asid, long address);
+
+  /**
+   * Whether the code at {@code address} is the same in every address space: an image that
+   * ignores {@code asid} there (raw files, one process's view, kernel code, which every process
+   * maps alike). The flow decoder then decodes and caches it once for all address spaces, as
+   * libipt's section cache shares a section that several images map. False unless known.
+   */
+  default boolean sameInEveryAddressSpace(long address) {
+    return false;
+  }
 }

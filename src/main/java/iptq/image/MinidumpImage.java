@@ -78,4 +78,10 @@ public final class MinidumpImage implements CodeImage {
     int i = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
     return path.substring(i + 1);
   }
+
+  /** One process's memory: the dump's address space, whatever the asid. */
+  @Override
+  public boolean sameInEveryAddressSpace(long address) {
+    return true;
+  }
 }

@@ -323,4 +323,10 @@ public final class PeImage implements CodeImage, SiteNotes {
     if (!contains(address)) return null;
     return name + "+0x" + Long.toHexString(address - base);
   }
+
+  /** A file mapped at one base, whatever the asid. */
+  @Override
+  public boolean sameInEveryAddressSpace(long address) {
+    return true;
+  }
 }

@@ -121,4 +121,10 @@ public final class RawImage implements CodeImage {
     for (String spec : specs) list.add(parseSpec(spec));
     return new RawImage(list);
   }
+
+  /** Raw sections ignore address spaces, as ptxed maps them. */
+  @Override
+  public boolean sameInEveryAddressSpace(long address) {
+    return true;
+  }
 }

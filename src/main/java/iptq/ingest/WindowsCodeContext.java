@@ -132,6 +132,11 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
       String d = first.describe(asid, address);
       return d != null ? d : second.describe(asid, address);
     }
+
+    @Override
+    public boolean sameInEveryAddressSpace(long address) {
+      return first.sameInEveryAddressSpace(address) && second.sameInEveryAddressSpace(address);
+    }
   }
 
   @Override
