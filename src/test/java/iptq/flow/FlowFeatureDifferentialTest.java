@@ -95,4 +95,28 @@ class FlowFeatureDifferentialTest {
     for (String f : FAR_TRANSFERS) assertTrue(taken.containsKey(f), f + " never taken; taken: " + taken);
   }
 
+  /** Of each of libipt's far classes, in both modes, a disable followed by tracing coming back at the next instruction. */
+  private static final List<String> FAR_RESUMES = List.of(
+      "64-bit far call", "64-bit far jump", "64-bit far return", "32-bit far call", "32-bit far jump", "32-bit far return");
+
+  /**
+   * Far transfers of the helpers that disable tracing, with tracing coming back right at the next
+   * instruction: "resumed" after a far call (where what it called returns to, as libipt expects),
+   * "enabled" after a far jump or return. Each class must have occurred in both modes.
+   */
+  @Test
+  void resumeAfterFarTransfer() throws Exception {
+    Map<String, Integer> resumed = new TreeMap<>();
+    for (int seed = 5600; seed < 5608; seed++) {
+      TraceSynthesizer.Options o = new TraceSynthesizer.Options();
+      o.seed = seed;
+      o.instructions = 8000;
+      o.far = 0.5;
+      o.syncDisable = 0.3;
+      o.resumeNext = 0.5;
+      TraceSynthesizer s = FlowDifferentialTest.check("far resume seed " + seed, Corpora.farTransfers(), o);
+      s.resumedNext.forEach((k, n) -> resumed.merge(k, n, Integer::sum));
+    }
+    for (String f : FAR_RESUMES) assertTrue(resumed.containsKey(f), f + " never resumed at the next instruction; resumed: " + resumed);
+  }
 }

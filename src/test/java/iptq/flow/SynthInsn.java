@@ -41,6 +41,11 @@ final class SynthInsn {
     return far != null && (far.startsWith("lcall") || far.equals("syscall") || far.equals("sysenter"));
   }
 
+  /** libipt's class of a FAR instruction: "far call", "far jump" or "far return". */
+  String farClass() {
+    return farCall() ? "far call" : far.startsWith("ljmp") ? "far jump" : "far return";
+  }
+
   /** Decodes with capstone, cached by (mode, address). */
   static final class Cache {
     private final Capstone cs64 = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_64);
