@@ -119,4 +119,27 @@ class FlowFeatureDifferentialTest {
     }
     for (String f : FAR_RESUMES) assertTrue(resumed.containsKey(f), f + " never resumed at the next instruction; resumed: " + resumed);
   }
+
+  /**
+   * CR3 writes (the PTWRITE helpers' MOV to CR3) into an address space that is not traced:
+   * TIP.PGD without IP and without PIP, which decoders bind to the write, then tracing resumed
+   * right after it or enabled elsewhere. Must have resumed after a write in both modes.
+   */
+  @Test
+  void cr3WriteDisables() throws Exception {
+    Map<String, Integer> resumed = new TreeMap<>();
+    for (int seed = 5700; seed < 5708; seed++) {
+      TraceSynthesizer.Options o = new TraceSynthesizer.Options();
+      o.seed = seed;
+      o.instructions = 3000;
+      o.ptwrite = 0.3;
+      o.cr3Disable = 0.5;
+      o.resumeNext = 0.5;
+      TraceSynthesizer s = FlowDifferentialTest.check("cr3 disable seed " + seed, Corpora.extended(), o);
+      s.resumedNext.forEach((k, n) -> resumed.merge(k, n, Integer::sum));
+    }
+    for (String f : List.of("64-bit mov cr3", "32-bit mov cr3")) {
+      assertTrue(resumed.containsKey(f), f + " never resumed at the next instruction; resumed: " + resumed);
+    }
+  }
 }

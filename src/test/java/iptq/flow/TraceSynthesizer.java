@@ -49,6 +49,8 @@ final class TraceSynthesizer {
     double farSwitch = 0.0;
     /** Of indirect calls: call a far-transfer helper (needs {@link Corpora#farTransfers()}). */
     double far = 0.0;
+    /** Of CR3 writes: into an address space that is not traced (TIP.PGD without IP, no PIP). */
+    double cr3Disable = 0.0;
     /**
      * Of disables at a far transfer or CR3 write: tracing comes back right at the next
      * instruction, as when the code a far call entered returns (SYSRET, IRET, far RET).
@@ -227,8 +229,17 @@ final class TraceSynthesizer {
         ip = next;
       }
       case MOV_CR3 -> {
-        // A CR3 write: its PIP binds to it; decoders report the paging event after it.
         flushTnt();
+        if (o.cr3Disable > 0 && rnd.nextDouble() < o.cr3Disable) {
+          // Into an address space the CR3 filter leaves out: ContextEn clears, so TIP.PGD has no
+          // IP and no PIP comes (SDM: MOV to CR3, PacketEn 1 to 0). Decoders bind it to the write.
+          tipPgd(-1, true);
+          lastDisableIp = next;
+          event("[disabled]");
+          reenableOrResume("mov cr3", next);
+          return;
+        }
+        // A CR3 write: its PIP binds to it; decoders report the paging event after it.
         cr3 = CR3S[rnd.nextInt(CR3S.length)];
         pip(cr3);
         event("[paging, cr3: " + hex(cr3) + "]");
