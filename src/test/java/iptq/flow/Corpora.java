@@ -64,9 +64,10 @@ final class Corpora {
 
   /**
    * {@link #extended()} plus far-transfer helpers built here with clang and lld
-   * (src/test/c/synth-far.c) as 64-bit and as 32-bit code: far JMP/CALL through memory, far RET,
-   * IRET, SYSRET and software interrupts, which real code hardly has. A corpus of its own, so
-   * that the traces of the seeds over {@link #extended()} stay the same.
+   * (src/test/c/synth-far.c) as 64-bit and as 32-bit code: far JMP/CALL through memory and
+   * direct, far RET, IRET, SYSRET, SYSENTER, SYSEXIT and software interrupts, in each operand
+   * size, which real code hardly has. A corpus of its own, so that the traces of the seeds over
+   * {@link #extended()} stay the same.
    */
   static synchronized CodeCorpus farTransfers() {
     if (farTransfers == null) {

@@ -82,6 +82,8 @@ class FlowDifferentialTest {
       o.tsxAbort = o.tsx > 0 ? r.nextDouble() : 0;
       o.statusPip = r.nextInt(2) * 0.3;
       o.farSwitch = r.nextInt(2) * 0.3;
+      o.cr3Disable = r.nextInt(2) * 0.3;
+      o.resumeNext = r.nextDouble();
     }
     return o;
   }

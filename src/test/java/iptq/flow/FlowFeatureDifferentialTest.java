@@ -63,14 +63,21 @@ class FlowFeatureDifferentialTest {
       "64-bit lret", "64-bit lret imm16", "64-bit lretq", "64-bit lretq imm16", "64-bit iretq",
       "64-bit iretl", "64-bit sysretq", "64-bit sysretl", "64-bit int n", "64-bit int3",
       "32-bit ljmp m16:32", "32-bit lcall m16:32", "32-bit lret", "32-bit lret imm16", "32-bit iretl",
-      "32-bit int n", "32-bit int3", "32-bit into");
+      "32-bit int n", "32-bit int3", "32-bit into",
+      // 16-bit operands (66), direct far JMP/CALL, SYSENTER/SYSEXIT, INT1
+      "64-bit ljmp m16:16", "64-bit lcall m16:16", "64-bit lretw", "64-bit lretw imm16", "64-bit iretw",
+      "64-bit sysenter", "64-bit sysexitl", "64-bit sysexitq", "64-bit int1",
+      "32-bit ljmp ptr16:32", "32-bit lcall ptr16:32", "32-bit ljmp ptr16:16", "32-bit lcall ptr16:16",
+      "32-bit ljmp m16:16", "32-bit lcall m16:16", "32-bit lretw", "32-bit lretw imm16", "32-bit iretw",
+      "32-bit sysenter", "32-bit sysexit", "32-bit int1");
 
   /**
-   * Far JMP and CALL through memory (m16:32, and m16:64 with REX.W), far RET with and without an
-   * immediate, IRET, SYSRET (TIPs, some switching mode or address space, some disabling) and
-   * INT n, INT3, INTO (FUP and TIP, as an interrupt), reached by indirect calls into helpers
-   * built for them. Each must have been taken across the seeds: a seed mix that missed one
-   * would check nothing about it.
+   * Far JMP and CALL through memory (m16:16 with 66, m16:32, m16:64 with REX.W) and direct
+   * (ptr16:16, ptr16:32), far RET with and without an immediate, IRET, SYSRET, SYSENTER, SYSEXIT
+   * (TIPs, some switching mode or address space, some disabling) and INT n, INT3, INTO, INT1 (FUP
+   * and TIP, as an interrupt), reached by indirect calls into helpers built for them. Each must
+   * have been taken across the seeds: a seed mix that missed one would check nothing about it
+   * (at 3,000 instructions a seed, one of the 43 was missed).
    */
   @Test
   void farTransfers() throws Exception {
@@ -78,7 +85,7 @@ class FlowFeatureDifferentialTest {
     for (int seed = 5500; seed < 5508; seed++) {
       TraceSynthesizer.Options o = new TraceSynthesizer.Options();
       o.seed = seed;
-      o.instructions = 3000;
+      o.instructions = 8000;
       o.far = 0.5;
       o.farSwitch = 0.2;
       o.syncDisable = 0.2; // so that the helpers' transfers disable tracing too, with and without IP
@@ -86,5 +93,53 @@ class FlowFeatureDifferentialTest {
       s.farTransfers.forEach((k, n) -> taken.merge(k, n, Integer::sum));
     }
     for (String f : FAR_TRANSFERS) assertTrue(taken.containsKey(f), f + " never taken; taken: " + taken);
+  }
+
+  /** Of each of libipt's far classes, in both modes, a disable followed by tracing coming back at the next instruction. */
+  private static final List<String> FAR_RESUMES = List.of(
+      "64-bit far call", "64-bit far jump", "64-bit far return", "32-bit far call", "32-bit far jump", "32-bit far return");
+
+  /**
+   * Far transfers of the helpers that disable tracing, with tracing coming back right at the next
+   * instruction: "resumed" after a far call (where what it called returns to, as libipt expects),
+   * "enabled" after a far jump or return. Each class must have occurred in both modes.
+   */
+  @Test
+  void resumeAfterFarTransfer() throws Exception {
+    Map<String, Integer> resumed = new TreeMap<>();
+    for (int seed = 5600; seed < 5608; seed++) {
+      TraceSynthesizer.Options o = new TraceSynthesizer.Options();
+      o.seed = seed;
+      o.instructions = 8000;
+      o.far = 0.5;
+      o.syncDisable = 0.3;
+      o.resumeNext = 0.5;
+      TraceSynthesizer s = FlowDifferentialTest.check("far resume seed " + seed, Corpora.farTransfers(), o);
+      s.resumedNext.forEach((k, n) -> resumed.merge(k, n, Integer::sum));
+    }
+    for (String f : FAR_RESUMES) assertTrue(resumed.containsKey(f), f + " never resumed at the next instruction; resumed: " + resumed);
+  }
+
+  /**
+   * CR3 writes (the PTWRITE helpers' MOV to CR3) into an address space that is not traced:
+   * TIP.PGD without IP and without PIP, which decoders bind to the write, then tracing resumed
+   * right after it or enabled elsewhere. Must have resumed after a write in both modes.
+   */
+  @Test
+  void cr3WriteDisables() throws Exception {
+    Map<String, Integer> resumed = new TreeMap<>();
+    for (int seed = 5700; seed < 5708; seed++) {
+      TraceSynthesizer.Options o = new TraceSynthesizer.Options();
+      o.seed = seed;
+      o.instructions = 3000;
+      o.ptwrite = 0.3;
+      o.cr3Disable = 0.5;
+      o.resumeNext = 0.5;
+      TraceSynthesizer s = FlowDifferentialTest.check("cr3 disable seed " + seed, Corpora.extended(), o);
+      s.resumedNext.forEach((k, n) -> resumed.merge(k, n, Integer::sum));
+    }
+    for (String f : List.of("64-bit mov cr3", "32-bit mov cr3")) {
+      assertTrue(resumed.containsKey(f), f + " never resumed at the next instruction; resumed: " + resumed);
+    }
   }
 }

@@ -11,9 +11,9 @@ import java.util.Map;
  */
 final class SynthInsn {
   /**
-   * FAR: a far transfer the trace gives a TIP for (SYSCALL, SYSRET, IRET, far JMP/CALL/RET through
-   * memory). SOFT_INT: INT n, INT3, INTO, which processors trace like an interrupt (FUP at the
-   * instruction, then the TIP).
+   * FAR: a far transfer the trace gives a TIP for (SYSCALL, SYSRET, SYSENTER, SYSEXIT, IRET, far
+   * JMP/CALL direct or through memory, far RET). SOFT_INT: INT n, INT3, INTO, INT1, which
+   * processors trace like an interrupt (FUP at the instruction, then the TIP).
    */
   enum Kind { OTHER, JCC, JMP, CALL, JMP_IND, CALL_IND, RET, FAR, SOFT_INT, PTWRITE, MOV_CR3, STOP }
 
@@ -23,8 +23,8 @@ final class SynthInsn {
   final String text;
   /**
    * For FAR and SOFT_INT, the instruction with its operand size, which capstone's text leaves
-   * out ("ljmp m16:64", "lret imm16", "sysretq", "int n", ...), for counting what a trace
-   * covered; else null.
+   * out ("ljmp m16:64", "lcall ptr16:16", "lretw imm16", "sysretq", "int n", ...), for counting
+   * what a trace covered; else null.
    */
   final String far;
 
@@ -38,7 +38,12 @@ final class SynthInsn {
 
   /** A far call: libipt expects tracing to resume after it when a disable binds to it. */
   boolean farCall() {
-    return far != null && (far.startsWith("lcall") || far.equals("syscall"));
+    return far != null && (far.startsWith("lcall") || far.equals("syscall") || far.equals("sysenter"));
+  }
+
+  /** libipt's class of a FAR instruction: "far call", "far jump" or "far return". */
+  String farClass() {
+    return farCall() ? "far call" : far.startsWith("ljmp") ? "far jump" : "far return";
   }
 
   /** Decodes with capstone, cached by (mode, address). */
@@ -84,24 +89,25 @@ final class SynthInsn {
       else if (m.startsWith("j") || m.startsWith("loop")) k = immediate ? Kind.JCC : Kind.STOP;
       else if (m.equals("ret")) k = Kind.RET;
       else if (m.equals("mov") && ops.startsWith("cr3,")) k = Kind.MOV_CR3;
-      else if (m.equals("ljmp") || m.equals("lcall")) k = ops.contains("[") ? Kind.FAR : Kind.STOP; // ptr16:32 stays out
-      else if (m.equals("syscall") || m.equals("sysret") || m.equals("sysretq") || m.equals("iretq") || m.equals("iretd")
-          || m.equals("retf") || m.equals("retfq")) k = Kind.FAR;
-      else if (m.equals("int") || m.equals("int3") || m.equals("into")) k = Kind.SOFT_INT;
+      else if (m.equals("ljmp") || m.equals("lcall")) k = Kind.FAR;
+      else if (m.equals("syscall") || m.equals("sysret") || m.equals("sysretq") || m.equals("sysenter")
+          || m.equals("sysexit") || m.equals("iretq") || m.equals("iretd") || m.equals("iret") || m.equals("retf")
+          || m.equals("retfq")) k = Kind.FAR;
+      else if (m.equals("int") || m.equals("int3") || m.equals("into") || m.equals("int1")) k = Kind.SOFT_INT;
       else if (m.startsWith("ret") || m.startsWith("iret") || m.startsWith("sys") || m.startsWith("int")
           || m.startsWith("vm") || m.startsWith("ljmp") || m.startsWith("lcall") || m.equals("ud2") || m.equals("ud0")
           || m.equals("ud1") || m.equals("hlt") || m.equals("ptwrite") || m.startsWith("xbegin") || m.equals("xabort")
           || m.equals("xend") || m.startsWith("mov") && ops.startsWith("cr")) k = Kind.STOP;
       else k = Kind.OTHER;
-      String name = k == Kind.FAR || k == Kind.SOFT_INT ? farName(m, !ops.isEmpty(), code, r.bits() == 64) : null;
+      String name = k == Kind.FAR || k == Kind.SOFT_INT ? farName(m, ops, code, r.bits() == 64) : null;
       return new SynthInsn(in.size, k, target, in.mnemonic + (ops.isEmpty() ? "" : " " + ops), name);
     }
 
     /**
      * The AT&T name of a far transfer with its operand size, from the prefixes: capstone 4 prints
-     * "ljmp [rax]" and "sysret" whether or not REX.W makes the operand 64-bit.
+     * "ljmp [rax]", "retf" and "sysret" whether 66 makes the operand 16-bit or REX.W 64-bit.
      */
-    private static String farName(String m, boolean hasOperand, byte[] code, boolean is64) {
+    private static String farName(String m, String ops, byte[] code, boolean is64) {
       boolean o16 = false, w = false;
       for (byte b : code) {
         int x = b & 0xff;
@@ -116,12 +122,13 @@ final class SynthInsn {
       }
       String size = w ? "64" : o16 ? "16" : "32";
       return switch (m) {
-        case "ljmp", "lcall" -> m + " m16:" + size;
-        case "retf", "retfq" -> (w ? "lretq" : o16 ? "lretw" : "lret") + (hasOperand ? " imm16" : "");
-        case "iretd", "iretq" -> w ? "iretq" : "iretl";
+        case "ljmp", "lcall" -> m + (ops.contains("[") ? " m16:" : " ptr16:") + size;
+        case "retf", "retfq" -> (w ? "lretq" : o16 ? "lretw" : "lret") + (ops.isEmpty() ? "" : " imm16");
+        case "iret", "iretd", "iretq" -> w ? "iretq" : o16 ? "iretw" : "iretl";
         case "sysret", "sysretq" -> w ? "sysretq" : "sysretl";
+        case "sysexit" -> w ? "sysexitq" : is64 ? "sysexitl" : "sysexit";
         case "int" -> "int n";
-        default -> m; // syscall, int3, into
+        default -> m; // syscall, sysenter, int3, into, int1
       };
     }
 

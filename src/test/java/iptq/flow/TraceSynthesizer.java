@@ -49,6 +49,13 @@ final class TraceSynthesizer {
     double farSwitch = 0.0;
     /** Of indirect calls: call a far-transfer helper (needs {@link Corpora#farTransfers()}). */
     double far = 0.0;
+    /** Of CR3 writes: into an address space that is not traced (TIP.PGD without IP, no PIP). */
+    double cr3Disable = 0.0;
+    /**
+     * Of disables at a far transfer or CR3 write: tracing comes back right at the next
+     * instruction, as when the code a far call entered returns (SYSRET, IRET, far RET).
+     */
+    double resumeNext = 0.0;
     boolean recordTruth = true;
     boolean startWithPge = false;
     /** Indirect targets come from this many functions per region (0: all), for hot-code locality. */
@@ -64,6 +71,11 @@ final class TraceSynthesizer {
   long executed;
   /** Far transfers and software interrupts the walk took, by mode and {@link SynthInsn#far} name ("64-bit lretq"). */
   final java.util.Map<String, Integer> farTransfers = new java.util.TreeMap<>();
+  /**
+   * Where tracing came back at the instruction after the one that disabled it, by mode and what
+   * disabled it ("64-bit far call", "32-bit far jump", "64-bit far return", "32-bit mov cr3").
+   */
+  final java.util.Map<String, Integer> resumedNext = new java.util.TreeMap<>();
 
   // processor state
   private CodeCorpus.Region region;
@@ -217,8 +229,17 @@ final class TraceSynthesizer {
         ip = next;
       }
       case MOV_CR3 -> {
-        // A CR3 write: its PIP binds to it; decoders report the paging event after it.
         flushTnt();
+        if (o.cr3Disable > 0 && rnd.nextDouble() < o.cr3Disable) {
+          // Into an address space the CR3 filter leaves out: ContextEn clears, so TIP.PGD has no
+          // IP and no PIP comes (SDM: MOV to CR3, PacketEn 1 to 0). Decoders bind it to the write.
+          tipPgd(-1, true);
+          lastDisableIp = next;
+          event("[disabled]");
+          reenableOrResume("mov cr3", next);
+          return;
+        }
+        // A CR3 write: its PIP binds to it; decoders report the paging event after it.
         cr3 = CR3S[rnd.nextInt(CR3S.length)];
         pip(cr3);
         event("[paging, cr3: " + hex(cr3) + "]");
@@ -281,10 +302,10 @@ final class TraceSynthesizer {
           // filter's region it gives the target (SDM: far branch, PacketEn 1 to 0).
           boolean suppressed = rnd.nextBoolean();
           tipPgd(target, suppressed);
-          // libipt expects a far call (SYSCALL, far CALL) to return to the next instruction.
+          // libipt expects a far call (SYSCALL, SYSENTER, far CALL) to return to the next instruction.
           lastDisableIp = in.farCall() ? next : 0;
           event(suppressed ? "[disabled]" : "[disabled, ip: " + hex(target) + "]");
-          reenable();
+          reenableOrResume(in.farClass(), next);
           return;
         }
         tip(0x0d, target);
@@ -378,8 +399,27 @@ final class TraceSynthesizer {
     reenable();
   }
 
+  /**
+   * After a disable at a far transfer or CR3 write ({@code what}): tracing comes back at
+   * {@code next} (resumed where libipt expects it after a far call or CR3 write, enabled
+   * elsewhere after a far jump or return), or at a function start.
+   */
+  private void reenableOrResume(String what, long next) {
+    if (o.resumeNext > 0 && region.contains(next) && rnd.nextDouble() < o.resumeNext) {
+      resumedNext.merge(region.bits() + "-bit " + what, 1, Integer::sum);
+      reenable(region, next);
+    } else {
+      reenable();
+    }
+  }
+
   /** Some time outside the filter, then tracing enables at a function start. */
   private void reenable() {
+    reenable(null, 0);
+  }
+
+  /** Some time outside the filter, then tracing enables at {@code target} in {@code to} (null: a function start anywhere). */
+  private void reenable(CodeCorpus.Region to, long target) {
     clearStack();
     if (rnd.nextBoolean()) timing();
     // While tracing is off, status packets are standalone: decoders report them at once.
@@ -393,8 +433,10 @@ final class TraceSynthesizer {
       vmcs(vmcsBase);
       event("[vmcs, base: " + hex(vmcsBase) + "]");
     }
-    CodeCorpus.Region to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
-    long target = randomFunction(to);
+    if (to == null) {
+      to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
+      target = randomFunction(to);
+    }
     boolean modeChange = to.bits() != region.bits();
     if (modeChange) modeExec(to.bits());
     region = to;

@@ -137,15 +137,29 @@ class X86DecoderTest {
     ok(M64, "ff 2c 24", 3, InsnClass.JMP_FAR);
     ok(M64, "48 ff 18", 3, InsnClass.CALL_FAR);
     ok(M32, "ff 1d 00 10 00 00", 6, InsnClass.CALL_FAR);
+    // 16-bit operands (66): m16:16, and far RET and IRET popping 16-bit values.
+    ok(M64, "66 ff 28", 3, InsnClass.JMP_FAR);
+    ok(M64, "66 ff 58 08", 4, InsnClass.CALL_FAR);
+    ok(M32, "66 ff 28", 3, InsnClass.JMP_FAR);
+    ok(M32, "66 9a 34 12 23 00", 6, InsnClass.CALL_FAR);
+    ok(M64, "66 cb", 2, InsnClass.RET_FAR);
+    ok(M64, "66 ca 04 00", 4, InsnClass.RET_FAR);
+    ok(M32, "66 ca 04 00", 4, InsnClass.RET_FAR);
+    ok(M64, "66 cf", 2, InsnClass.IRET);
+    ok(M32, "66 cf", 2, InsnClass.IRET);
     // System transfers, interrupts, VMX, PTWRITE, MOV CR3.
     ok(M64, "0f 05", 2, InsnClass.SYSCALL);
     ok(M64, "48 0f 07", 3, InsnClass.SYSRET);
     ok(M32, "0f 34", 2, InsnClass.SYSENTER);
+    ok(M64, "0f 34", 2, InsnClass.SYSENTER);
     ok(M64, "48 0f 35", 3, InsnClass.SYSEXIT);
+    ok(M64, "0f 35", 2, InsnClass.SYSEXIT);
+    ok(M32, "0f 35", 2, InsnClass.SYSEXIT);
     ok(M64, "cd 2e", 2, InsnClass.INT);
     ok(M64, "cc", 1, InsnClass.INT3);
     ok(M32, "ce", 1, InsnClass.INTO);
     ok(M64, "f1", 1, InsnClass.INT1);
+    ok(M32, "f1", 1, InsnClass.INT1);
     ok(M64, "48 cf", 2, InsnClass.IRET);
     ok(M16, "cf", 1, InsnClass.IRET);
     ok(M64, "0f 01 c1", 3, InsnClass.VMCALL);
