@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Query-speed benchmark: generates a synthetic decode of at least 50 million branch rows (and
- * as many blocks) inside DuckDB, then times the canned reports functions-before and
- * hot-functions over all of it, as {@code iptq report} runs them (read-only connection,
+ * as many blocks) inside DuckDB, then times the canned reports functions-before,
+ * hot-functions and hot-blocks over all of it, as {@code iptq report} runs them (read-only connection,
  * parameters bound, every result row fetched).
  *
  * <p>Usage: {@code QueryBench [DB=/tmp/iptq-bench-query.duckdb] [SEGMENTS=20000]
@@ -43,6 +43,7 @@ public final class QueryBench {
     time(db, "functions-before", Map.of(), runs);
     time(db, "hot-functions", Map.of(), runs);
     time(db, "hot-functions", Map.of("by", "visits", "limit", "0"), runs);
+    time(db, "hot-blocks", Map.of(), runs);
     // every visit of every segment: tens of millions of rows, mostly the cost of fetching them
     time(db, "functions-before", Map.of("last", "0"), 1);
   }
