@@ -15,6 +15,7 @@ import iptq.table.ProcessesTable;
 import iptq.table.TableWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The code and names of a Windows trace: its modules (from Image events) backed by the dumps and
  * PE files the user gave, each module's symbols from its PDB (found through the RSDS record on
- * the symbol path) or exports, and per process the map of kernel plus user modules.
+ * the symbol path) or exports, and per process and time the map of kernel plus user modules.
  */
 final class WindowsCodeContext implements CodeContext, AutoCloseable {
   /** A module row with where its code and names came from, once resolved. */
@@ -33,7 +34,8 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
   private final AddressSpaces spaces;
   private final RawImage raw;
   private final List<ModuleInfo> modules = new ArrayList<>();
-  private final Map<Long, SymbolMap> mapsByPid = new ConcurrentHashMap<>();
+  /** Symbol maps by the set of modules (indices into {@link #modules}) a segment sees. */
+  private final Map<BitSet, SymbolMap> maps = new ConcurrentHashMap<>();
   private final List<String> warnings = new ArrayList<>();
 
   WindowsCodeContext(List<ModulesTable.Module> rows, List<ProcessesTable.Process> processes,
@@ -139,15 +141,27 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
     }
   }
 
+  /**
+   * The kernel's and the process's modules loaded when the segment was taken, as {@link
+   * #imageFor} picks their code: where a module was unloaded and another loaded at its address,
+   * each segment names the code after the one it ran. Segments that see the same modules share
+   * one map.
+   */
   @Override
   public SymbolMap symbolsFor(SegmentInput segment) {
     long pid = segment.pid() == TableWriter.NULL ? -1 : segment.pid();
-    return mapsByPid.computeIfAbsent(pid, p -> {
+    long ts = segment.ts() == TableWriter.NULL ? 0 : segment.ts();
+    BitSet seen = new BitSet(modules.size());
+    for (int i = 0; i < modules.size(); i++) {
+      ModulesTable.Module r = modules.get(i).row();
+      if ((r.kernel() || r.pid() == pid) && record(r).aliveAt(ts)) seen.set(i);
+    }
+    return maps.computeIfAbsent(seen, s -> {
       List<SymbolMap.Module> mods = new ArrayList<>();
-      for (ModuleInfo m : modules) {
-        ModulesTable.Module r = m.row();
-        if (r.kernel() || r.pid() == p) mods.add(new SymbolMap.Module(r.name(), r.base(), r.size(), m.symbols()));
-      }
+      s.stream().forEach(i -> {
+        ModulesTable.Module r = modules.get(i).row();
+        mods.add(new SymbolMap.Module(r.name(), r.base(), r.size(), modules.get(i).symbols()));
+      });
       return new SymbolMap(mods);
     });
   }
