@@ -5,12 +5,13 @@ import iptq.etl.IptSegment;
 import iptq.etl.IptSysFile;
 import iptq.pt.PacketClock;
 import iptq.pt.RawTrace;
+import iptq.store.BatchLoader;
+import iptq.store.Store;
 import iptq.table.EventsTable;
 import iptq.table.ModulesTable;
 import iptq.table.ProcessesTable;
 import iptq.table.SymbolsTable;
 import iptq.table.ThreadsTable;
-import iptq.store.Store;
 import iptq.table.BatchSink;
 import iptq.table.SegmentsTable;
 import iptq.table.TableWriter;
@@ -56,9 +57,10 @@ public final class Ingest {
     }
     progress.total(total);
     try (BufferAllocator allocator = new RootAllocator();
-        Store store = Store.create(options.output(), options.force())) {
-      BatchSink sink = storeSink(store);
-      Summary s = ingestAll(store, allocator, sink);
+        Store store = Store.create(options.output(), options.force());
+        BatchLoader loader = new BatchLoader(store, allocator)) {
+      Summary s = ingestAll(store, allocator, loader);
+      loader.finish();
       iptq.store.Derived.fill(store.connection());
       if (options.parquetDir() != null) {
         iptq.store.ParquetExport.writeDataset(store.connection(), options.parquetDir());
@@ -69,17 +71,6 @@ public final class Ingest {
     } finally {
       progress.done();
     }
-  }
-
-  /** Each worker loads its own full batches, on its own connection (see {@link Store#load}). */
-  private static BatchSink storeSink(Store store) {
-    return (table, batch, allocator) -> {
-      try {
-        store.load(table, batch, allocator);
-      } catch (SQLException e) {
-        throw new IllegalStateException("loading " + table + ": " + e.getMessage(), e);
-      }
-    };
   }
 
   /** The state shared by the traces of one ingest: ids handed out, and the decoding pool. */
