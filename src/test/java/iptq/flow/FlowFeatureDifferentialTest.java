@@ -2,9 +2,12 @@ package iptq.flow;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,14 +17,33 @@ import org.junit.jupiter.api.Test;
  * {@link FlowDifferentialTest}.
  */
 class FlowFeatureDifferentialTest {
-  private static void run(String what, int firstSeed, java.util.function.Consumer<TraceSynthesizer.Options> set) throws Exception {
+  private static void run(String what, int firstSeed, Consumer<TraceSynthesizer.Options> set) throws Exception {
+    run(what, firstSeed, Corpora.extended(), 3000, set);
+  }
+
+  /** Eight traces from {@code firstSeed}, each checked as in FlowDifferentialTest; their synthesizers, for what they counted. */
+  private static List<TraceSynthesizer> run(String what, int firstSeed, CodeCorpus corpus, int instructions,
+      Consumer<TraceSynthesizer.Options> set) throws Exception {
+    List<TraceSynthesizer> traces = new ArrayList<>();
     for (int seed = firstSeed; seed < firstSeed + 8; seed++) {
       TraceSynthesizer.Options o = new TraceSynthesizer.Options();
       o.seed = seed;
-      o.instructions = 3000;
+      o.instructions = instructions;
       set.accept(o);
-      FlowDifferentialTest.check(what + " seed " + seed, Corpora.extended(), o);
+      traces.add(FlowDifferentialTest.check(what + " seed " + seed, corpus, o));
     }
+    return traces;
+  }
+
+  /**
+   * Fails unless each of {@code expected} was counted in one of the traces: a seed mix that
+   * missed one would check nothing about it.
+   */
+  private static void assertEachOccurred(List<String> expected, List<TraceSynthesizer> traces,
+      Function<TraceSynthesizer, Map<String, Integer>> counts, String never) {
+    Map<String, Integer> all = new TreeMap<>();
+    for (TraceSynthesizer s : traces) counts.apply(s).forEach((k, n) -> all.merge(k, n, Integer::sum));
+    for (String f : expected) assertTrue(all.containsKey(f), f + " " + never + "; counted: " + all);
   }
 
   /** PTW packets for real PTWRITE instructions, without IP and with a FUP at the instruction. */
@@ -81,18 +103,12 @@ class FlowFeatureDifferentialTest {
    */
   @Test
   void farTransfers() throws Exception {
-    Map<String, Integer> taken = new TreeMap<>();
-    for (int seed = 5500; seed < 5508; seed++) {
-      TraceSynthesizer.Options o = new TraceSynthesizer.Options();
-      o.seed = seed;
-      o.instructions = 8000;
+    List<TraceSynthesizer> traces = run("far transfers", 5500, Corpora.farTransfers(), 8000, o -> {
       o.far = 0.5;
       o.farSwitch = 0.2;
       o.syncDisable = 0.2; // so that the helpers' transfers disable tracing too, with and without IP
-      TraceSynthesizer s = FlowDifferentialTest.check("far transfers seed " + seed, Corpora.farTransfers(), o);
-      s.farTransfers.forEach((k, n) -> taken.merge(k, n, Integer::sum));
-    }
-    for (String f : FAR_TRANSFERS) assertTrue(taken.containsKey(f), f + " never taken; taken: " + taken);
+    });
+    assertEachOccurred(FAR_TRANSFERS, traces, s -> s.farTransfers, "never taken");
   }
 
   /** Of each of libipt's far classes, in both modes, a disable followed by tracing coming back at the next instruction. */
@@ -106,18 +122,12 @@ class FlowFeatureDifferentialTest {
    */
   @Test
   void resumeAfterFarTransfer() throws Exception {
-    Map<String, Integer> resumed = new TreeMap<>();
-    for (int seed = 5600; seed < 5608; seed++) {
-      TraceSynthesizer.Options o = new TraceSynthesizer.Options();
-      o.seed = seed;
-      o.instructions = 8000;
+    List<TraceSynthesizer> traces = run("far resume", 5600, Corpora.farTransfers(), 8000, o -> {
       o.far = 0.5;
       o.syncDisable = 0.3;
       o.resumeNext = 0.5;
-      TraceSynthesizer s = FlowDifferentialTest.check("far resume seed " + seed, Corpora.farTransfers(), o);
-      s.resumedNext.forEach((k, n) -> resumed.merge(k, n, Integer::sum));
-    }
-    for (String f : FAR_RESUMES) assertTrue(resumed.containsKey(f), f + " never resumed at the next instruction; resumed: " + resumed);
+    });
+    assertEachOccurred(FAR_RESUMES, traces, s -> s.resumedNext, "never resumed at the next instruction");
   }
 
   /**
@@ -127,19 +137,12 @@ class FlowFeatureDifferentialTest {
    */
   @Test
   void cr3WriteDisables() throws Exception {
-    Map<String, Integer> resumed = new TreeMap<>();
-    for (int seed = 5700; seed < 5708; seed++) {
-      TraceSynthesizer.Options o = new TraceSynthesizer.Options();
-      o.seed = seed;
-      o.instructions = 3000;
+    List<TraceSynthesizer> traces = run("cr3 disable", 5700, Corpora.extended(), 3000, o -> {
       o.ptwrite = 0.3;
       o.cr3Disable = 0.5;
       o.resumeNext = 0.5;
-      TraceSynthesizer s = FlowDifferentialTest.check("cr3 disable seed " + seed, Corpora.extended(), o);
-      s.resumedNext.forEach((k, n) -> resumed.merge(k, n, Integer::sum));
-    }
-    for (String f : List.of("64-bit mov cr3", "32-bit mov cr3")) {
-      assertTrue(resumed.containsKey(f), f + " never resumed at the next instruction; resumed: " + resumed);
-    }
+    });
+    assertEachOccurred(List.of("64-bit mov cr3", "32-bit mov cr3"), traces, s -> s.resumedNext,
+        "never resumed at the next instruction");
   }
 }
