@@ -34,6 +34,8 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
   private final AddressSpaces spaces;
   private final RawImage raw;
   private final List<ModuleInfo> modules = new ArrayList<>();
+  /** The modules as the code image knows them, by the same index. */
+  private final List<ModuleRecord> records = new ArrayList<>();
   /** Symbol maps by the set of modules (indices into {@link #modules}) a segment sees. */
   private final Map<BitSet, SymbolMap> maps = new ConcurrentHashMap<>();
   private final List<String> warnings = new ArrayList<>();
@@ -42,7 +44,6 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
       List<Path> dumps, List<Path> imagePaths, List<Path> symbolDirs, List<String> rawImages,
       boolean importRewrite) {
     AddressSpaces.Builder b = AddressSpaces.builder().imagePath(imagePaths).importOptimization(importRewrite);
-    List<ModuleRecord> records = new ArrayList<>();
     for (ModulesTable.Module m : rows) records.add(record(m));
     b.modules(records);
     for (ProcessesTable.Process p : processes) {
@@ -154,7 +155,7 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
     BitSet seen = new BitSet(modules.size());
     for (int i = 0; i < modules.size(); i++) {
       ModulesTable.Module r = modules.get(i).row();
-      if ((r.kernel() || r.pid() == pid) && record(r).aliveAt(ts)) seen.set(i);
+      if ((r.kernel() || r.pid() == pid) && records.get(i).aliveAt(ts)) seen.set(i);
     }
     return maps.computeIfAbsent(seen, s -> {
       List<SymbolMap.Module> mods = new ArrayList<>();
