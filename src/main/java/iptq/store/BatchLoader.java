@@ -1,7 +1,6 @@
 package iptq.store;
 
 import iptq.table.BatchSink;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -107,8 +106,11 @@ public final class BatchLoader implements BatchSink, AutoCloseable {
             // After a failure the rest is only freed, so that writers waiting on the queue go on
             // and meet the failure at their next batch.
             if (failure == null) store.load(table, r, allocator);
-          } catch (SQLException | RuntimeException e) {
-            if (failure == null) failure = new IllegalStateException("loading " + table + ": " + e.getMessage(), e);
+          } catch (Throwable e) {
+            // Anything, so that this thread goes on taking batches: a writer must never wait on
+            // a queue nobody empties.
+            String why = e.getMessage() != null ? e.getMessage() : e.toString();
+            if (failure == null) failure = new IllegalStateException("loading " + table + ": " + why, e);
           }
         }
       } catch (InterruptedException e) {
