@@ -113,8 +113,7 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
 
   @Override
   public CodeImage imageFor(SegmentInput segment) {
-    long pid = segment.pid() == TableWriter.NULL ? -1 : segment.pid();
-    long ts = segment.ts() == TableWriter.NULL ? 0 : segment.ts();
+    long pid = pid(segment), ts = time(segment);
     CodeImage modules = pid >= 0 ? spaces.image(pid, ts) : spaces.image(ts);
     return raw == null ? modules : new Overlay(modules, raw);
   }
@@ -150,8 +149,7 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
    */
   @Override
   public SymbolMap symbolsFor(SegmentInput segment) {
-    long pid = segment.pid() == TableWriter.NULL ? -1 : segment.pid();
-    long ts = segment.ts() == TableWriter.NULL ? 0 : segment.ts();
+    long pid = pid(segment), ts = time(segment);
     BitSet seen = new BitSet(modules.size());
     for (int i = 0; i < modules.size(); i++) {
       ModulesTable.Module r = modules.get(i).row();
@@ -165,6 +163,16 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
       });
       return new SymbolMap(mods);
     });
+  }
+
+  /** The segment's process, or -1 when unknown (then only kernel modules are seen). */
+  private static long pid(SegmentInput segment) {
+    return segment.pid() == TableWriter.NULL ? -1 : segment.pid();
+  }
+
+  /** When the segment was taken, for picking the modules loaded then: code and names alike. */
+  private static long time(SegmentInput segment) {
+    return segment.ts() == TableWriter.NULL ? 0 : segment.ts();
   }
 
   @Override

@@ -39,8 +39,8 @@ public final class Store implements AutoCloseable {
   private final DuckDBConnection conn;
   private volatile boolean done;
   private final java.util.concurrent.atomic.AtomicLong streams = new java.util.concurrent.atomic.AtomicLong();
-  // One connection per loading thread: DuckDB appends from several connections to the same
-  // table never conflict, so batches from different workers go in side by side.
+  // One connection per loading thread (BatchLoader's, one per table): DuckDB appends from
+  // several connections never conflict, so the tables' batches go in side by side.
   private final java.util.Map<Thread, DuckDBConnection> loaders = new java.util.concurrent.ConcurrentHashMap<>();
   // Ctrl-C or a kill during an ingest must not leave the temporary database behind either.
   private final Thread cleanup;
