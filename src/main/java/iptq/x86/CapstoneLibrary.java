@@ -21,7 +21,7 @@ public final class CapstoneLibrary {
 
   /** How to get capstone 4, per OS; capstone-java checks for the 4.x API exactly. */
   public static final String HOW_TO_GET =
-      "to get it: Debian/Ubuntu: apt install libcapstone4; Fedora: dnf install capstone;"
+      "to get capstone 4.x: Debian/Ubuntu: apt install libcapstone4; Fedora: dnf install capstone;"
           + " macOS: brew install capstone; Windows: capstone.dll from capstone's 4.0.2 release"
           + " (capstone-4.0.2-win64.zip) on PATH or in iptq's lib folder;"
           + " or -D" + PROPERTY + "=FILE in IPTQ_JAVA_OPTS";
