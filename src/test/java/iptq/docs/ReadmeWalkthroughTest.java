@@ -27,10 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>What is fixed so that the output does not depend on the machine: the process runs with
  * {@code COLUMNS=160} (tables are shown as on a 160-column terminal), the {@code en-US} locale
- * (number grouping) and {@code TZ=UTC}; its output is a pipe, not a terminal, so there is no
- * progress line. What is normalized: the absolute path of the work folder prints as {@code DIR},
- * and trailing blanks are dropped from every line (editors drop them too). Nothing else —
- * a shown command whose output would carry a timing must not be shown.
+ * (number grouping) and {@code TZ=UTC}; its output is a pipe, not a terminal, and {@code
+ * IPTQ_PROGRESS} is unset, so there is no progress line. What is normalized: the absolute path
+ * of the work folder prints as {@code DIR}, and trailing blanks are dropped from every line
+ * (editors drop them too). Nothing else: a command whose output carries a timing is not shown.
  *
  * <p>After changing what a command prints, regenerate: {@code ./mvnw -B -o test
  * -Dtest=ReadmeWalkthroughTest -Dreadme.update=true} rewrites the blocks from the real output
@@ -84,6 +84,7 @@ class ReadmeWalkthroughTest {
     for (String w : c.words().subList(1, c.words().size())) cmd.addAll(expand(w, c));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
     pb.environment().put("COLUMNS", "160");
+    pb.environment().remove("IPTQ_PROGRESS"); // the user's wish for progress lines is not the README's
     pb.environment().put("TZ", "UTC");
     pb.environment().put("LC_ALL", "C.UTF-8");
     Process p = pb.start();
