@@ -159,10 +159,18 @@ public final class FlowDecoder {
       } else {
         switch (it) {
           case END:
-            // The walk goes on until it needs the trace, as libipt's does.
-            if (!enabled) return;
-            break;
+            // The packets ran out: the walk stops after the last instruction the trace proves ran,
+            // as libipt does (it signals the end once the TNT bits are used up, and ptxed stops
+            // there); it does not walk on through the straight-line code that follows.
+            if (enabled) sink.endOfTrace(seq, ip, q.tsc);
+            return;
           case ERROR:
+            if (enabled && q.errAtEnd()) {
+              // The trace ends inside a packet: libipt sees the end of the trace there.
+              sink.endOfTrace(seq, ip, q.tsc);
+              fail(q.errOffset, q.errKind, q.errMessage);
+              return;
+            }
             // A broken packet ahead: walk on until the trace is needed, as libipt does.
             if (!enabled || q.errInSequence) {
               fail(q.errOffset, q.errKind, q.errMessage);
