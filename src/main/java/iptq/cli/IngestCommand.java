@@ -99,7 +99,7 @@ public final class IngestCommand implements Callable<Integer> {
         tscHz > 0 ? tscHz : TableWriter.NULL, TableWriter.NULL);
     IngestOptions o = new IngestOptions(traces, output, force, images, dumps, imagePaths, symbols,
         parquet, instructions, threads, iptHook, packets, time, importRewrite);
-    Ingest.Summary s = new Ingest(o, Progress.forTerminal()).run();
+    Ingest.Summary s = new Ingest(o, Progress.toStderr(Tty.progress())).run();
     System.out.printf("%s: %d trace(s), %,d segment(s), %,d packets, %,d decode error(s)%n",
         s.output(), s.traces(), s.segments(), s.packets(), s.errors());
     return 0;

@@ -73,10 +73,10 @@ public final class ReportCommand implements Callable<Integer> {
         return 0;
       }
       ResultFormat fmt = format != null ? ResultFormat.parse(format)
-          : output == null ? ResultFormat.forOutput() : ResultFormat.CSV;
+          : output == null ? ResultFormat.forOutput(Tty.stdout()) : ResultFormat.CSV;
       try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(report.sql())) {
         if (output == null) {
-          ResultPrinter.forTerminal(fmt).print(rs, out);
+          ResultPrinter.forTerminal(fmt, Tty.width()).print(rs, out);
         } else {
           Path parent = output.toAbsolutePath().getParent();
           if (parent != null) Files.createDirectories(parent);

@@ -51,7 +51,7 @@ public final class SqlCommand implements Callable<Integer> {
     if (query != null && query.startsWith("-") && query.chars().noneMatch(Character::isWhitespace)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "Unknown option: '" + query + "'");
     }
-    ResultFormat fmt = format == null ? ResultFormat.forOutput() : ResultFormat.parse(format);
+    ResultFormat fmt = format == null ? ResultFormat.forOutput(Tty.stdout()) : ResultFormat.parse(format);
     PrintWriter out = spec.commandLine().getOut();
     try (Connection conn = Store.open(db, !write)) {
       if (query != null) {
@@ -59,7 +59,7 @@ public final class SqlCommand implements Callable<Integer> {
           try (Statement st = conn.createStatement()) {
             if (st.execute(sql)) {
               try (ResultSet rs = st.getResultSet()) {
-                ResultPrinter.forTerminal(fmt).print(rs, out);
+                ResultPrinter.forTerminal(fmt, Tty.width()).print(rs, out);
               }
             }
           }
@@ -82,8 +82,8 @@ public final class SqlCommand implements Callable<Integer> {
       }
     }
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    ResultPrinter sizing = ResultPrinter.forTerminal(ResultFormat.TABLE);
+    int width = Tty.width();
     return new Shell(conn, Shell.plain(in), spec.commandLine().getOut(), err,
-        fmt == null ? ResultFormat.CSV : fmt, sizing::width).run();
+        fmt == null ? ResultFormat.CSV : fmt, () -> width).run();
   }
 }
