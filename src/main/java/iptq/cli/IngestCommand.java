@@ -107,12 +107,12 @@ public final class IngestCommand implements Callable<Integer> {
     long eax = 0, ebx = 0;
     if (cpuid15 != null) {
       String[] parts = cpuid15.split(":");
-      if (parts.length != 2) throw new iptq.InputException(null, -1, "--cpuid-15 takes EAX:EBX, e.g. 2:188");
+      if (parts.length != 2) throw new ParameterException(spec.commandLine(), "--cpuid-15 takes EAX:EBX, e.g. 2:188");
       HexIntConverter hex = new HexIntConverter();
       eax = Integer.toUnsignedLong(hex.convert(parts[0]));
       ebx = Integer.toUnsignedLong(hex.convert(parts[1]));
     }
-    if (mtcFreq < 0 || mtcFreq > 15) throw new iptq.InputException(null, -1, "--mtc-freq is 0 to 15");
+    if (mtcFreq < 0 || mtcFreq > 15) throw new ParameterException(spec.commandLine(), "--mtc-freq is 0 to 15");
     TimeBase time = new TimeBase(new PacketClock.Config(mtcFreq, eax, ebx, nominalRatio),
         tscHz > 0 ? tscHz : TableWriter.NULL, TableWriter.NULL);
     IngestOptions o = new IngestOptions(traces, output, force, images, dumps, imagePaths, symbols,

@@ -9,6 +9,15 @@ import java.util.List;
 final class Inputs {
   private Inputs() {}
 
+  /** An option's value parsed by {@code parse}; what it refuses is a usage error (exit 2). */
+  static <T> T option(picocli.CommandLine.Model.CommandSpec spec, java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (InputException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
   /**
    * The trace of {@code iptq packets} and {@code iptq insns} must be a raw Intel PT trace: an
    * .etl or ipt.sys file (or a dump, PE image, PDB) is never read as one, which would list

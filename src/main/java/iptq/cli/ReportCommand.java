@@ -79,14 +79,14 @@ public final class ReportCommand implements Callable<Integer> {
     }
     boolean parquet = "parquet".equalsIgnoreCase(format);
     if (parquet && output == null) throw new CommandLine.ParameterException(spec.commandLine(), "--format parquet needs -o FILE");
+    ResultFormat fmt = parquet ? null : format != null ? Inputs.option(spec, () -> ResultFormat.parse(format))
+        : output == null ? ResultFormat.forOutput(Tty.stdout()) : ResultFormat.CSV;
     try (Connection conn = Store.open(db, true)) {
       for (String w : report.bind(conn, given)) spec.commandLine().getErr().println("iptq: warning: " + w);
       if (parquet) {
         Export.write(conn, report.sql(), Export.Format.PARQUET, output);
         return 0;
       }
-      ResultFormat fmt = format != null ? ResultFormat.parse(format)
-          : output == null ? ResultFormat.forOutput(Tty.stdout()) : ResultFormat.CSV;
       try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(report.sql())) {
         if (output == null) {
           ResultPrinter.forTerminal(fmt, Tty.width()).print(rs, out);

@@ -48,10 +48,15 @@ public final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (query != null && query.startsWith("-") && query.chars().noneMatch(Character::isWhitespace)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "Unknown option: '" + query + "'");
+    // options are matched as positional text (so a query may start with "--"): a lone word
+    // that starts with '-' in either place is an unknown option after all
+    for (String word : new String[] {db.toString(), query}) {
+      if (word != null && word.startsWith("-") && word.chars().noneMatch(Character::isWhitespace)
+          && !exists(word)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Unknown option: '" + word + "'");
+      }
     }
-    ResultFormat fmt = format == null ? ResultFormat.forOutput(Tty.stdout()) : ResultFormat.parse(format);
+    ResultFormat fmt = format == null ? ResultFormat.forOutput(Tty.stdout()) : Inputs.option(spec, () -> ResultFormat.parse(format));
     PrintWriter out = spec.commandLine().getOut();
     try (Connection conn = Store.open(db, !write)) {
       if (query != null) {
@@ -68,6 +73,14 @@ public final class SqlCommand implements Callable<Integer> {
         return 0;
       }
       return shell(conn, format == null ? null : fmt) ? 0 : 1;
+    }
+  }
+
+  private static boolean exists(String path) {
+    try {
+      return java.nio.file.Files.exists(Path.of(path));
+    } catch (java.nio.file.InvalidPathException e) {
+      return false;
     }
   }
 
