@@ -61,10 +61,9 @@ public class DemoEndToEndTest {
       assertEquals("SystemCallExit", s.trigger(), s.toString());
       String got = String.join(" > ", e.getValue());
       int n = e.getValue().size();
-      // The decode ends at the last packet, or walks on to the next branch (SYSRET): both true.
+      // The decode ends with the last instruction the packets prove ran (end of trace).
       String settled = names.lastFunctions(truth, s, s.settled(), n);
-      String to = names.lastFunctions(truth, s, s.to(), n);
-      assertTrue(got.equals(settled) || got.equals(to), s + ":\n shown " + got + "\n true  " + to);
+      assertEquals(settled, got, s.toString());
       assertEquals(5, n, s.toString());
     }
 

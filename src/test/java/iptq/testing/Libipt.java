@@ -44,6 +44,31 @@ public final class Libipt {
     }
   }
 
+  /**
+   * Compiles {@code src/test/c/NAME.c} against libipt 2.2 (the kit's header and library, see
+   * {@link LibiptKit}; once per build, into target/c-2.2) and returns the executable. Skips (or,
+   * in CI, fails) without the kit or gcc.
+   */
+  public static synchronized Path kitHarness(String name) {
+    List<String> flags = LibiptKit.gccFlags();
+    Required.onPath("gcc", "apt-get install gcc; the C harnesses are built with it");
+    Path src = Fixtures.projectDir().resolve("src/test/c/" + name + ".c");
+    Path out = Fixtures.projectDir().resolve("target/c-2.2/" + name);
+    try {
+      Path header = src.resolveSibling("harness_file.h");
+      if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) < 0
+          || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(header)) < 0) {
+        Files.createDirectories(out.getParent());
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-o", out.toString(), src.toString()));
+        cmd.addAll(flags);
+        run(cmd);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new AssertionError("cannot build " + src + " against libipt 2.2: " + e, e);
+    }
+  }
+
   /** Runs a command, returning its standard output; fails the test on a non-zero exit. */
   public static String run(List<String> cmd) throws IOException {
     Path outFile = Files.createTempFile("iptq-harness", ".out");
