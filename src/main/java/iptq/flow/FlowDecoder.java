@@ -46,6 +46,7 @@ public final class FlowDecoder {
   private Block prev;
   private final Block[] stackBlocks = new Block[64];
   private int gen;
+  private boolean statusUpdate;
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -66,6 +67,14 @@ public final class FlowDecoder {
   /** The address space now (CR3 from PIP, or CodeImage.ANY_ASID); valid inside sink callbacks. */
   public long asid() {
     return asid;
+  }
+
+  /**
+   * Whether the event being reported is the status a PSB+ gives (libipt's status update, which
+   * ptxed does not print); valid inside {@link FlowSink#event}.
+   */
+  public boolean statusUpdate() {
+    return statusUpdate;
   }
 
   /** Blocks in the block cache. */
@@ -124,10 +133,12 @@ public final class FlowDecoder {
    * was off) reports no mode.
    */
   private void psbEvents() {
+    statusUpdate = true;
     for (int i = q.psbStatusDone; i < q.psbStatusCount; i++) {
       FlowEventKind k = q.psbStatus[i];
       event(k, NO_IP, k == FlowEventKind.EXEC_MODE ? mode.bits() : q.psbStatusPayload[i]);
     }
+    statusUpdate = false;
     q.psbStatusDone = q.psbStatusCount;
   }
 
@@ -136,11 +147,13 @@ public final class FlowDecoder {
    * the PSB+, but those after a PIP, VMCS or MODE.Exec wait with that for the FUP's IP.
    */
   private void psbAtOnce() {
+    statusUpdate = true;
     for (int i = q.psbStatusDone; i < q.psbStatusCount; i = ++q.psbStatusDone) {
       FlowEventKind k = q.psbStatus[i];
-      if (k != FlowEventKind.CBR && k != FlowEventKind.MNT) return;
+      if (k != FlowEventKind.CBR && k != FlowEventKind.MNT) break;
       event(k, NO_IP, q.psbStatusPayload[i]);
     }
+    statusUpdate = false;
   }
 
   /** Walks until the trace ends or an error (reported, with a resync) interrupts it. */
