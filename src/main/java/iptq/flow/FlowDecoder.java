@@ -593,6 +593,8 @@ public final class FlowDecoder {
   /** Consumes the TIP an indirect transfer needs and goes there. */
   private boolean tip(long from) {
     QueryDecoder.Item it = q.peek();
+    // A TIP may come after TNT bits of the branches that follow (a deferred TIP, libipt 2.2).
+    if (it == QueryDecoder.Item.TNT && q.deferTip()) it = QueryDecoder.Item.TIP;
     if (it != QueryDecoder.Item.TIP) {
       return expected(FlowError.TIP_NEEDED, "branch at 0x" + Long.toHexString(from) + " needs a TIP, trace has " + what(it));
     }

@@ -147,6 +147,44 @@ public final class QueryDecoder {
     return tntCount;
   }
 
+  /**
+   * A deferred TIP, as libipt 2.2 finds it: the walker needs a TIP (an indirect branch or far
+   * transfer) and the next item is a TNT bit. The TIP may come after the cached TNT bits, or
+   * after one more TNT packet whose bits then join the cache; the bits stay for the branches
+   * after the indirect one. True when such a TIP is there: it is then the next item until
+   * {@link #takeTip()}, and the TNT bits follow it. False, with nothing consumed, otherwise.
+   */
+  public boolean deferTip() {
+    if (tntCount == 0 || item != null) return false;
+    int count = tntCount;
+    long bits = count == 64 ? tntBits : tntBits & ((1L << count) - 1);
+    tntCount = 0;
+    Item r = read();
+    if (r == Item.TNT) {
+      int more = tntCount;
+      if (count + more > 64) {
+        // The cache holds 64 bits: libipt fails here too. Keep the newer bits for the error.
+        item = null;
+        return false;
+      }
+      bits = more == 64 ? tntBits : (bits << more) | (tntBits & ((1L << more) - 1));
+      count += more;
+      tntCount = 0;
+      r = read();
+      if (r == Item.TNT) {
+        // Two TNT packets before the TIP: libipt's query fails. Report at the second.
+        tntBits = bits;
+        tntCount = count;
+        item = null;
+        return false;
+      }
+    }
+    tntBits = bits;
+    tntCount = count;
+    item = r;
+    return r == Item.TIP;
+  }
+
   public void takeTip() {
     item = null;
   }
