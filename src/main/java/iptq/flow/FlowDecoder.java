@@ -730,14 +730,16 @@ public final class FlowDecoder {
         long to = q.evTarget;
         branchRow(from, to, BranchKind.ASYNC, true);
         event(FlowEventKind.INTERRUPT, from, to);
-        if (q.evVmcs >= 0) event(FlowEventKind.VMCS, NO_IP, q.evVmcs); // libipt puts it before the PIP
+        // Where they take effect: the handler (0 when suppressed), as libipt's async events say.
+        long at = to == NO_IP ? 0 : to;
+        if (q.evVmcs >= 0) event(FlowEventKind.VMCS, at, q.evVmcs); // libipt puts it before the PIP
         if (q.evPaging >= 0) {
           setAsid(q.evPaging & ~1L);
-          event(FlowEventKind.PAGING, NO_IP, q.evPaging);
+          event(FlowEventKind.PAGING, at, q.evPaging);
         }
         if (q.evModeBits != 0) {
           setMode(modeOf(q.evModeBits));
-          event(FlowEventKind.EXEC_MODE, NO_IP, q.evModeBits);
+          event(FlowEventKind.EXEC_MODE, to, q.evModeBits);
         }
         q.take();
         if (to == NO_IP) {
@@ -755,6 +757,11 @@ public final class FlowDecoder {
         event(FlowEventKind.DISABLED, ip, q.evTarget);
         enabled = false;
         lastDisableIp = ip;
+        // A VMCS and PIP that came with it (a VM exit out of traced code), at the TIP.PGD's IP
+        // (0 when suppressed), reported after it as libipt does.
+        long at = q.evTarget == NO_IP ? 0 : q.evTarget;
+        if (q.evVmcs >= 0) event(FlowEventKind.VMCS, at, q.evVmcs);
+        if (q.evPaging >= 0) event(FlowEventKind.PAGING, at, q.evPaging);
         if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
         if (q.evModeBits != 0) heldMode = q.evModeBits;
         q.take();
@@ -808,7 +815,7 @@ public final class FlowDecoder {
 
   private void applyHeldMode() {
     setMode(modeOf(heldMode));
-    event(FlowEventKind.EXEC_MODE, NO_IP, heldMode);
+    event(FlowEventKind.EXEC_MODE, enabled ? ip : NO_IP, heldMode);
     heldMode = 0;
   }
 

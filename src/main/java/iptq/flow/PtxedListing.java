@@ -20,6 +20,7 @@ public final class PtxedListing implements FlowSink {
   private final StatusSource status;
   private final StringBuilder sb = new StringBuilder(128);
   private boolean speculative;
+  private int execMode;
   private long insns;
 
   /** Says whether the event being reported is a status update (ptxed does not print those). */
@@ -65,6 +66,12 @@ public final class PtxedListing implements FlowSink {
   @Override
   public void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {
     if (kind == FlowEventKind.TSX) speculative = payload == 1;
+    if (kind == FlowEventKind.EXEC_MODE) {
+      // libipt reports the execution mode only where it changes.
+      boolean same = payload == execMode;
+      execMode = (int) payload;
+      if (same) return;
+    }
     if (o.quiet() || status.statusUpdate()) return;
     sb.setLength(0);
     sb.append('[');
@@ -100,12 +107,17 @@ public final class PtxedListing implements FlowSink {
         sb.append("paging, cr3: ");
         hex(payload & ~1L);
         if ((payload & 1) != 0) sb.append(", nr");
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip); // an asynchronous one: where it applies
       }
       case VMCS -> {
         sb.append("vmcs, base: ");
         hex(payload);
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
       }
-      case EXEC_MODE -> sb.append("exec mode: ").append(payload).append("-bit");
+      case EXEC_MODE -> {
+        sb.append("exec mode: ").append(payload).append("-bit");
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+      }
       case TSX -> {
         sb.append(payload == 2 ? "aborted" : payload == 1 ? "begin transaction" : "committed");
         if (ipShown && ip != NO_IP) ip(", ip: ", ip);

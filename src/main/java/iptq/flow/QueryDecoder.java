@@ -52,6 +52,12 @@ public final class QueryDecoder {
   // An MWAIT waits for the next FUP (shared with its EXSTOP), as in libipt.
   private boolean mwaitPending;
   private long mwaitPayload;
+  // Power and status events seen while an MWAIT waits: libipt reports them after the MWAIT and
+  // the EXSTOP its FUP completes, in their order.
+  private static final int HELD = 8;
+  private final FlowEventKind[] heldKind = new FlowEventKind[HELD];
+  private final long[] heldPayload = new long[HELD];
+  private int heldFirst, heldCount;
 
   /** EVENT: the kind. */
   public FlowEventKind evKind;
@@ -205,6 +211,7 @@ public final class QueryDecoder {
     fupFor = FUP_ASYNC;
     replayFup = false;
     mwaitPending = false;
+    heldCount = 0;
     long from = pd.offset();
     long psb = pd.sync();
     return psb < 0 ? Math.max(0, pd.size() - from) : Math.max(0, psb - from);
@@ -267,6 +274,13 @@ public final class QueryDecoder {
       replayFup = false;
       return fup(replayFupIp);
     }
+    if (heldCount > 0 && !mwaitPending) {
+      // Events that came while an MWAIT waited for its FUP follow what that FUP completes.
+      event(heldKind[heldFirst], FlowSink.NO_IP, false, heldPayload[heldFirst]);
+      heldFirst = (heldFirst + 1) % HELD;
+      heldCount--;
+      return Item.EVENT;
+    }
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) return Item.END;
@@ -324,10 +338,12 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case MNT -> {
+          if (hold(FlowEventKind.MNT, p.payload)) continue;
           event(FlowEventKind.MNT, FlowSink.NO_IP, false, p.payload);
           return Item.EVENT;
         }
         case CBR -> {
+          if (hold(FlowEventKind.CBR, p.payload)) continue;
           event(FlowEventKind.CBR, FlowSink.NO_IP, false, p.payload);
           return Item.EVENT;
         }
@@ -353,13 +369,15 @@ public final class QueryDecoder {
           mwaitPayload = p.payload << 32 | (p.payload2 & 0xffffffffL);
         }
         case PWRE -> {
-          event(FlowEventKind.PWRE, FlowSink.NO_IP, false,
-              (long) p.pwreState() << 8 | p.pwreSubState() | (p.pwreHw() ? 1L << 16 : 0));
+          long v = (long) p.pwreState() << 8 | p.pwreSubState() | (p.pwreHw() ? 1L << 16 : 0);
+          if (hold(FlowEventKind.PWRE, v)) continue;
+          event(FlowEventKind.PWRE, FlowSink.NO_IP, false, v);
           return Item.EVENT;
         }
         case PWRX -> {
-          event(FlowEventKind.PWRX, FlowSink.NO_IP, false,
-              (long) p.pwrxLast() << 8 | p.pwrxDeepest() | (long) p.pwrxWakeReason() << 16);
+          long v = (long) p.pwrxLast() << 8 | p.pwrxDeepest() | (long) p.pwrxWakeReason() << 16;
+          if (hold(FlowEventKind.PWRX, v)) continue;
+          event(FlowEventKind.PWRX, FlowSink.NO_IP, false, v);
           return Item.EVENT;
         }
         default -> {
@@ -370,6 +388,15 @@ public final class QueryDecoder {
   }
 
   /** A FUP outside PSB+, for what came before it (MWAIT, MODE.TSX, EXSTOP, PTW) or else asynchronous. */
+  /** Holds an event behind a waiting MWAIT (see {@link #heldKind}); false when none waits or the queue is full. */
+  private boolean hold(FlowEventKind kind, long payload) {
+    if (!mwaitPending || heldCount == HELD) return false;
+    int i = (heldFirst + heldCount++) % HELD;
+    heldKind[i] = kind;
+    heldPayload[i] = payload;
+    return true;
+  }
+
   private Item fup(long ip) {
     if (mwaitPending) { // first the MWAIT, then the same FUP again for what else it completes
       mwaitPending = false;
@@ -435,6 +462,7 @@ public final class QueryDecoder {
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           evModeBits = mode;
           evPaging = paging;
+          evVmcs = vmcs;
           return Item.EVENT;
         }
         default -> {

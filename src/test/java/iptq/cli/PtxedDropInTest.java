@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * written for iptq, one behaviour each) is turned into a trace and code by libipt 2.2's pttc, then
  * listed by the kit's ptxed and by {@code iptq insns} with the same command line
  * ({@code --no-inst --raw NAME.bin:ORG --pt NAME.pt}, plus each {@code ; ptxed-options: ...}
- * line of the case as a further run); the outputs must be identical byte for byte. Where the case
+ * line of the case as a further run, with {@code --no-inst} too: iptq's instruction text is
+ * capstone's, ptxed's XED's); the outputs must be identical byte for byte. Where the case
  * states what ptxed prints ({@code @pt .exp(ptxed)}), ptxed must print that too, so every case
  * shows the behaviour it is named after.
  */
@@ -61,7 +62,11 @@ class PtxedDropInTest {
     sets.add(List.of("--no-inst"));
     for (String line : Files.readAllLines(ptt)) {
       String l = line.strip();
-      if (l.startsWith("; ptxed-options:")) sets.add(List.of(l.substring("; ptxed-options:".length()).strip().split("\\s+")));
+      if (!l.startsWith("; ptxed-options:")) continue;
+      // Always --no-inst: iptq prints capstone's instruction text where ptxed prints XED's.
+      List<String> set = new ArrayList<>(List.of("--no-inst"));
+      set.addAll(List.of(l.substring("; ptxed-options:".length()).strip().split("\\s+")));
+      sets.add(set);
     }
     return sets;
   }
