@@ -106,7 +106,17 @@ public final class InsnsCommand implements Callable<Integer> {
         }
       };
       PtxedListing listing = new PtxedListing(lines,
-          new PtxedListing.Options(noInst, quiet, eventIp, eventTime), text, () -> decoder[0].statusUpdate());
+          new PtxedListing.Options(noInst, quiet, eventIp, eventTime), text, new PtxedListing.StatusSource() {
+            @Override
+            public boolean statusUpdate() {
+              return decoder[0].statusUpdate();
+            }
+
+            @Override
+            public boolean syncing() {
+              return decoder[0].syncing();
+            }
+          });
       decoder[0] = new FlowDecoder(packets, image, listing);
       decoder[0].decode();
       if (stat || statInsn) out.append("insn: ").append(Long.toString(listing.instructions())).append(".\n");

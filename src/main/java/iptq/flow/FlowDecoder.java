@@ -47,6 +47,7 @@ public final class FlowDecoder {
   private final Block[] stackBlocks = new Block[64];
   private int gen;
   private boolean statusUpdate;
+  private boolean syncing;
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -77,6 +78,14 @@ public final class FlowDecoder {
     return statusUpdate;
   }
 
+  /**
+   * Whether the decoder is looking for a PSB+ to start at (an error reported now is ptxed's
+   * "sync error"); valid inside {@link FlowSink#error}.
+   */
+  public boolean syncing() {
+    return syncing;
+  }
+
   /** Blocks in the block cache. */
   public int cachedBlocks() {
     return cache.size();
@@ -90,12 +99,14 @@ public final class FlowDecoder {
   /** Decodes the whole trace. */
   public void decode() {
     for (;;) {
+      syncing = true;
       QueryDecoder.Item it = q.peek();
       if (it == QueryDecoder.Item.END) return;
       if (it == QueryDecoder.Item.ERROR) {
         fail(q.errOffset, q.errKind, q.errMessage);
         continue;
       }
+      syncing = false;
       if (it != QueryDecoder.Item.PSB) {
         // Only reachable after an error left us mid-stream: drop to the next PSB.
         fail(q.offset(), FlowError.BAD_SEQUENCE, "trace item " + it + " before synchronisation");
@@ -122,8 +133,10 @@ public final class FlowDecoder {
       ip = q.psbIp;
       enabled = true;
     }
+    boolean overflow = q.psbOverflow;
     q.take();
     psbEvents();
+    if (overflow) event(FlowEventKind.OVERFLOW, ip, 0);
   }
 
   /**
@@ -192,6 +205,17 @@ public final class FlowDecoder {
             break;
           case PSB:
             psbAtOnce();
+            if (q.psbOverflow) {
+              // Packets were lost inside the PSB+: resume at its FUP after an overflow (libipt).
+              applyPsbStatus();
+              psbEvents();
+              ip = q.psbIp;
+              enabled = true;
+              walkedSinceTrace = 0;
+              q.take();
+              event(FlowEventKind.OVERFLOW, ip, 0);
+              continue;
+            }
             if (!enabled) {
               applyPsbStatus();
               psbEvents();

@@ -26,6 +26,11 @@ public final class PtxedListing implements FlowSink {
   /** Says whether the event being reported is a status update (ptxed does not print those). */
   public interface StatusSource {
     boolean statusUpdate();
+
+    /** Whether an error now is one of synchronising at a PSB+ (ptxed's "sync error"). */
+    default boolean syncing() {
+      return false;
+    }
   }
 
   /**
@@ -169,7 +174,7 @@ public final class PtxedListing implements FlowSink {
     if (kind.equals(iptq.pt.DecodeError.TRUNCATED) || kind.equals(iptq.pt.DecodeError.NOSYNC)) return;
     sb.setLength(0);
     sb.append('[').append(Long.toHexString(offset)).append(", ").append(Long.toHexString(ip == NO_IP ? 0 : ip))
-        .append(": error: ").append(libiptMessage(kind)).append(']');
+        .append(status.syncing() ? ": sync error: " : ": error: ").append(libiptMessage(kind)).append(']');
     out.line(sb);
   }
 

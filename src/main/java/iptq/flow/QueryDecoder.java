@@ -52,6 +52,9 @@ public final class QueryDecoder {
   // An MWAIT waits for the next FUP (shared with its EXSTOP), as in libipt.
   private boolean mwaitPending;
   private long mwaitPayload;
+  // Whether tracing is on as the packets say (PSB+ FUP, TIP.PGE, TIP.PGD, OVF's FUP), as libipt's
+  // event decoder tracks it: events while it is off bind to no IP.
+  private boolean tracing = true;
   // Power and status events seen while an MWAIT waits: libipt reports them after the MWAIT and
   // the EXSTOP its FUP completes, in their order.
   private static final int HELD = 8;
@@ -90,6 +93,8 @@ public final class QueryDecoder {
   public int psbModeBits;
   public long psbPaging;
   public int psbTsx;
+  /** PSB: an OVF inside the PSB+, resolved by its FUP: decoding resumes there after an overflow. */
+  public boolean psbOverflow;
   /** PSB: the VMCS base the PSB+ gives, or -1. */
   public long psbVmcs;
   /**
@@ -299,10 +304,12 @@ public final class QueryDecoder {
           return Item.TIP;
         }
         case TIP_PGE -> {
+          tracing = true;
           event(FlowEventKind.ENABLED, p.ipSuppressed ? FlowSink.NO_IP : p.ip, false, 0);
           return Item.EVENT;
         }
         case TIP_PGD -> {
+          tracing = false;
           event(FlowEventKind.DISABLED, FlowSink.NO_IP, false, 0);
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           return Item.EVENT;
@@ -319,6 +326,11 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case MODE_TSX -> {
+          if (!tracing) {
+            // Tracing is off: no FUP comes for it, and a later FUP (of a FUP+TIP.PGE) is not its.
+            event(FlowEventKind.TSX, FlowSink.NO_IP, false, (p.payload & 2) != 0 ? 2 : (p.payload & 1));
+            return Item.EVENT;
+          }
           fupFor = FUP_TSX;
           fupForPayload = p.payload;
         }
@@ -350,6 +362,16 @@ public final class QueryDecoder {
         case EXSTOP -> {
           if (p.payload != 0) {
             fupFor = FUP_EXSTOP;
+          } else if (mwaitPending) {
+            // An EXSTOP without IP completes a waiting MWAIT without one: the MWAIT, then it,
+            // then what waited behind the MWAIT.
+            mwaitPending = false;
+            heldFirst = (heldFirst + HELD - 1) % HELD;
+            heldKind[heldFirst] = FlowEventKind.EXSTOP;
+            heldPayload[heldFirst] = 0;
+            heldCount = Math.min(HELD, heldCount + 1);
+            event(FlowEventKind.MWAIT, FlowSink.NO_IP, false, mwaitPayload);
+            return Item.EVENT;
           } else {
             event(FlowEventKind.EXSTOP, FlowSink.NO_IP, false, 0);
             return Item.EVENT;
@@ -365,8 +387,9 @@ public final class QueryDecoder {
           }
         }
         case MWAIT -> {
+          long v = p.payload << 32 | (p.payload2 & 0xffffffffL);
           mwaitPending = true;
-          mwaitPayload = p.payload << 32 | (p.payload2 & 0xffffffffL);
+          mwaitPayload = v;
         }
         case PWRE -> {
           long v = (long) p.pwreState() << 8 | p.pwreSubState() | (p.pwreHw() ? 1L << 16 : 0);
@@ -457,6 +480,7 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case TIP_PGD -> {
+          tracing = false;
           event(FlowEventKind.DISABLED, from, from != FlowSink.NO_IP, 0);
           evAsync = true;
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
@@ -476,7 +500,8 @@ public final class QueryDecoder {
   private Item overflowSequence() {
     int mode = 0;
     long paging = -1;
-    mwaitPending = false; // its FUP was lost
+    mwaitPending = false; // its FUP was lost, and libipt 2.2 drops what waited behind it
+    heldCount = 0;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) {
@@ -490,6 +515,7 @@ public final class QueryDecoder {
         case TSC -> tsc = p.payload;
         case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
         case FUP -> {
+          tracing = true;
           event(FlowEventKind.OVERFLOW, p.ipSuppressed ? FlowSink.NO_IP : p.ip, false, 0);
           evModeBits = mode;
           evPaging = paging;
@@ -497,6 +523,7 @@ public final class QueryDecoder {
         }
         default -> {
           // Tracing was off when the overflow resolved: the packet (TIP.PGE, PSB, ...) comes next.
+          tracing = false;
           stash.set(p);
           stashed = true;
           event(FlowEventKind.OVERFLOW, FlowSink.NO_IP, false, 0);
@@ -524,6 +551,8 @@ public final class QueryDecoder {
     psbVmcs = -1;
     psbStatusCount = 0;
     psbStatusDone = 0;
+    psbOverflow = false;
+    long ovfOffset = -1;
     fupFor = FUP_ASYNC;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
@@ -531,9 +560,21 @@ public final class QueryDecoder {
       if (st == PacketDecoder.Status.ERROR) return packetError();
       switch (p.kind) {
         case PSBEND -> {
+          tracing = psbIp != FlowSink.NO_IP;
+          if (ovfOffset >= 0 && !psbOverflow) {
+            // libipt 2.2 cannot sync at a PSB+ whose overflow is not followed by a FUP.
+            error(FlowError.BAD_CONTEXT, "OVF inside PSB+ without a FUP after it");
+            errOffset = ovfOffset;
+            return Item.ERROR;
+          }
           return Item.PSB;
         }
-        case FUP -> psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+        case OVF -> ovfOffset = p.offset;
+        case FUP -> {
+          psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+          // An overflow inside PSB+ resolves at the FUP after it: tracing resumes there (libipt).
+          if (ovfOffset >= 0) psbOverflow = true;
+        }
         case MODE_EXEC -> {
           psbModeBits = p.execBits();
           psbStatus(FlowEventKind.EXEC_MODE, psbModeBits);
