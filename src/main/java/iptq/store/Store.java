@@ -54,7 +54,7 @@ public final class Store implements AutoCloseable {
   private volatile boolean committed;
 
   private Store(Path target, Path tempDir, DuckDBConnection conn, Thread cleanup, TargetLock lock,
-      boolean force) {
+      boolean force, Runnable onStop) {
     this.target = target;
     this.tempDir = tempDir;
     this.temp = tempDir.resolve(DB_FILE);
@@ -62,8 +62,7 @@ public final class Store implements AutoCloseable {
     this.cleanup = cleanup;
     this.lock = lock;
     this.force = force;
-    this.onStop = this::stopped;
-    Stops.add(onStop);
+    this.onStop = onStop;
   }
 
   /** Creates a new database that will become {@code target} on {@link #commit()}. */
@@ -104,6 +103,14 @@ public final class Store implements AutoCloseable {
       lock.close();
     }, "iptq-store-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
+    // Ctrl-C and SIGTERM end the process without the hooks (see Stops): the same cleanup, at once.
+    Runnable onStop = () -> {
+      Store s = made.get();
+      if (s != null) s.stopped();
+      else deleteTreeQuietly(tempDir);
+      lock.close();
+    };
+    Stops.add(onStop);
     DuckDBConnection conn;
     try {
       Files.createDirectories(tempDir);
@@ -116,9 +123,10 @@ public final class Store implements AutoCloseable {
     } catch (IOException | SQLException | RuntimeException e) {
       deleteTreeRetrying(tempDir);
       Runtime.getRuntime().removeShutdownHook(cleanup);
+      Stops.remove(onStop);
       throw e;
     }
-    Store store = new Store(target, tempDir, conn, cleanup, lock, force);
+    Store store = new Store(target, tempDir, conn, cleanup, lock, force, onStop);
     made.set(store);
     try (Statement st = conn.createStatement()) {
       st.execute(SqlResource.schema());
