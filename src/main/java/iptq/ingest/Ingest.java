@@ -43,6 +43,7 @@ public final class Ingest {
 
   private final IngestOptions options;
   private final Progress progress;
+  private final HeapBudget budget = HeapBudget.ofHeap();
 
   public Ingest(IngestOptions options, Progress progress) {
     this.options = options;
@@ -111,10 +112,19 @@ public final class Ingest {
     }
 
     void submit(SegmentDecoder decoder, SegmentInput in) {
+      submit(decoder, in, () -> {});
+    }
+
+    /** As above; {@code done} runs when the segment is decoded (or failed), e.g. to free its budget. */
+    void submit(SegmentDecoder decoder, SegmentInput in, Runnable done) {
       pending.add(pool.submit(() -> {
-        SegmentsTable.Segment row = decoder.decode(in, tables.get());
-        progress.segmentDone(in.sizeBytes());
-        return row;
+        try {
+          SegmentsTable.Segment row = decoder.decode(in, tables.get());
+          progress.segmentDone(in.sizeBytes());
+          return row;
+        } finally {
+          done.run();
+        }
       }));
     }
   }
@@ -132,12 +142,11 @@ public final class Ingest {
           case RAW_PT -> raw(run, traceId, path);
           case ETL -> etl(run, traceId, path);
           case IPT_SYS -> iptSys(run, traceId, path);
-          default -> throw kind == FileKind.UNKNOWN ? new InputException(null, -1, "not an .etl, ipt.sys or raw"
-              + " Intel PT trace: " + path + " (looked for an ETW log header, an ipt.sys header and a PSB packet)")
-              : new InputException(path, -1, "a " + kind.description() + ", not a trace: iptq ingest reads .etl, ipt.sys and raw Intel PT traces"
-                  + (kind == FileKind.MINIDUMP || kind == FileKind.KERNEL_DUMP ? " (give dumps with --dump)"
-                  : kind == FileKind.PE ? " (give PE files with --image-path)"
-                  : kind == FileKind.PDB ? " (give PDB folders with --symbols)" : ""));
+          case UNKNOWN -> throw new InputException(path, 0, FileKind.unknownWhy(path));
+          default -> throw new InputException(path, -1, "a " + kind.description() + ", not a trace: iptq ingest reads .etl, ipt.sys and raw Intel PT traces"
+              + (kind == FileKind.MINIDUMP || kind == FileKind.KERNEL_DUMP ? " (give dumps with --dump)"
+              : kind == FileKind.PE ? " (give PE files with --image-path)"
+              : kind == FileKind.PDB ? " (give PDB folders with --symbols)" : ""));
         }
       }
       run.pool.shutdown();
@@ -194,8 +203,16 @@ public final class Ingest {
     SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
     try (IptSysFile f = IptSysFile.open(path)) {
       while (f.hasNext()) {
-        IptSegment s = f.next();
-        run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())));
+        int held = acquire(f.nextSize());
+        IptSegment s;
+        try {
+          s = f.next();
+        } catch (IOException | RuntimeException e) {
+          budget.release(held);
+          throw e;
+        }
+        run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())),
+            () -> budget.release(held));
       }
     }
     run.traces.add(headerlessTrace(traceId, path, "ipt-sys", Files.size(path)));
@@ -255,6 +272,15 @@ public final class Ingest {
     int mtc = s.option() != null && s.option().value() != 0 ? s.option().mtcFreq() : c.mtcFreq();
     return new TimeBase(new PacketClock.Config(mtc, c.cpuid15Eax(), c.cpuid15Ebx(), c.nominalRatio()),
         base.tscHz(), base.tscOrigin());
+  }
+
+  private int acquire(long bytes) throws IOException {
+    try {
+      return budget.acquire(bytes);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
   }
 
   private static <T> T get(Future<T> f) throws IOException {
