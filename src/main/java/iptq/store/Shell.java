@@ -90,7 +90,7 @@ public final class Shell {
   }
 
   private ResultPrinter printer() {
-    return new ResultPrinter(mode, width.getAsInt(), 1000);
+    return new ResultPrinter(mode, width.getAsInt(), 1000, "use .mode csv or LIMIT for the rest");
   }
 
   /** Handles a dot command; false for .quit. */
