@@ -87,11 +87,11 @@ public final class SqlCommand implements Callable<Integer> {
   private boolean shell(Connection conn, ResultFormat fmt) throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     if (System.console() != null) {
-      try (TerminalLines lines = new TerminalLines()) {
+      try (TerminalLines lines = new TerminalLines(() -> Shell.names(conn), () -> Shell.relations(conn))) {
         PrintWriter tout = lines.writer();
         tout.println("iptq " + VersionProvider.version() + " SQL shell on " + db
             + ". Statements end with ';'. .help for commands, .quit to leave.");
-        return new Shell(conn, lines, tout, tout, fmt == null ? ResultFormat.TABLE : fmt, lines::width).run();
+        return new Shell(conn, lines, tout, tout, fmt == null ? ResultFormat.TABLE : fmt, lines::width, true).run();
       }
     }
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -122,6 +122,16 @@ class SqlCommandTest {
   }
 
   @Test
+  void shellHelpListsExitAndTheRowNoteNamesTheShellsOwnCommand() {
+    Cli help = Cli.withInput(".help\n", "sql", db);
+    assertTrue(help.out().contains("  .quit, .exit "), help.out());
+    Cli many = Cli.withInput("SELECT * FROM range(1500);\n", "sql", db, "--format", "table");
+    assertTrue(many.out().contains("... 500 more rows (1500 in all; use .mode csv or LIMIT for the rest)"), many.out());
+    Cli once = Cli.run("sql", db, "SELECT * FROM range(1500)", "--format", "table");
+    assertTrue(once.out().contains("(1500 in all; use --format csv or LIMIT for the rest)"), once.out());
+  }
+
+  @Test
   void shellTablesAndSchema() {
     Cli t = Cli.withInput(".tables\n.schema decode_errors\n.schema nosuch\n", "sql", db);
     assertTrue(t.out().contains("branches"), t.out());
