@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       ReportCommand.class,
       ExportCommand.class,
+      ViewCommand.class,
       SampleCommand.class,
       DemoCommand.class,
     })
