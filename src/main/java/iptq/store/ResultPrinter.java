@@ -27,6 +27,7 @@ public final class ResultPrinter {
   private final int width;
   private final long maxRows;
   private final String moreHint;
+  private boolean rawNumbers;
 
   /**
    * @param width the terminal width a table must fit (columns are cut, never below a few
@@ -48,6 +49,16 @@ public final class ResultPrinter {
   /** A printer for standard output, {@code width} columns wide, showing at most 1000 rows. */
   public static ResultPrinter forTerminal(ResultFormat format, int width) {
     return new ResultPrinter(format, width, 1000);
+  }
+
+  /**
+   * Addresses as numbers in CSV, TSV and JSON too (by default they are {@code 0x…} text there,
+   * as in tables: a kernel address above 2^63 read back by DuckDB's CSV sniffer becomes a
+   * DOUBLE and its JSON reader refuses it; hex text casts back with {@code ::UBIGINT}).
+   */
+  public ResultPrinter rawNumbers(boolean raw) {
+    this.rawNumbers = raw;
+    return this;
   }
 
   /** True for a column that holds addresses: UBIGINT named ip, *_ip, base, *_base, *address. */
@@ -221,7 +232,7 @@ public final class ResultPrinter {
     return sb.toString();
   }
 
-  private static long delimited(ResultSet rs, Columns cols, PrintWriter out, char sep) throws SQLException {
+  private long delimited(ResultSet rs, Columns cols, PrintWriter out, char sep) throws SQLException {
     int n = cols.count();
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
@@ -234,7 +245,7 @@ public final class ResultPrinter {
       sb.setLength(0);
       for (int i = 0; i < n; i++) {
         if (i > 0) sb.append(sep);
-        String s = rs.getString(i + 1);
+        String s = cell(rs, cols, i, !rawNumbers);
         if (s != null) sb.append(escape(s, sep));
       }
       out.println(sb);
@@ -252,22 +263,26 @@ public final class ResultPrinter {
     return '"' + s.replace("\"", "\"\"") + '"';
   }
 
-  private static long json(ResultSet rs, Columns cols, PrintWriter out) throws SQLException {
+  /**
+   * A JSON array with one object per line, tab-indented: the shape {@code iptq export --format
+   * json} writes (DuckDB's {@code COPY … (FORMAT json, ARRAY true)}), so both read alike.
+   */
+  private long json(ResultSet rs, Columns cols, PrintWriter out) throws SQLException {
     int n = cols.count();
     long rows = 0;
-    out.print("[");
+    out.print("[\n");
     StringBuilder sb = new StringBuilder();
     while (rs.next()) {
       sb.setLength(0);
-      sb.append(rows == 0 ? "\n" : ",\n").append('{');
+      sb.append(rows == 0 ? "\t{" : ",\n\t{");
       for (int i = 0; i < n; i++) {
         if (i > 0) sb.append(',');
         JsonText.quote(sb, cols.names()[i]);
         sb.append(':');
-        String s = rs.getString(i + 1);
+        String s = cell(rs, cols, i, !rawNumbers);
         if (s == null) sb.append("null");
         else if (cols.types()[i].equals("BOOLEAN")) sb.append(s);
-        else if (cols.numeric()[i] && isJsonNumber(s)) sb.append(s);
+        else if (cols.numeric()[i] && !(cols.address()[i] && !rawNumbers) && isJsonNumber(s)) sb.append(s);
         else JsonText.quote(sb, s);
       }
       sb.append('}');

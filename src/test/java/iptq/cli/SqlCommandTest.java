@@ -28,8 +28,8 @@ class SqlCommandTest {
     assertEquals("segment_id,trigger,ts\n1,SystemCallExit,1000\n7,,\n", csv.out());
     assertEquals("segment_id\ttrigger\tts\n1\tSystemCallExit\t1000\n7\t\t\n",
         Cli.run("sql", db, q, "-f", "tsv").out());
-    assertEquals("[\n{\"segment_id\":1,\"trigger\":\"SystemCallExit\",\"ts\":1000},\n"
-        + "{\"segment_id\":7,\"trigger\":null,\"ts\":null}\n]\n", Cli.run("sql", db, q, "-f", "json").out());
+    assertEquals("[\n\t{\"segment_id\":1,\"trigger\":\"SystemCallExit\",\"ts\":1000},\n"
+        + "\t{\"segment_id\":7,\"trigger\":null,\"ts\":null}\n]\n", Cli.run("sql", db, q, "-f", "json").out());
     // in a pipe (no console), CSV is the default
     assertEquals(csv.out(), Cli.run("sql", db, q).out());
   }
@@ -106,10 +106,10 @@ class SqlCommandTest {
         "segment_id,decode_status",
         "4,errors",
         "[",
-        "{\"one\":1}",
+        "\t{\"one\":1}",
         "]",
         "[",
-        "{\"two\":2}",
+        "\t{\"two\":2}",
         "]",
         "n",
         "38",
