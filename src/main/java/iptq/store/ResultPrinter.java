@@ -99,6 +99,18 @@ public final class ResultPrinter {
   }
 
   private static String cell(ResultSet rs, Columns cols, int i, boolean hex) throws SQLException {
+    return cell(rs, cols, i, hex, false);
+  }
+
+  /**
+   * A cell's text: addresses as 0x… when {@code hex}; a function_offset column as +0x… when
+   * {@code offsets} (tables: the one way offsets print, as in name+0x2d6).
+   */
+  private static String cell(ResultSet rs, Columns cols, int i, boolean hex, boolean offsets) throws SQLException {
+    if (offsets && cols.names()[i].equalsIgnoreCase("function_offset") && cols.numeric()[i]) {
+      long v = rs.getLong(i + 1);
+      return rs.wasNull() ? null : v < 0 ? "-0x" + Long.toHexString(-v) : "+0x" + Long.toHexString(v);
+    }
     if (hex && cols.address()[i]) {
       Object o = rs.getObject(i + 1);
       if (o == null) return null;
@@ -116,7 +128,7 @@ public final class ResultPrinter {
       if (rows.size() >= maxRows) continue;
       String[] r = new String[n];
       for (int i = 0; i < n; i++) {
-        String s = cell(rs, cols, i, true);
+        String s = cell(rs, cols, i, true, true);
         r[i] = s == null ? "NULL" : s.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
       }
       rows.add(r);

@@ -48,6 +48,13 @@ class SqlCommandTest {
   }
 
   @Test
+  void tablesShowFunctionOffsetsAsPlusHex() {
+    Cli t = Cli.run("sql", db, "SELECT function, function_offset FROM blocks WHERE function_offset > 0 ORDER BY segment_id, seq LIMIT 1", "-f", "table");
+    assertEquals(0, t.exit(), t.err());
+    assertTrue(t.out().lines().skip(2).findFirst().orElseThrow().matches("\\w+ +\\| +\\+0x[0-9a-f]+"), t.out());
+  }
+
+  @Test
   void severalStatementsPrintEachResult() {
     Cli t = Cli.run("sql", db, "SELECT 1 AS a; SELECT 'x;y' AS b;", "-f", "csv");
     assertEquals("a\n1\nb\nx;y\n", t.out());
