@@ -1,6 +1,7 @@
 package iptq.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -99,11 +100,22 @@ class ReportsTest {
   @Test
   void hotBlocks() throws Exception {
     assertEquals(Rows.lines("""
-        notepad.exe | ntoskrnl.exe | KiSystemCall64 | 0 | 18446735277616533504 | 18446735277616533582 | 60 | 18.02 | 3 | 3
-        notepad.exe | ntoskrnl.exe | ObReferenceObjectByHandle | 0 | 18446735277616541696 | 18446735277616541758 | 30 | 9.01 | 2 | 2
-        notepad.exe | ntoskrnl.exe | SwapContext | 0 | 18446735277616554496 | 18446735277616554590 | 25 | 7.51 | 1 | 1
-        notepad.exe | ntoskrnl.exe | NtReadFile | 0 | 18446735277616537600 | 18446735277616537646 | 24 | 7.21 | 2 | 2
+        notepad.exe | ntoskrnl.exe | KiSystemCall64 | 18446735277616533504 | 18446735277616533582 | 60 | 18.02 | 3 | 3
+        notepad.exe | ntoskrnl.exe | ObReferenceObjectByHandle | 18446735277616541696 | 18446735277616541758 | 30 | 9.01 | 2 | 2
+        notepad.exe | ntoskrnl.exe | SwapContext | 18446735277616554496 | 18446735277616554590 | 25 | 7.51 | 1 | 1
+        notepad.exe | ntoskrnl.exe | NtReadFile | 18446735277616537600 | 18446735277616537646 | 24 | 7.21 | 2 | 2
         """), run("hot-blocks", "limit=4"));
+  }
+
+  @Test
+  void hotBlocksWriteOffsetsAsBranchesDo() throws Exception {
+    // function+0xOFF, the one way offsets print (branches.from_function, WinDbg), never a decimal column
+    List<String> rows = run("hot-blocks", "limit=0");
+    long withOffset = rows.stream().filter(r -> r.split(" \\| ")[2].matches("[A-Za-z0-9_]+\\+0x[0-9a-f]+")).count();
+    assertTrue(withOffset > 0, String.join("\n", rows));
+    for (String r : rows) assertTrue(r.split(" \\| ")[2].matches("[A-Za-z0-9_]+(\\+0x[0-9a-f]+)?"), r);
+    List<String> fromBranches = Rows.of(conn, "SELECT DISTINCT from_function FROM branches WHERE from_function LIKE '%+0x%'");
+    assertTrue(fromBranches.stream().allMatch(f -> f.matches("[A-Za-z0-9_]+\\+0x[0-9a-f]+")), fromBranches.toString());
   }
 
   @Test
