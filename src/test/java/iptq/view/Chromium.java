@@ -105,13 +105,18 @@ final class Chromium implements AutoCloseable {
     return out;
   }
 
+  private final List<LogEntry> console = new ArrayList<>();
+
+  /** Every browser console message so far (reading the log empties it; these are kept). */
+  List<String> console() {
+    console.addAll(driver.manage().logs().get(LogType.BROWSER).getAll());
+    return console.stream().map(LogEntry::getMessage).toList();
+  }
+
   /** The browser console's messages of level SEVERE (script errors, CSP violations). */
   List<String> severe() {
-    List<String> out = new ArrayList<>();
-    for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
-      if (e.getLevel().intValue() >= Level.SEVERE.intValue()) out.add(e.getMessage());
-    }
-    return out;
+    console();
+    return console.stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
   }
 
   @Override

@@ -53,4 +53,31 @@ class SpeedscopeViewerTest {
       assertEquals(java.util.List.of(), browser.severe());
     }
   }
+
+  @Test
+  void speedscopeOpensTheChromeTraceWithEverySliceClosedInOrder(@TempDir Path dir) throws Exception {
+    Chromium.require();
+    Required.that(Files.isRegularFile(APP), "speedscope's web app is not installed (npm ci --prefix src/test/viewers)");
+    Path trace = dir.resolve("sample.trace.json");
+    try (Connection conn = SampleDatabase.open(); Chromium browser = Chromium.start(1400, 900)) {
+      Pictures.CHROME_TRACE.write(conn, Selection.ALL, trace, "test");
+      Path script = dir.resolve("trace.js");
+      Files.writeString(script, "speedscope.loadFileFromBase64(\"sample.trace.json\", \""
+          + Base64.getEncoder().encodeToString(Files.readAllBytes(trace)) + "\")", StandardCharsets.UTF_8);
+      browser.driver.get(APP.toAbsolutePath().toUri() + "#localProfilePath=" + script);
+      browser.await("document.title === 'sample.trace.json - speedscope'", Duration.ofSeconds(60));
+      browser.await("document.body.innerText.includes('(1/3)')", Duration.ofSeconds(30));
+      String text = (String) browser.js("return document.body.textContent");
+      // One profile per thread, named by the process_name and thread_name metadata.
+      for (String t : java.util.List.of("sampapp.exe (pid 648, trace 2) (pid 648), tid 696 (tid 696)",
+          "sampapp.exe (pid 720, trace 3) (pid 720), tid 780 (tid 780)", "sampapp.exe (pid 888, trace 1) (pid 888), tid 892 (tid 892)")) {
+        assertTrue(text.contains(t), t + " not in " + text);
+      }
+      // speedscope's importer says so on the console when an E does not close the innermost B.
+      java.util.List<String> console = browser.console();
+      assertTrue(console.stream().anyMatch(m -> m.contains("Importing as Trace Event Format profile")), console.toString());
+      assertEquals(java.util.List.of(), console.stream().filter(m -> m.contains("Tried to end") || m.contains("unclosed")).toList());
+      assertEquals(java.util.List.of(), browser.severe());
+    }
+  }
 }
