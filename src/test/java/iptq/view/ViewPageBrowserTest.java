@@ -175,6 +175,23 @@ class ViewPageBrowserTest {
     }
   }
 
+  @Test
+  void aCappedPageSaysWhichSegmentsItDraws() throws Exception {
+    Path capped = dir.resolve("capped.html");
+    try (Connection conn = SampleDatabase.open(); Writer w = Files.newBufferedWriter(capped, StandardCharsets.UTF_8)) {
+      ViewPage.Written got = ViewPage.write(conn, Selection.ALL, 5, "sample.duckdb", "test", w);
+      assertEquals(new ViewPage.Written(24, 5, Files.size(capped)), got);
+    }
+    browser.driver.get(capped.toUri().toString());
+    browser.await("document.body.dataset.ready === 'true'", Duration.ofSeconds(60));
+    WebElement note = browser.driver.findElement(By.id("cap"));
+    assertTrue(note.isDisplayed());
+    assertTrue(note.getText().startsWith("segments 1–5 of 24 are drawn in detail"), note.getText());
+    // All 24 are listed; the 5 drawn ones link to their flame charts.
+    assertEquals(24, browser.driver.findElements(By.cssSelector("#segtable tbody tr")).size());
+    assertEquals(5, browser.driver.findElements(By.cssSelector("#segtable tbody a")).size());
+  }
+
   /** The SVG texts drawn in {@code chart}. */
   @SuppressWarnings("unchecked")
   static List<String> texts(String chart) {
