@@ -4,8 +4,8 @@
 --   stack), bytes skipped, and implausible paths: a routine that cannot have run while the
 --   machine kept going (a bugcheck routine "running" when no bugcheck happened is a sign of
 --   a wrong code image or a lost packet).
--- param: suspects = KeBugCheckEx,KeBugCheck2,KiBugCheckDispatch -- comma-separated functions that imply a crash
--- param: problems_only = false -- true: only segments with errors, skipped bytes, implausible paths or no flow
+-- param: suspects : text = KeBugCheckEx,KeBugCheck2,KiBugCheckDispatch -- comma-separated functions that imply a crash
+-- param: problems_only : boolean = false -- true: only segments with errors, skipped bytes, implausible paths or no flow
 WITH kinds AS (
   SELECT segment_id, kind, count(*) AS n FROM decode_errors GROUP BY ALL
 ), errs AS (

@@ -3,8 +3,8 @@
 --   order, ending at the event: back = 1 is the function running when the event fired,
 --   back = 2 the one before it, and so on. One row per visit (consecutive blocks in one
 --   function), with the instructions executed during it.
--- param: trigger = SystemCallExit -- the triggering event (segments.trigger)
--- param: last = 10 -- keep the last N visits of each segment; 0 keeps them all
+-- param: trigger : trigger = SystemCallExit -- the triggering event (segments.trigger)
+-- param: last : integer = 10 -- keep the last N visits of each segment; 0 keeps them all
 SELECT s.segment_id, s.ts AS event_ts, sp.process, s.pid, s.tid,
        r.back, r.function, r.module, r.insns, r.first_seq, r.last_seq
 FROM segments s

@@ -1,9 +1,9 @@
 -- title: Hot blocks
 -- description: Basic blocks by instructions executed and by executions, per process and
 --   module, over the chosen segments.
--- param: by = instructions -- order by instructions or executions
--- param: limit = 20 -- rows to show; 0 shows all
--- param: trigger = * -- only segments with this trigger; * for all
+-- param: by : instructions|executions = instructions -- order by instructions or executions
+-- param: limit : integer = 20 -- rows to show; 0 shows all
+-- param: trigger : trigger = * -- only segments with this trigger; * for all
 WITH picked AS (
   SELECT segment_id FROM segments
   WHERE getvariable('trigger') = '*' OR "trigger" = getvariable('trigger')

@@ -2,8 +2,8 @@
 -- description: Per system-call exit (segments triggered by the event), the kernel functions
 --   on the path in execution order (consecutive blocks in one function once), grouped by
 --   distinct path with how often each occurred.
--- param: trigger = SystemCallExit -- the triggering event
--- param: kernel_only = true -- only kernel-mode code (addresses in the upper half) on the path
+-- param: trigger : trigger = SystemCallExit -- the triggering event
+-- param: kernel_only : boolean = true -- only kernel-mode code (addresses in the upper half) on the path
 WITH picked AS (
   SELECT r.segment_id, r.run, r.function, r.module, r.insns,
          lag(r.run) OVER w IS NULL

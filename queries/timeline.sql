@@ -1,8 +1,8 @@
 -- title: Thread timeline
 -- description: The kernel events and IPT segments of one thread in time order; a segment
 --   (the code that ran up to its triggering event) is listed before that event.
--- param: tid -- the thread id
--- param: trace = 0 -- the trace (traces.trace_id); 0 for every trace
+-- param: tid : integer -- the thread id
+-- param: trace : integer = 0 -- the trace (traces.trace_id); 0 for every trace
 SELECT * FROM (
   SELECT ts, trace_id, 'event' AS what, name, event_id AS id, pid, cpu, fields AS detail
   FROM events

@@ -8,6 +8,7 @@
  * Lines:  IP in 16 hex digits                         an instruction
  *         [enabled, ip: X] [resumed, ip: X] ...       an event (see print_event)
  *         [error: MESSAGE, offset: X]                 a decode error; decoding resyncs
+ *         [end of trace]                              the packets ran out while tracing was on
  * With --bench the decoder runs over the whole trace without printing and the last line is
  *   bench <insn|blk> instructions <N> blocks <B> errors <E> seconds <S>
  * where the time is the thread CPU time of decoding only (not loading the trace or starting the
@@ -173,9 +174,18 @@ static void decode_insn(struct pt_insn_decoder *dec, int quiet, uint64_t *ninsn)
 				struct pt_event ev;
 				status = pt_insn_event(dec, &ev, sizeof(ev));
 				if (status < 0) break;
+				/* libipt 2.2 also reports, as a status update, whether tracing is on where it
+				 * syncs at a PSB+ (2.0.5 does not); ptxed does not print it, nor do we. */
+				if ((ev.type == ptev_enabled || ev.type == ptev_disabled) && ev.status_update) continue;
 				if (!quiet) print_event(&ev);
 			}
 			if (status < 0) break;
+			/* The trace ended (libipt says so once the TNT bits are used up): stop here, as ptxed
+			 * does, rather than walking on until an instruction needs trace that is not there. */
+			if (status & pts_eos) {
+				if (!(status & pts_ip_suppressed) && !quiet) printf("[end of trace]\n");
+				return;
+			}
 			struct pt_insn insn;
 			status = pt_insn_next(dec, &insn, sizeof(insn));
 			if (status >= 0) {
@@ -202,6 +212,7 @@ static void decode_blk(struct pt_block_decoder *dec, uint64_t *ninsn, uint64_t *
 				if (status < 0) break;
 			}
 			if (status < 0) break;
+			if (status & pts_eos) return;
 			struct pt_block block;
 			status = pt_blk_next(dec, &block, sizeof(block));
 			*ninsn += block.ninsn;

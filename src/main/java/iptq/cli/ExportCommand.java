@@ -42,10 +42,10 @@ public final class ExportCommand implements Callable<Integer> {
     Pictures picture = Pictures.byName(format);
     if (picture != null) return picture(picture);
     if (what == null) throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'TABLE|QUERY'");
-    Export.Format fmt = Export.format(format);
+    Export.Format fmt = Inputs.option(spec, () -> Export.format(format));
     try (Connection conn = Store.open(db, true)) {
       long rows = Export.write(conn, Export.query(conn, what), fmt, output);
-      if (System.console() != null) spec.commandLine().getErr().println("wrote " + rows + " rows to " + output);
+      if (Tty.stderr()) spec.commandLine().getErr().println("wrote " + rows + " rows to " + output);
     }
     return 0;
   }

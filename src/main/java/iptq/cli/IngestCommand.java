@@ -6,11 +6,16 @@ import iptq.ingest.Progress;
 import iptq.ingest.TimeBase;
 import iptq.pt.PacketClock;
 import iptq.table.TableWriter;
+import iptq.InputException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -57,8 +62,8 @@ public final class IngestCommand implements Callable<Integer> {
       description = "Fill the packets table (default: on).")
   boolean packets;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decoding threads (default: one per core).")
-  int threads;
+  @Option(names = "--threads", paramLabel = "N", description = "Decoding threads, 1 or more (default: one per core).")
+  Integer threads;
 
   @Option(names = "--ipt-hook", paramLabel = "HOOKID", converter = HexIntConverter.class,
       description = "The ETW hook id (group<<8|type, e.g. 0x2220) that carries IPT events, when detection by structure is not wanted.")
@@ -84,22 +89,35 @@ public final class IngestCommand implements Callable<Integer> {
       description = "Decode PE files as the kernel rewrites them at load time (import optimization, from the DVRT); --no-import-rewrite reads them as on disk (default: rewrite).")
   boolean importRewrite;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (threads != null && threads < 1) {
+      throw new ParameterException(spec.commandLine(), "--threads " + threads + ": at least 1 thread is needed");
+    }
+    for (Path t : traces) InputException.requireFile(t, "trace file");
+    for (Path d : dumps) InputException.requireFile(d, "dump file");
+    Inputs.requireImageFiles(images);
+    for (Path d : symbols) {
+      if (!Files.isDirectory(d)) {
+        throw new InputException(d, -1, Files.exists(d) ? "--symbols: not a directory" : "--symbols: no such directory");
+      }
+    }
     long eax = 0, ebx = 0;
     if (cpuid15 != null) {
       String[] parts = cpuid15.split(":");
-      if (parts.length != 2) throw new iptq.InputException(null, -1, "--cpuid-15 takes EAX:EBX, e.g. 2:188");
+      if (parts.length != 2) throw new ParameterException(spec.commandLine(), "--cpuid-15 takes EAX:EBX, e.g. 2:188");
       HexIntConverter hex = new HexIntConverter();
       eax = Integer.toUnsignedLong(hex.convert(parts[0]));
       ebx = Integer.toUnsignedLong(hex.convert(parts[1]));
     }
-    if (mtcFreq < 0 || mtcFreq > 15) throw new iptq.InputException(null, -1, "--mtc-freq is 0 to 15");
+    if (mtcFreq < 0 || mtcFreq > 15) throw new ParameterException(spec.commandLine(), "--mtc-freq is 0 to 15");
     TimeBase time = new TimeBase(new PacketClock.Config(mtcFreq, eax, ebx, nominalRatio),
         tscHz > 0 ? tscHz : TableWriter.NULL, TableWriter.NULL);
     IngestOptions o = new IngestOptions(traces, output, force, images, dumps, imagePaths, symbols,
-        parquet, instructions, threads, iptHook, packets, time, importRewrite);
-    Ingest.Summary s = new Ingest(o, Progress.forTerminal()).run();
+        parquet, instructions, threads == null ? 0 : threads, iptHook, packets, time, importRewrite);
+    Ingest.Summary s = new Ingest(o, Progress.toStderr(Tty.progress())).run();
     System.out.printf("%s: %d trace(s), %,d segment(s), %,d packets, %,d decode error(s)%n",
         s.output(), s.traces(), s.segments(), s.packets(), s.errors());
     return 0;

@@ -48,7 +48,8 @@ public final class InsnsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!Files.isRegularFile(trace)) throw new InputException(trace, -1, "no such file");
+    Inputs.requireRawTrace(trace, "insns");
+    Inputs.requireImageFiles(images);
     RawImage image = RawImage.of(images);
     BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
     try (RawTrace rt = RawTrace.open(trace); Disassembler dis = ipOnly ? null : new Disassembler()) {

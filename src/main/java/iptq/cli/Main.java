@@ -34,10 +34,27 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(new ErrorHandler());
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine at = ex.getCommandLine();
+      int rc = usageError(at, ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, at.getErr());
+      return rc;
+    });
     // A query that starts with an SQL comment ("-- ...") is a query, not an option: SqlCommand
     // then tells a mistyped option from SQL itself.
     cl.getSubcommands().get("sql").setUnmatchedOptionsArePositionalParams(true);
     return cl;
+  }
+
+  /**
+   * A usage error (unknown option, missing argument, bad option value): one line, a pointer to
+   * the command's help, exit code 2 (the full help is one --help away, not in the way).
+   */
+  static int usageError(CommandLine at, String message) {
+    at.getErr().println("iptq: " + message);
+    at.getErr().println("Try '" + at.getCommandSpec().qualifiedName() + " --help' for more information.");
+    at.getErr().flush();
+    return CommandLine.ExitCode.USAGE;
   }
 
   public static void main(String[] args) {

@@ -48,10 +48,15 @@ public final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (query != null && query.startsWith("-") && query.chars().noneMatch(Character::isWhitespace)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "Unknown option: '" + query + "'");
+    // options are matched as positional text (so a query may start with "--"): a lone word
+    // that starts with '-' in either place is an unknown option after all
+    for (String word : new String[] {db.toString(), query}) {
+      if (word != null && word.startsWith("-") && word.chars().noneMatch(Character::isWhitespace)
+          && !exists(word)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Unknown option: '" + word + "'");
+      }
     }
-    ResultFormat fmt = format == null ? ResultFormat.forOutput() : ResultFormat.parse(format);
+    ResultFormat fmt = format == null ? ResultFormat.forOutput(Tty.stdout()) : Inputs.option(spec, () -> ResultFormat.parse(format));
     PrintWriter out = spec.commandLine().getOut();
     try (Connection conn = Store.open(db, !write)) {
       if (query != null) {
@@ -59,7 +64,7 @@ public final class SqlCommand implements Callable<Integer> {
           try (Statement st = conn.createStatement()) {
             if (st.execute(sql)) {
               try (ResultSet rs = st.getResultSet()) {
-                ResultPrinter.forTerminal(fmt).print(rs, out);
+                ResultPrinter.forTerminal(fmt, Tty.width()).print(rs, out);
               }
             }
           }
@@ -68,6 +73,14 @@ public final class SqlCommand implements Callable<Integer> {
         return 0;
       }
       return shell(conn, format == null ? null : fmt) ? 0 : 1;
+    }
+  }
+
+  private static boolean exists(String path) {
+    try {
+      return java.nio.file.Files.exists(Path.of(path));
+    } catch (java.nio.file.InvalidPathException e) {
+      return false;
     }
   }
 
@@ -82,8 +95,8 @@ public final class SqlCommand implements Callable<Integer> {
       }
     }
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    ResultPrinter sizing = ResultPrinter.forTerminal(ResultFormat.TABLE);
+    int width = Tty.width();
     return new Shell(conn, Shell.plain(in), spec.commandLine().getOut(), err,
-        fmt == null ? ResultFormat.CSV : fmt, sizing::width).run();
+        fmt == null ? ResultFormat.CSV : fmt, () -> width).run();
   }
 }

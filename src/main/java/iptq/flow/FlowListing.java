@@ -117,6 +117,11 @@ public final class FlowListing implements FlowSink {
   }
 
   @Override
+  public void endOfTrace(long seq, long ip, long ts) {
+    out.line("[end of trace]");
+  }
+
+  @Override
   public void error(long offset, long ip, String kind, String message, long skippedBytes) {
     sb.setLength(0);
     sb.append("[error: ").append(kind).append(": ").append(message).append(", offset: ")

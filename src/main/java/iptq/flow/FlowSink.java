@@ -37,6 +37,13 @@ public interface FlowSink {
    */
   default void error(long offset, long ip, String kind, String message, long skippedBytes) {}
 
+  /**
+   * The trace ended while tracing was on: the walk stopped at {@code ip}, the next instruction,
+   * which the trace does not prove ran (ptxed prints {@code [end of trace]}). No row of its own:
+   * the rows before it are the last the trace proves. {@code seq} is the next, unused sequence number.
+   */
+  default void endOfTrace(long seq, long ip, long ts) {}
+
   /** One instruction, only called when {@link #wantsInstructions()}; {@code seq} is its block's. */
   default void instruction(long seq, long ip, int size) {}
 

@@ -204,6 +204,14 @@ public final class QueryDecoder {
     return Item.ERROR;
   }
 
+  /**
+   * ERROR: the trace ends inside a packet (not one that completes an event already begun), where
+   * libipt finds the end of the trace rather than an error.
+   */
+  public boolean errAtEnd() {
+    return !errInSequence && DecodeError.TRUNCATED.equals(errKind);
+  }
+
   private void event(FlowEventKind kind, long ip, boolean bound, long payload) {
     evKind = kind;
     evIp = ip;

@@ -52,7 +52,7 @@ public final class Ingest {
   public Summary run() throws IOException, SQLException {
     long total = 0;
     for (Path p : options.traces()) {
-      if (!Files.isRegularFile(p)) throw new InputException(p, -1, "no such file");
+      InputException.requireFile(p, "trace file");
       total += Files.size(p);
     }
     progress.total(total);
@@ -82,6 +82,7 @@ public final class Ingest {
     final ThreadLocal<Tables> tables;
     final List<Future<SegmentsTable.Segment>> pending = new ArrayList<>();
     final List<AutoCloseable> open = new ArrayList<>();
+    final java.util.Set<String> warned = new java.util.HashSet<>();
     final TracesTable traces;
     final EventsTable events;
     final ProcessesTable processes;
@@ -131,8 +132,12 @@ public final class Ingest {
           case RAW_PT -> raw(run, traceId, path);
           case ETL -> etl(run, traceId, path);
           case IPT_SYS -> iptSys(run, traceId, path);
-          default -> throw new InputException(path, 0, "cannot ingest a " + kind.description()
-              + " (iptq ingests .etl files, ipt.sys trace files and raw Intel PT traces)");
+          default -> throw kind == FileKind.UNKNOWN ? new InputException(null, -1, "not an .etl, ipt.sys or raw"
+              + " Intel PT trace: " + path + " (looked for an ETW log header, an ipt.sys header and a PSB packet)")
+              : new InputException(path, -1, "a " + kind.description() + ", not a trace: iptq ingest reads .etl, ipt.sys and raw Intel PT traces"
+                  + (kind == FileKind.MINIDUMP || kind == FileKind.KERNEL_DUMP ? " (give dumps with --dump)"
+                  : kind == FileKind.PE ? " (give PE files with --image-path)"
+                  : kind == FileKind.PDB ? " (give PDB folders with --symbols)" : ""));
         }
       }
       run.pool.shutdown();
@@ -215,7 +220,8 @@ public final class Ingest {
     WindowsCodeContext windows = new WindowsCodeContext(moduleRows, processRows, options.dumps(),
         options.imagePaths(), options.symbolPaths(), options.rawImages(), options.importOptimization());
     run.open.add(windows);
-    for (String w : windows.warnings()) System.err.println("iptq: warning: " + w);
+    // the same module in several recordings (or loaded twice) would repeat its warning
+    for (String w : windows.warnings()) if (run.warned.add(w)) System.err.println("iptq: warning: " + w);
     CodeContext code = anyCode && (windows.hasCode() || !options.rawImages().isEmpty())
         ? windows : CodeContext.NONE;
     for (WindowsCodeContext.ModuleInfo m : windows.modules()) {

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -44,19 +45,26 @@ public final class Export {
   public static String query(Connection conn, String what) throws SQLException {
     String w = what.strip();
     if (w.endsWith(";")) w = w.substring(0, w.length() - 1).strip();
-    if (w.matches("[A-Za-z_][A-Za-z0-9_]*") && relationExists(conn, w)) {
-      return "SELECT * FROM " + identifier(w);
+    if (w.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+      // one word is a table's name, never SQL: a mistyped name gets iptq's line, not a parser error
+      List<String> names = relations(conn);
+      for (String n : names) if (n.equalsIgnoreCase(w)) return "SELECT * FROM " + identifier(n);
+      throw new InputException(null, -1, "no table or view called '" + w + "'" + DidYouMean.suffix(w, names)
+          + "; the tables and views are: " + String.join(", ", names));
     }
     return w;
   }
 
-  static boolean relationExists(Connection conn, String name) throws SQLException {
+  /** The tables and views of the database, by name. */
+  static List<String> relations(Connection conn) throws SQLException {
+    List<String> names = new java.util.ArrayList<>();
     try (Statement st = conn.createStatement();
         ResultSet rs = st.executeQuery(SqlResource.read("sql/relations.sql"))) {
-      while (rs.next()) if (rs.getString(1).equalsIgnoreCase(name)) return true;
+      while (rs.next()) names.add(rs.getString(1));
     }
-    return false;
+    return names;
   }
+
 
   /** Writes the rows of {@code query} to {@code out}; returns the number of rows written. */
   public static long write(Connection conn, String query, Format format, Path out) throws SQLException, IOException {

@@ -39,18 +39,9 @@ public final class ResultPrinter {
     this.maxRows = maxRows;
   }
 
-  /** A printer for standard output: width from $COLUMNS, else 160. */
-  public static ResultPrinter forTerminal(ResultFormat format) {
-    int w = 160;
-    String c = System.getenv("COLUMNS");
-    if (c != null) {
-      try {
-        w = Math.max(40, Integer.parseInt(c.strip()));
-      } catch (NumberFormatException ignored) {
-        // keep the default
-      }
-    }
-    return new ResultPrinter(format, w, 1000);
+  /** A printer for standard output, {@code width} columns wide, showing at most 1000 rows. */
+  public static ResultPrinter forTerminal(ResultFormat format, int width) {
+    return new ResultPrinter(format, width, 1000);
   }
 
   /** True for a column that holds addresses: UBIGINT named ip, *_ip, base, *_base, *address. */

@@ -223,7 +223,7 @@ public final class Store implements AutoCloseable {
    * version. {@code readOnly} false is for tools that add views or tables of their own.
    */
   public static Connection open(Path db, boolean readOnly) throws SQLException {
-    if (!Files.isRegularFile(db)) throw new InputException(db, -1, "no such database file");
+    InputException.requireFile(db, "database file");
     Properties p = new Properties();
     if (readOnly) p.setProperty("duckdb.read_only", "true");
     Connection c;

@@ -82,7 +82,7 @@ class ReportCommandTest {
     assertTrue(unknown.err().contains("has no parameter 'thread'"), unknown.err());
     Cli bad = Cli.run("report", "functions-before", db, "-p", "last=ten");
     assertEquals(1, bad.exit());
-    assertTrue(bad.err().contains("Conversion Error"), bad.err());
+    assertEquals("iptq: report functions-before: --param last=ten: expected a whole number\n", bad.err());
   }
 
   @Test

@@ -88,19 +88,29 @@ class FlowConsistencyTest {
     psbAt(0x7ff640001fdaL);
     tip(0x10000L);
     out.write(0, 0, 0, 0);
+    out.write(0b0000_0110); // trace for what comes next: the walk must go on to 0x10000
     assertEquals(FlowError.NO_CODE, firstErrorKind());
   }
 
+  /** The trace ends with the TIP: the walk stops at its target, no error (libipt: end of trace). */
+  @Test
+  void traceEndingAtATipIsNoError() throws Exception {
+    psbAt(0x7ff640001fdaL);
+    tip(0x10000L);
+    out.write(0, 0, 0, 0);
+    assertNull(firstErrorKind());
+  }
+
   /**
-   * The walk meets the missing code before it needs the packet the trace is cut in: that is the
-   * error, as libipt (which reads the trace only when it needs it) reports too.
+   * The trace is cut inside the packet after the TIP: libipt finds the end of the trace there, so
+   * the walk stops at the TIP's target, missing code or not; iptq names the cut packet.
    */
   @Test
   void indirectJumpIntoNoCodeBeforeACutPacket() throws Exception {
     psbAt(0x7ff640001fdaL);
     tip(0x10000L);
     out.write(0xdd, 0x38, 0x1d); // a FUP cut short
-    assertEquals(FlowError.NO_CODE, firstErrorKind());
+    assertEquals(iptq.pt.DecodeError.TRUNCATED, firstErrorKind());
   }
 
   @Test

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class FlowErrorDifferentialTest {
   private static void check(String name, byte[] trace) throws Exception {
     CodeCorpus c = Corpora.all();
-    List<String> libipt = FlowRunner.normalized(FlowRunner.libipt(trace, c.specs()));
+    List<String> libipt = FlowRunner.normalized(FlowRunner.libiptEndJudged(trace, c.specs()));
     // iptq also reports a packet cut off by the end of the trace, and a trace without any PSB;
     // libipt just ends there.
     List<String> raw = FlowRunner.iptq(trace, c.image()).stream()

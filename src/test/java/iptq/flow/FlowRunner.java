@@ -21,7 +21,31 @@ final class FlowRunner {
   }
 
   static List<String> libipt(byte[] trace, List<String> specs) throws IOException {
-    Path h = Libipt.harness("ptxed_harness");
+    return libipt(Libipt.harness("ptxed_harness"), trace, specs);
+  }
+
+  /** The same through libipt 2.2 (the kit). */
+  static List<String> libipt22(byte[] trace, List<String> specs) throws IOException {
+    return libipt(Libipt.kitHarness("ptxed_harness"), trace, specs);
+  }
+
+  /**
+   * libipt's listing with 2.2 as the judge at the end of the trace: where libipt 2.0.5 walks on
+   * after the trace ended (e.g. into a packet cut by the end, after a PSB+) and 2.2 stops with
+   * {@code [end of trace]}, 2.2's listing; else 2.0.5's, which today's other behaviours follow.
+   */
+  static List<String> libiptEndJudged(byte[] trace, List<String> specs) throws IOException {
+    List<String> old = libipt(trace, specs);
+    List<String> now = libipt22(trace, specs);
+    int n = now.size() - 1;
+    if (n >= 0 && now.get(n).equals("[end of trace]") && !old.equals(now) && old.size() >= n
+        && old.subList(0, n).equals(now.subList(0, n))) {
+      return now;
+    }
+    return old;
+  }
+
+  private static List<String> libipt(Path h, byte[] trace, List<String> specs) throws IOException {
     Path t = Files.createTempFile("iptq-flow", ".pt");
     try {
       Files.write(t, trace);

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Builds and locates the C harnesses in {@code src/test/c} that run Intel's reference decoder
@@ -19,17 +18,9 @@ import org.junit.jupiter.api.Assumptions;
 public final class Libipt {
   private Libipt() {}
 
-  private static final Path HEADER = Path.of("/usr/include/intel-pt.h");
-
   /** Skips (or, in CI, fails) the calling test when libipt or gcc is not installed. */
   public static void require() {
-    String why = null;
-    if (!Files.isRegularFile(HEADER)) why = "libipt is not installed (apt-get install libipt-dev)";
-    else if (!onPath("gcc")) why = "gcc is not installed";
-    if (why == null) return;
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why + ": the differential tests are required in CI");
-    System.err.println("SKIPPED differential test: " + why);
-    Assumptions.abort(why);
+    Required.libipt();
   }
 
   /**
@@ -50,6 +41,31 @@ public final class Libipt {
       return out;
     } catch (IOException e) {
       throw new AssertionError("cannot build " + src + ": " + e, e);
+    }
+  }
+
+  /**
+   * Compiles {@code src/test/c/NAME.c} against libipt 2.2 (the kit's header and library, see
+   * {@link LibiptKit}; once per build, into target/c-2.2) and returns the executable. Skips (or,
+   * in CI, fails) without the kit or gcc.
+   */
+  public static synchronized Path kitHarness(String name) {
+    List<String> flags = LibiptKit.gccFlags();
+    Required.onPath("gcc", "apt-get install gcc; the C harnesses are built with it");
+    Path src = Fixtures.projectDir().resolve("src/test/c/" + name + ".c");
+    Path out = Fixtures.projectDir().resolve("target/c-2.2/" + name);
+    try {
+      Path header = src.resolveSibling("harness_file.h");
+      if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) < 0
+          || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(header)) < 0) {
+        Files.createDirectories(out.getParent());
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-o", out.toString(), src.toString()));
+        cmd.addAll(flags);
+        run(cmd);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new AssertionError("cannot build " + src + " against libipt 2.2: " + e, e);
     }
   }
 
@@ -75,12 +91,5 @@ public final class Libipt {
       Files.deleteIfExists(outFile);
       Files.deleteIfExists(errFile);
     }
-  }
-
-  private static boolean onPath(String exe) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (Files.isExecutable(Path.of(dir, exe))) return true;
-    }
-    return false;
   }
 }
