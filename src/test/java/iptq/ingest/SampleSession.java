@@ -60,13 +60,16 @@ public record SampleSession(Path data, Path bin) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
+    PrintWriter o = new PrintWriter(out, true), e = new PrintWriter(err, true);
+    cl.setOut(o);
+    cl.setErr(e);
     PrintStream oldOut = System.out, oldErr = System.err;
     System.setOut(new PrintStream(out, true));
     System.setErr(new PrintStream(err, true));
     try {
       int code = cl.execute(args);
+      o.flush();
+      e.flush();
       return new Run(code, out.toString(), err.toString());
     } finally {
       System.setOut(oldOut);
