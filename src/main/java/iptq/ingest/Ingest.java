@@ -41,6 +41,12 @@ public final class Ingest {
   /** What an ingest produced, for the command's summary line. */
   public record Summary(int traces, long segments, long packets, long errors, Path output) {}
 
+  /** What the segments needed and did not get, printed when ingest ends. */
+  private final CodeNeeds needs = new CodeNeeds();
+  /** The dumps that gave code to some module of some trace. */
+  private final java.util.Set<Path> dumpsUsed = new java.util.HashSet<>();
+  private final DumpMatch dumpMatch = new DumpMatch();
+
   private final IngestOptions options;
   private final Progress progress;
   private final HeapBudget budget = HeapBudget.ofHeap();
@@ -68,6 +74,10 @@ public final class Ingest {
       }
       store.commit();
       progress.done();
+      for (String line : needs.lines(codeGiven())) System.err.println("iptq: " + line);
+      for (Path d : options.dumps()) {
+        if (!dumpsUsed.contains(d.toAbsolutePath().normalize())) System.err.println("iptq: warning: " + dumpMatch.why(d));
+      }
       return s;
     } finally {
       progress.done();
@@ -175,6 +185,10 @@ public final class Ingest {
     return new Summary(options.traces().size(), segments, packets, errors, options.output());
   }
 
+  private boolean codeGiven() {
+    return !options.dumps().isEmpty() || !options.imagePaths().isEmpty() || !options.rawImages().isEmpty();
+  }
+
   private CodeContext rawCode() {
     return options.rawImages().isEmpty()
         ? CodeContext.NONE : new RawCodeContext(iptq.image.RawImage.of(options.rawImages()));
@@ -183,7 +197,8 @@ public final class Ingest {
   private void raw(Run run, int traceId, Path path) throws IOException {
     RawTrace raw = RawTrace.open(path);
     run.open.add(raw);
-    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions(),
+        codeGiven(), needs, false);
     run.submit(decoder, SegmentInput.raw(run.nextSegment++, traceId, raw::decoder, raw.size(), options.time()));
     run.traces.add(headerlessTrace(traceId, path, "raw-pt", raw.size()));
   }
@@ -200,7 +215,8 @@ public final class Ingest {
   }
 
   private void iptSys(Run run, int traceId, Path path) throws IOException {
-    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions(),
+        codeGiven(), needs, false);
     try (IptSysFile f = IptSysFile.open(path)) {
       while (f.hasNext()) {
         int held = acquire(f.nextSize());
@@ -232,15 +248,20 @@ public final class Ingest {
         new EtlTables(traceId, 0, moduleBase, null, processRows::add, null, moduleRows::add), s -> {});
     run.nextModule += moduleRows.size();
 
-    boolean anyCode = !options.dumps().isEmpty() || !options.imagePaths().isEmpty()
-        || !options.rawImages().isEmpty();
+    boolean anyCode = codeGiven();
     WindowsCodeContext windows = new WindowsCodeContext(moduleRows, processRows, options.dumps(),
         options.imagePaths(), options.symbolPaths(), options.rawImages(), options.importOptimization());
     run.open.add(windows);
     // the same module in several recordings (or loaded twice) would repeat its warning
     for (String w : windows.warnings()) if (run.warned.add(w)) System.err.println("iptq: warning: " + w);
+    for (Path d : windows.dumpsUsed()) dumpsUsed.add(d.toAbsolutePath().normalize());
+    dumpMatch.trace(traceId, processRows, moduleRows);
+    // Without code the packets are still named by module, for the summary of what was missing.
     CodeContext code = anyCode && (windows.hasCode() || !options.rawImages().isEmpty())
-        ? windows : CodeContext.NONE;
+        ? windows : CodeContext.namesOnly(windows);
+    List<ModulesTable.Module> resolvedRows = new ArrayList<>();
+    for (WindowsCodeContext.ModuleInfo m : windows.modules()) resolvedRows.add(m.row());
+    needs.modules(resolvedRows);
     for (WindowsCodeContext.ModuleInfo m : windows.modules()) {
       run.modules.add(m.row());
       var syms = m.symbols();
@@ -250,10 +271,11 @@ public final class Ingest {
       }
     }
 
-    SegmentDecoder decoder = new SegmentDecoder(options.packets(), code, options.instructions());
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), code, options.instructions(),
+        anyCode, needs, true);
     long eventBase = run.nextEvent;
     EtlTables tables = new EtlTables(traceId, eventBase, moduleBase, run.events,
-        run.processes::add, run.threads, null);
+        run.processes::add, run.threads, null).startTime(EtlTables.startNanos(learned.header()));
     // The TSC runs at the processor's nominal frequency, which the logfile header gives (MHz);
     // --tsc-hz overrides it.
     int mhz = learned.header().cpuSpeedMHz();

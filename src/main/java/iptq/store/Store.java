@@ -31,7 +31,7 @@ import org.duckdb.DuckDBConnection;
  */
 public final class Store implements AutoCloseable {
   /** Bumped whenever a table or column changes meaning; a database of another version is refused. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
 
   private static final String DB_FILE = "iptq.duckdb";
   /** DuckDB's temp_directory, inside the temporary folder. */
