@@ -47,7 +47,7 @@ class ReleaseArchiveIT {
   static synchronized Path installed(String ext) throws Exception {
     Path home = INSTALLED.get(ext);
     if (home == null) {
-      home = unpack(ext, installs.resolve("install" + ext.replace('.', '-')));
+      home = unpack(ext, installs.resolve("my install" + ext.replace('.', '-'))); // a blank, as in "Program Files"
       INSTALLED.put(ext, home);
     }
     return home;
@@ -102,7 +102,7 @@ class ReleaseArchiveIT {
   void demoRunsThroughASymlinkFromAnotherFolderAndWithJavaJar(String ext) throws Exception {
     Path home = installed(ext);
     Path links = Files.createDirectories(tmp.resolve("links"));
-    Path work = Files.createDirectories(tmp.resolve("work"));
+    Path work = Files.createDirectories(tmp.resolve("work dir"));
     Path link = Files.createSymbolicLink(links.resolve("iptq"), home.resolve("bin/iptq"));
     Map<String, Long> before = snapshot(home);
     readOnly(home);

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 public class DemoEndToEndTest {
   @Test
   void demoFromACleanCloneNamesTheFunctionsThatRan(@TempDir Path dir) throws Exception {
+    iptq.testing.Required.tool("git");
     Path clone = dir.resolve("iptq");
     run(Path.of("."), 300, "git", "clone", "-q", Path.of(".").toAbsolutePath().normalize().toString(), clone.toString());
     // The clone's launcher builds as a new user's would (plugins the outer build has not needed

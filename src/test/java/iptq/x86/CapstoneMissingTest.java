@@ -59,6 +59,39 @@ class CapstoneMissingTest {
     }
   }
 
+  /** Needs no capstone in this JVM either: the sample's recordings, ingested with --instructions. */
+  @Test
+  void withoutCapstoneIngestFillsTheInstructionsTableWithoutText() throws Exception {
+    Path sample = iptq.testing.Fixtures.projectDir().resolve("sample");
+    Path db = dir.resolve("s.duckdb");
+    Path missing = dir.resolve("no-such-folder/capstone.dll");
+    String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = List.of(jvm, "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "-D" + CapstoneLibrary.PROPERTY + "=" + missing, "-cp", System.getProperty("java.class.path"),
+        "iptq.cli.Main", "ingest", sample.resolve("data/kernel-syscall.etl").toString(),
+        "--dump", sample.resolve("data/kernel.dmp").toString(),
+        "--dump", sample.resolve("data/kernel-syscall-sampapp.dmp").toString(),
+        "--image-path", sample.resolve("bin").toString(), "--symbols", sample.resolve("bin").toString(),
+        "--instructions", "--threads", "2", "-o", db.toString());
+    Path err = dir.resolve("err.txt");
+    Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out.txt").toFile()).redirectError(err.toFile()).start();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "ingest timed out");
+    String errText = Files.readString(err);
+    assertEquals(0, p.exitValue(), errText);
+    List<String> warnings = errText.lines().filter(l -> l.contains("no instruction text")).toList();
+    assertEquals(1, warnings.size(), "one warning for all decoding threads: " + errText);
+    assertTrue(warnings.get(0).contains("libcapstone not found: " + missing) && warnings.get(0).contains(CapstoneLibrary.HOW_TO_GET),
+        warnings.get(0));
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + db);
+        java.sql.ResultSet rs = c.createStatement().executeQuery(
+            "SELECT count(*), count(text), (SELECT sum(insns) FROM blocks) FROM instructions")) {
+      assertTrue(rs.next());
+      assertTrue(rs.getLong(1) > 1000, "instructions decoded: " + rs.getLong(1));
+      assertEquals(0, rs.getLong(2), "no text without capstone");
+      assertEquals(rs.getLong(3), rs.getLong(1), "every instruction of every block has its row");
+    }
+  }
+
   @Test
   void pointedAtTheRealLibraryTheTextIsBack() throws Exception {
     iptq.testing.Required.capstone();
