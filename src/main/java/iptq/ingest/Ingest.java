@@ -239,6 +239,29 @@ public final class Ingest {
    * every module can be found (dumps, PE files, symbols) before any segment is decoded; the
    * second writes the events and decodes each IPT buffer as it comes.
    */
+  /**
+   * The symbol path of a run: {@code --symbols} entries first, then {@code _NT_SYMBOL_PATH}; one
+   * client for the whole run, so a file is looked up (and a "not on the server" learnt) once.
+   */
+  private synchronized iptq.symsrv.SymbolServer symbolServer() {
+    if (symbolServer == null) {
+      iptq.symsrv.SymbolServer.Options o = options.symbolServer() != null
+          ? options.symbolServer() : iptq.symsrv.SymbolServer.Options.defaults();
+      symbolServer = new iptq.symsrv.SymbolServer(storePath(options.symbolPaths()), o);
+    }
+    return symbolServer;
+  }
+
+  private iptq.symsrv.SymbolServer symbolServer;
+
+  /** {@code entries} then the entries of {@code _NT_SYMBOL_PATH}, the default cache for {@code srv*URL}. */
+  static iptq.symsrv.StorePath storePath(List<String> entries) {
+    List<String> all = new ArrayList<>(entries);
+    String env = System.getenv("_NT_SYMBOL_PATH");
+    if (env != null) all.add(env);
+    return iptq.symsrv.StorePath.parse(all, iptq.symsrv.StorePath.defaultCache());
+  }
+
   private void etl(Run run, int traceId, Path path) throws IOException {
     int hook = options.iptHook() == null ? -1 : options.iptHook();
     List<ModulesTable.Module> moduleRows = new ArrayList<>();
@@ -248,9 +271,10 @@ public final class Ingest {
         new EtlTables(traceId, 0, moduleBase, null, processRows::add, null, moduleRows::add), s -> {});
     run.nextModule += moduleRows.size();
 
-    boolean anyCode = codeGiven();
     WindowsCodeContext windows = new WindowsCodeContext(moduleRows, processRows, options.dumps(),
-        options.imagePaths(), options.symbolPaths(), options.rawImages(), options.importOptimization());
+        options.imagePaths(), symbolServer(), options.rawImages(), options.importOptimization());
+    // code may come from the symbol stores too (PE images by TimeDateStamp and SizeOfImage)
+    boolean anyCode = codeGiven() || windows.codeFromStores();
     run.open.add(windows);
     // the same module in several recordings (or loaded twice) would repeat its warning
     for (String w : windows.warnings()) if (run.warned.add(w)) System.err.println("iptq: warning: " + w);
