@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.LongFunction;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -72,13 +73,16 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--stat:insn", description = "statistics: the number of instructions")
   boolean statInsn;
 
+  // a missing or doubled trace or code option is a usage error (exit 2), as picocli's own are
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws IOException {
-    if (trace != null && pt != null) throw new InputException(null, -1, "give the trace once: positional or --pt, not both");
-    if (trace == null && pt == null) throw new InputException(null, -1, "no trace: give TRACE.pt or --pt FILE");
+    if (trace != null && pt != null) throw new CommandLine.ParameterException(spec.commandLine(), "give the trace once: positional or --pt, not both");
+    if (trace == null && pt == null) throw new CommandLine.ParameterException(spec.commandLine(), "no trace: give TRACE.pt or --pt FILE");
     List<String> specs = new ArrayList<>(images);
     for (String r : raws) specs.add(PtxedArgs.rawSpec(r));
-    if (specs.isEmpty()) throw new InputException(null, -1, "no code: give --raw FILE:BASE (or --image FILE@ADDR)");
+    if (specs.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "no code: give --raw FILE:BASE (or --image FILE@ADDR)");
     Inputs.requireImageFiles(specs);
     RawImage image = RawImage.of(specs);
     BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
