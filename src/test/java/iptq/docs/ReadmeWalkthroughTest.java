@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must exit 0, and the README's text must equal what they print.
  *
  * <p>What is fixed so that the output does not depend on the machine: the process runs with
- * {@code COLUMNS=160} (tables are shown as on a 160-column terminal), the {@code en-US} locale
+ * {@code COLUMNS=180} (tables are shown as on a 180-column terminal), the {@code en-US} locale
  * (number grouping) and {@code TZ=UTC}; its output is a pipe, not a terminal, and {@code
  * IPTQ_PROGRESS} is unset, so there is no progress line. What is normalized: the absolute path
  * of the work folder prints as {@code DIR}, and trailing blanks are dropped from every line
@@ -83,7 +83,7 @@ class ReadmeWalkthroughTest {
         "iptq.cli.Main"));
     for (String w : c.words().subList(1, c.words().size())) cmd.addAll(expand(w, c));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
-    pb.environment().put("COLUMNS", "160");
+    pb.environment().put("COLUMNS", "180");
     pb.environment().remove("IPTQ_PROGRESS"); // the user's wish for progress lines is not the README's
     pb.environment().put("TZ", "UTC");
     pb.environment().put("LC_ALL", "C.UTF-8");
