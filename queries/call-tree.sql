@@ -2,8 +2,8 @@
 -- description: Per segment, every call in execution order, indented by depth, with the
 --   instructions executed inside it (the callee and everything it called, up to its return,
 --   or to the end of the segment when it did not return).
--- param: segment = 0 -- the segment to show; 0 shows every segment
--- param: max_depth = 100 -- leave out calls nested deeper than this
+-- param: segment : segment = 0 -- the segment to show; 0 shows every segment
+-- param: max_depth : integer = 100 -- leave out calls nested deeper than this
 WITH picked AS (
   SELECT segment_id FROM segments
   WHERE getvariable('segment')::BIGINT = 0 OR segment_id = getvariable('segment')::BIGINT

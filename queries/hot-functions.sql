@@ -1,9 +1,9 @@
 -- title: Hot functions
 -- description: Functions by instructions executed and by visits (entries: consecutive blocks
 --   in one function count once), per process and module, over the chosen segments.
--- param: by = instructions -- order by instructions or visits
--- param: limit = 20 -- rows to show; 0 shows all
--- param: trigger = * -- only segments with this trigger; * for all
+-- param: by : instructions|visits = instructions -- order by instructions or visits
+-- param: limit : integer = 20 -- rows to show; 0 shows all
+-- param: trigger : trigger = * -- only segments with this trigger; * for all
 WITH picked AS (
   SELECT segment_id FROM segments
   WHERE getvariable('trigger') = '*' OR "trigger" = getvariable('trigger')

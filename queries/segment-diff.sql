@@ -2,8 +2,8 @@
 -- description: Two segments side by side, as sequences of function visits: where they first
 --   diverge (step = visit number), then the functions only one of them ran, with their
 --   visits and instructions.
--- param: a -- the first segment (segments.segment_id)
--- param: b -- the second segment
+-- param: a : segment -- the first segment (segments.segment_id)
+-- param: b : segment -- the second segment
 WITH ra AS (
   SELECT run AS step, function, module, insns FROM function_runs WHERE segment_id = getvariable('a')::BIGINT
 ), rb AS (

@@ -23,6 +23,19 @@ public class InputException extends RuntimeException {
     this.offset = offset;
   }
 
+  /**
+   * Fails unless {@code file} is a regular file: "no such file", or, for a folder given where a
+   * file is wanted, says so ({@code wanted} names what was wanted, e.g. "trace file").
+   */
+  public static void requireFile(Path file, String wanted) {
+    if (java.nio.file.Files.isRegularFile(file)) return;
+    if (java.nio.file.Files.isDirectory(file)) {
+      throw new InputException(file, -1, "is a directory, not a " + wanted);
+    }
+    if (java.nio.file.Files.exists(file)) throw new InputException(file, -1, "not a regular file (a " + wanted + " is wanted)");
+    throw new InputException(file, -1, "no such file");
+  }
+
   private static String format(Path file, long offset, String what) {
     String where = file == null ? "" : file.toString();
     if (offset >= 0) where += (where.isEmpty() ? "" : ": ") + "offset 0x" + Long.toHexString(offset);

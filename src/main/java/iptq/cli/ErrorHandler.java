@@ -13,8 +13,15 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+    // Ctrl-C or SIGTERM: Stops has said "interrupted" and ends the process; what failed because
+    // of it is not news.
+    iptq.store.Stops.awaitStop();
     Throwable t = ex;
     if (t instanceof UncheckedIOException u) t = u.getCause();
+    if (t instanceof CommandLine.TypeConversionException) {
+      // an option value checked late (e.g. a number inside --cpuid-15 EAX:EBX): a usage error
+      return Main.usageError(cl, t.getMessage());
+    }
     if (t instanceof InputException || t instanceof IOException || t instanceof java.sql.SQLException) {
       cl.getErr().println("iptq: " + message(t));
       return 1;

@@ -2,6 +2,7 @@ package iptq.cli;
 
 import iptq.store.Export;
 import iptq.store.Store;
+import iptq.view.Pictures;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.concurrent.Callable;
@@ -23,21 +24,42 @@ public final class ExportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DB", description = "An iptq database.")
   Path db;
 
-  @Parameters(index = "1", paramLabel = "TABLE|QUERY", description = "A table or view name, or a SELECT statement.")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "TABLE|QUERY",
+      description = "A table or view name, or a SELECT statement (not for chrome-trace, speedscope, folded).")
   String what;
 
-  @Option(names = {"-f", "--format"}, required = true, paramLabel = "FMT", description = "csv, parquet, json (one object per line) or arrow.")
+  @Option(names = {"-f", "--format"}, required = true, paramLabel = "FMT", description = "csv, parquet, json (an array, one object per line) or arrow; or, for trace viewers,"
+      + " chrome-trace (Perfetto, chrome://tracing), speedscope, folded (flamegraph.pl, inferno).")
   String format;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The file to write.")
   Path output;
 
+  @CommandLine.Mixin PictureFilters filters;
+
+  @Option(names = "--raw-numbers",
+      description = "Addresses as plain numbers in CSV and JSON (default: 0x-hex text, which DuckDB reads back as text and casts with ::UBIGINT).")
+  boolean rawNumbers;
+
   @Override
   public Integer call() throws Exception {
-    Export.Format fmt = Export.format(format);
+    Pictures picture = Pictures.byName(format);
+    if (picture != null) return picture(picture);
+    if (what == null) throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'TABLE|QUERY'");
+    Export.Format fmt = Inputs.option(spec, () -> Export.format(format));
     try (Connection conn = Store.open(db, true)) {
-      long rows = Export.write(conn, Export.query(conn, what), fmt, output);
-      if (System.console() != null) spec.commandLine().getErr().println("wrote " + rows + " rows to " + output);
+      long rows = Export.write(conn, Export.query(conn, what), fmt, output, rawNumbers);
+      if (Tty.stderr()) spec.commandLine().getErr().println("wrote " + rows + " rows to " + output);
+    }
+    return 0;
+  }
+
+  private int picture(Pictures picture) throws Exception {
+    if (what != null) throw new CommandLine.ParameterException(spec.commandLine(),
+        "--format " + picture.cliName() + " draws segments; choose them with --segment, --trace, --pid, --tid, --from, --to, not '" + what + "'");
+    try (Connection conn = Store.open(db, true)) {
+      long n = picture.write(conn, filters.selection(), output, VersionProvider.version());
+      if (Tty.stderr()) spec.commandLine().getErr().println("wrote " + n + (picture == Pictures.FOLDED ? " stacks" : " segments") + " to " + output);
     }
     return 0;
   }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
     versionProvider = VersionProvider.class,
     description = "Say what a file holds: a raw Intel PT trace, an .etl trace, a dump, a PE image or a PDB.")
 public final class InfoCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "FILE")
+  @Parameters(arity = "1..*", paramLabel = "FILE",
+      description = "Files to describe: .etl and ipt.sys traces, raw Intel PT traces, minidumps and kernel dumps, PE images, PDBs; the kind is judged by content.")
   java.util.List<Path> files;
 
   @picocli.CommandLine.Option(names = "--ipt-hook", paramLabel = "HOOKID", converter = HexIntConverter.class,
@@ -27,17 +28,21 @@ public final class InfoCommand implements Callable<Integer> {
     PrintStream out = System.out;
     boolean first = true;
     for (Path f : files) {
-      if (!Files.isRegularFile(f)) throw new InputException(f, -1, "no such file");
+      InputException.requireFile(f, "file");
       if (!first) out.println();
       first = false;
       FileKind kind = FileKind.of(f);
+      if (kind == FileKind.UNKNOWN) {
+        throw new InputException(null, -1, "not an .etl, ipt.sys or raw Intel PT trace, dump, PE image"
+            + " or PDB: " + f + " (looked for their headers, and for a PSB packet)");
+      }
       out.printf("%s: %s, %,d bytes%n", f, kind.description(), Files.size(f));
       switch (kind) {
         case RAW_PT -> PtInfo.describe(f, out);
         case MINIDUMP, KERNEL_DUMP, PE -> ImageInfo.describe(f, out);
         case PDB -> PdbInfo.describe(f, out);
         case ETL, IPT_SYS -> EtlInfo.describe(f, out, iptHook == null ? -1 : iptHook);
-        default -> throw new InputException(f, 0, "not a file iptq reads (" + kind.description() + ")");
+        default -> throw new AssertionError(kind);
       }
     }
     return 0;

@@ -4,13 +4,19 @@ import iptq.ingest.Ingest;
 import iptq.ingest.IngestOptions;
 import iptq.ingest.Progress;
 import iptq.ingest.TimeBase;
+import iptq.symsrv.SymbolServer;
 import iptq.pt.PacketClock;
 import iptq.table.TableWriter;
+import iptq.InputException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,8 +50,16 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--image-path", paramLabel = "DIR", description = "Folder to search for PE files of the trace's modules.")
   List<Path> imagePaths = new ArrayList<>();
 
-  @Option(names = "--symbols", paramLabel = "DIR", description = "Symbol folder or store (PDBs); _NT_SYMBOL_PATH is read too.")
-  List<Path> symbols = new ArrayList<>();
+  @Option(names = "--symbols", paramLabel = "PATH",
+      description = "Symbol folder, or symbol path entries as in _NT_SYMBOL_PATH (srv*CACHE*https://server, cache*DIR; ';'-separated), read before _NT_SYMBOL_PATH. PDBs and PE images are downloaded from the servers into CACHE.")
+  List<String> symbols = new ArrayList<>();
+
+  @Option(names = "--offline", description = "Use the symbol caches only: download nothing.")
+  boolean offline;
+
+  @Option(names = "--symbol-timeout", paramLabel = "SECONDS", defaultValue = "30",
+      description = "Seconds to wait for a symbol server to answer a request (default: ${DEFAULT-VALUE}); after the retries it is not asked again in the run.")
+  double symbolTimeout;
 
   @Option(names = "--parquet", paramLabel = "DIR", description = "Also write every table as a Parquet dataset partitioned by trace.")
   Path parquet;
@@ -57,8 +71,8 @@ public final class IngestCommand implements Callable<Integer> {
       description = "Fill the packets table (default: on).")
   boolean packets;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Decoding threads (default: one per core).")
-  int threads;
+  @Option(names = "--threads", paramLabel = "N", description = "Decoding threads, 1 or more (default: one per core).")
+  Integer threads;
 
   @Option(names = "--ipt-hook", paramLabel = "HOOKID", converter = HexIntConverter.class,
       description = "The ETW hook id (group<<8|type, e.g. 0x2220) that carries IPT events, when detection by structure is not wanted.")
@@ -84,22 +98,42 @@ public final class IngestCommand implements Callable<Integer> {
       description = "Decode PE files as the kernel rewrites them at load time (import optimization, from the DVRT); --no-import-rewrite reads them as on disk (default: rewrite).")
   boolean importRewrite;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (threads != null && threads < 1) {
+      throw new ParameterException(spec.commandLine(), "--threads " + threads + ": at least 1 thread is needed");
+    }
+    for (Path t : traces) InputException.requireFile(t, "trace file");
+    for (Path d : dumps) InputException.requireFile(d, "dump file");
+    Inputs.requireImageFiles(images);
+    for (String entry : symbols) {
+      // a plain folder must exist; symbol path entries (srv*…, cache*…) name stores made on demand
+      if (entry.contains("*") || entry.contains(";")) continue;
+      Path d = Path.of(entry);
+      if (!Files.isDirectory(d)) {
+        throw new InputException(d, -1, Files.exists(d) ? "--symbols: not a directory" : "--symbols: no such directory");
+      }
+    }
+    if (!(symbolTimeout > 0)) throw new ParameterException(spec.commandLine(), "--symbol-timeout must be more than 0 seconds");
     long eax = 0, ebx = 0;
     if (cpuid15 != null) {
       String[] parts = cpuid15.split(":");
-      if (parts.length != 2) throw new iptq.InputException(null, -1, "--cpuid-15 takes EAX:EBX, e.g. 2:188");
+      if (parts.length != 2) throw new ParameterException(spec.commandLine(), "--cpuid-15 takes EAX:EBX, e.g. 2:188");
       HexIntConverter hex = new HexIntConverter();
       eax = Integer.toUnsignedLong(hex.convert(parts[0]));
       ebx = Integer.toUnsignedLong(hex.convert(parts[1]));
     }
-    if (mtcFreq < 0 || mtcFreq > 15) throw new iptq.InputException(null, -1, "--mtc-freq is 0 to 15");
+    if (mtcFreq < 0 || mtcFreq > 15) throw new ParameterException(spec.commandLine(), "--mtc-freq is 0 to 15");
     TimeBase time = new TimeBase(new PacketClock.Config(mtcFreq, eax, ebx, nominalRatio),
         tscHz > 0 ? tscHz : TableWriter.NULL, TableWriter.NULL);
     IngestOptions o = new IngestOptions(traces, output, force, images, dumps, imagePaths, symbols,
-        parquet, instructions, threads, iptHook, packets, time, importRewrite);
-    Ingest.Summary s = new Ingest(o, Progress.forTerminal()).run();
+        parquet, instructions, threads == null ? 0 : threads, iptHook, packets, time, importRewrite,
+        SymbolServer.Options.defaults().withOffline(offline)
+            .withTimeout(java.time.Duration.ofMillis((long) (symbolTimeout * 1000)), 2)
+            .withProgress(Tty.progress(), System.err));
+    Ingest.Summary s = new Ingest(o, Progress.toStderr(Tty.progress())).run();
     System.out.printf("%s: %d trace(s), %,d segment(s), %,d packets, %,d decode error(s)%n",
         s.output(), s.traces(), s.segments(), s.packets(), s.errors());
     return 0;

@@ -146,10 +146,11 @@ public final class InsnsCommand implements Callable<Integer> {
     List<String> specs = new ArrayList<>(images);
     for (String r : raws) specs.add(PtxedArgs.rawSpec(r));
     if (specs.isEmpty()) throw new InputException(null, -1, "no code: give --raw FILE:BASE (or --image FILE@ADDR)");
+    Inputs.requireImageFiles(specs);
     RawImage image = RawImage.of(specs);
     BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
     PtxedArgs.TraceSlice slice = pt != null ? PtxedArgs.traceSlice(pt) : new PtxedArgs.TraceSlice(trace, 0, -1);
-    if (!Files.isRegularFile(slice.file())) throw new InputException(slice.file(), -1, "no such file");
+    Inputs.requireRawTrace(slice.file(), "insns");
     RawTrace rt = null;
     try (Disassembler dis = noInst || quiet ? null : new Disassembler()) {
       PacketDecoder packets;

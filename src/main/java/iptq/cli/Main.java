@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       ReportCommand.class,
       ExportCommand.class,
+      ViewCommand.class,
       SampleCommand.class,
       DemoCommand.class,
     })
@@ -33,13 +34,33 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(new ErrorHandler());
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine at = ex.getCommandLine();
+      int rc = usageError(at, ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, at.getErr());
+      return rc;
+    });
     // A query that starts with an SQL comment ("-- ...") is a query, not an option: SqlCommand
     // then tells a mistyped option from SQL itself.
     cl.getSubcommands().get("sql").setUnmatchedOptionsArePositionalParams(true);
     return cl;
   }
 
+  /**
+   * A usage error (unknown option, missing argument, bad option value): one line, a pointer to
+   * the command's help, exit code 2 (the full help is one --help away, not in the way).
+   */
+  static int usageError(CommandLine at, String message) {
+    at.getErr().println("iptq: " + message);
+    at.getErr().println("Try '" + at.getCommandSpec().qualifiedName() + " --help' for more information.");
+    at.getErr().flush();
+    return CommandLine.ExitCode.USAGE;
+  }
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    iptq.store.Stops.install();
+    int rc = commandLine().execute(args);
+    iptq.store.Stops.awaitStop();
+    System.exit(rc);
   }
 }

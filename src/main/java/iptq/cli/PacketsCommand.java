@@ -71,11 +71,8 @@ public final class PacketsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!Files.isRegularFile(trace)) {
-      if (!Files.exists(trace)) throw new java.nio.file.NoSuchFileException(trace.toString());
-      throw new InputException(trace, -1, "not a regular file");
-    }
-    if (mtcFreq < 0 || mtcFreq > 15) throw new InputException(null, -1, "--mtc-freq must be 0-15");
+    Inputs.requireRawTrace(trace, "packets");
+    if (mtcFreq < 0 || mtcFreq > 15) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mtc-freq must be 0-15");
     PacketClock clock =
         new PacketClock(new PacketClock.Config(mtcFreq, cpuidEax, cpuidEbx, nomFreq));
     Writer w = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);

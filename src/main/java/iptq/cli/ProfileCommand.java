@@ -74,19 +74,18 @@ public final class ProfileCommand implements Callable<Integer> {
       return 0;
     }
     if (codeMode == null || bufferKb == null || events.isEmpty())
-      throw new InputException(null, -1, "--code-mode, --buffer and --event are required (see --help)");
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--code-mode, --buffer and --event are required (see --help)");
     CodeMode mode;
     try {
       mode = CodeMode.ofOption(codeMode);
     } catch (IllegalArgumentException e) {
-      throw new InputException(null, -1, e.getMessage());
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     for (String e : events) {
       if (!SchemaNames.get().isStackEvent(e)) {
         List<String> c = SchemaNames.closest(e, SchemaNames.get().stackEvents());
-        throw new InputException(
-            null,
-            -1,
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
             "unknown event '" + e + "'"
                 + (c.isEmpty() ? "" : "; did you mean " + String.join(" or ", c) + "?")
                 + " (iptq profile --list-events lists them)");
@@ -96,7 +95,7 @@ public final class ProfileCommand implements Callable<Integer> {
     try {
       s = new IptProfileSpec(name, mode, bufferKb, events, recordedArguments());
     } catch (IllegalArgumentException e) {
-      throw new InputException(null, -1, e.getMessage());
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     String xml = ProfileWriter.write(s);
     List<String> broken = ProfileRules.violations(xml.getBytes(StandardCharsets.UTF_8));

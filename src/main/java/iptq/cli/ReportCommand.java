@@ -1,6 +1,5 @@
 package iptq.cli;
 
-import iptq.InputException;
 import iptq.store.Export;
 import iptq.store.Report;
 import iptq.store.ResultFormat;
@@ -14,7 +13,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -40,8 +41,8 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--list", description = "List the reports with their parameters and defaults.")
   boolean list;
 
-  @Option(names = {"-p", "--param"}, paramLabel = "K=V", description = "A report parameter (repeatable).")
-  Map<String, String> params = new LinkedHashMap<>();
+  @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "A report parameter (repeatable).")
+  List<String> params = new ArrayList<>();
 
   @Option(names = {"-f", "--format"}, paramLabel = "FMT",
       description = "table, csv, tsv, json or parquet (default: table on a terminal, csv otherwise).")
@@ -49,6 +50,10 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
   Path output;
+
+  @Option(names = "--raw-numbers",
+      description = "Addresses as plain numbers in CSV, TSV and JSON (default: 0x-hex text, which DuckDB reads back as text and casts with ::UBIGINT).")
+  boolean rawNumbers;
 
   @Override
   public Integer call() throws Exception {
@@ -62,26 +67,38 @@ public final class ReportCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
+    Map<String, String> given = new LinkedHashMap<>();
+    for (String p : params) {
+      int eq = p.indexOf('=');
+      if (eq <= 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--param " + p + ": expected NAME=VALUE, e.g. --param last=5");
+      }
+      given.put(p.substring(0, eq).strip(), p.substring(eq + 1));
+    }
     Report report = Report.load(name);
-    if (db == null) throw new InputException(null, -1, "which database? iptq report " + name + " DB");
+    if (db == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "which database? iptq report " + name + " DB");
+    }
     boolean parquet = "parquet".equalsIgnoreCase(format);
-    if (parquet && output == null) throw new InputException(null, -1, "--format parquet needs -o FILE");
+    if (parquet && output == null) throw new CommandLine.ParameterException(spec.commandLine(), "--format parquet needs -o FILE");
+    ResultFormat fmt = parquet ? null : format != null ? Inputs.option(spec, () -> ResultFormat.parse(format))
+        : output == null ? ResultFormat.forOutput(Tty.stdout()) : ResultFormat.CSV;
     try (Connection conn = Store.open(db, true)) {
-      report.bind(conn, params);
+      for (String w : report.bind(conn, given)) spec.commandLine().getErr().println("iptq: warning: " + w);
       if (parquet) {
         Export.write(conn, report.sql(), Export.Format.PARQUET, output);
         return 0;
       }
-      ResultFormat fmt = format != null ? ResultFormat.parse(format)
-          : output == null ? ResultFormat.forOutput() : ResultFormat.CSV;
       try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(report.sql())) {
         if (output == null) {
-          ResultPrinter.forTerminal(fmt).print(rs, out);
+          ResultPrinter.forTerminal(fmt, Tty.width()).rawNumbers(rawNumbers).print(rs, out);
         } else {
           Path parent = output.toAbsolutePath().getParent();
           if (parent != null) Files.createDirectories(parent);
           try (PrintWriter w = new PrintWriter(new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8))) {
-            new ResultPrinter(fmt, Integer.MAX_VALUE, Long.MAX_VALUE).print(rs, w);
+            new ResultPrinter(fmt, Integer.MAX_VALUE, Long.MAX_VALUE).rawNumbers(rawNumbers).print(rs, w);
           }
         }
       }

@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
       "come from running the real compiled code in sample/bin; same seed, same bytes."
     })
 public final class SampleCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Folder to write into.")
   Path output;
 
@@ -38,7 +40,7 @@ public final class SampleCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path b = bin != null ? bin : SampleFiles.bin();
     if (!Files.isRegularFile(b.resolve("sampapp.exe"))) throw new InputException(b, -1, "no sample binaries here (sampapp.exe)");
-    if (events < 0 || events > 1_000_000) throw new InputException(null, -1, "--events must be 0..1000000");
+    if (events < 0 || events > 1_000_000) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--events must be 0..1000000");
     SampleGenerator.Summary s = SampleGenerator.generate(b, output, new SampleGenerator.Options(seed, events));
     System.out.printf("iptq sample: %d IPT events from %d runs of sampapp.exe (%,d instructions executed)%n",
         s.iptEvents(), s.processes(), s.instructions());

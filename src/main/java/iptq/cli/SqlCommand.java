@@ -46,12 +46,21 @@ public final class SqlCommand implements Callable<Integer> {
   @Option(names = "--write", description = "Open the database for writing (to add tables or views of your own).")
   boolean write;
 
+  @Option(names = "--raw-numbers",
+      description = "Addresses as plain numbers in CSV, TSV and JSON (default: 0x-hex text, which DuckDB reads back as text and casts with ::UBIGINT).")
+  boolean rawNumbers;
+
   @Override
   public Integer call() throws Exception {
-    if (query != null && query.startsWith("-") && query.chars().noneMatch(Character::isWhitespace)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "Unknown option: '" + query + "'");
+    // options are matched as positional text (so a query may start with "--"): a lone word
+    // that starts with '-' in either place is an unknown option after all
+    for (String word : new String[] {db.toString(), query}) {
+      if (word != null && word.startsWith("-") && word.chars().noneMatch(Character::isWhitespace)
+          && !exists(word)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Unknown option: '" + word + "'");
+      }
     }
-    ResultFormat fmt = format == null ? ResultFormat.forOutput() : ResultFormat.parse(format);
+    ResultFormat fmt = format == null ? ResultFormat.forOutput(Tty.stdout()) : Inputs.option(spec, () -> ResultFormat.parse(format));
     PrintWriter out = spec.commandLine().getOut();
     try (Connection conn = Store.open(db, !write)) {
       if (query != null) {
@@ -59,7 +68,7 @@ public final class SqlCommand implements Callable<Integer> {
           try (Statement st = conn.createStatement()) {
             if (st.execute(sql)) {
               try (ResultSet rs = st.getResultSet()) {
-                ResultPrinter.forTerminal(fmt).print(rs, out);
+                ResultPrinter.forTerminal(fmt, Tty.width()).rawNumbers(rawNumbers).print(rs, out);
               }
             }
           }
@@ -71,19 +80,27 @@ public final class SqlCommand implements Callable<Integer> {
     }
   }
 
+  private static boolean exists(String path) {
+    try {
+      return java.nio.file.Files.exists(Path.of(path));
+    } catch (java.nio.file.InvalidPathException e) {
+      return false;
+    }
+  }
+
   private boolean shell(Connection conn, ResultFormat fmt) throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     if (System.console() != null) {
-      try (TerminalLines lines = new TerminalLines()) {
+      try (TerminalLines lines = new TerminalLines(() -> Shell.names(conn), () -> Shell.relations(conn))) {
         PrintWriter tout = lines.writer();
         tout.println("iptq " + VersionProvider.version() + " SQL shell on " + db
             + ". Statements end with ';'. .help for commands, .quit to leave.");
-        return new Shell(conn, lines, tout, tout, fmt == null ? ResultFormat.TABLE : fmt, lines::width).run();
+        return new Shell(conn, lines, tout, tout, fmt == null ? ResultFormat.TABLE : fmt, lines::width, true).run();
       }
     }
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    ResultPrinter sizing = ResultPrinter.forTerminal(ResultFormat.TABLE);
+    int width = Tty.width();
     return new Shell(conn, Shell.plain(in), spec.commandLine().getOut(), err,
-        fmt == null ? ResultFormat.CSV : fmt, sizing::width).run();
+        fmt == null ? ResultFormat.CSV : fmt, () -> width).run();
   }
 }

@@ -22,6 +22,14 @@ public final class FlowDecoder {
   private static final long NO_IP = FlowSink.NO_IP;
   /** Instructions walked without consuming trace before the walk is declared lost. */
   private static final long MAX_WITHOUT_TRACE = 1L << 24;
+  /**
+   * Instructions walked without consuming trace after which the walk checks, block by block, for
+   * coming back to a block it already walked. Without trace the walk is a function of the block
+   * alone (direct jumps and calls, fall-through; anything else needs a trace item), so a block
+   * met twice in one such stretch is an endless loop: it is reported at once instead of after
+   * {@link #MAX_WITHOUT_TRACE} instructions. Below this the fast path never checks.
+   */
+  static final long LOOP_CHECK = 4096;
 
   private final QueryDecoder q;
   private final FlowSink sink;
@@ -41,6 +49,11 @@ public final class FlowDecoder {
   private long seq;
   private long insns;
   private long walkedSinceTrace;
+  // Brent's cycle detection over the blocks of a stretch without trace (see LOOP_CHECK): the
+  // anchor block, and how many blocks were walked since it was set; the anchor moves on at
+  // every power of two, so a loop after any lead-in is found within twice its length.
+  private long loopStart, loopTag, loopOffset;
+  private int loopSteps, loopPower;
   private boolean failed;
   private Block pending;
   private Block prev;
@@ -305,6 +318,23 @@ public final class FlowDecoder {
 
   /** Counts the block's instructions as walked without trace; true (after failing) when too many. */
   private boolean lost(Block b) {
+    if (walkedSinceTrace <= LOOP_CHECK || q.offset() != loopOffset) {
+      // A new stretch (trace was consumed since the last check): this block is the first anchor.
+      loopStart = b.start;
+      loopTag = b.tag;
+      loopOffset = q.offset();
+      loopSteps = 0;
+      loopPower = 1;
+    } else if (b.start == loopStart && b.tag == loopTag) {
+      fail(q.offset(), FlowError.NO_PROGRESS, "an endless loop: the walk came back to 0x" + Long.toHexString(b.start)
+          + " after " + walkedSinceTrace + " instructions without consuming trace");
+      return true;
+    } else if (++loopSteps == loopPower) {
+      loopStart = b.start;
+      loopTag = b.tag;
+      loopSteps = 0;
+      loopPower <<= 1;
+    }
     if ((walkedSinceTrace += b.ninsn) <= MAX_WITHOUT_TRACE) return false;
     fail(q.offset(), FlowError.NO_PROGRESS, "walked " + walkedSinceTrace + " instructions without trace: looping on direct branches");
     return true;
@@ -366,7 +396,7 @@ public final class FlowDecoder {
       QueryDecoder.Item it = q.peek();
       if (it != QueryDecoder.Item.TNT && (it != QueryDecoder.Item.TIP || q.tipSuppressed)) return true;
       if (b == null) b = findNext();
-      if (walkedSinceTrace + b.ninsn > MAX_WITHOUT_TRACE) return true;
+      if (walkedSinceTrace + b.ninsn > LOOP_CHECK) return true;
       byte k = b.kind;
       long to;
       Block then; // the block at {@code to} where a link knows it, else null

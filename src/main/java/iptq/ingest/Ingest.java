@@ -41,8 +41,15 @@ public final class Ingest {
   /** What an ingest produced, for the command's summary line. */
   public record Summary(int traces, long segments, long packets, long errors, Path output) {}
 
+  /** What the segments needed and did not get, printed when ingest ends. */
+  private final CodeNeeds needs = new CodeNeeds();
+  /** The dumps that gave code to some module of some trace. */
+  private final java.util.Set<Path> dumpsUsed = new java.util.HashSet<>();
+  private final DumpMatch dumpMatch = new DumpMatch();
+
   private final IngestOptions options;
   private final Progress progress;
+  private final HeapBudget budget = HeapBudget.ofHeap();
 
   public Ingest(IngestOptions options, Progress progress) {
     this.options = options;
@@ -52,7 +59,7 @@ public final class Ingest {
   public Summary run() throws IOException, SQLException {
     long total = 0;
     for (Path p : options.traces()) {
-      if (!Files.isRegularFile(p)) throw new InputException(p, -1, "no such file");
+      InputException.requireFile(p, "trace file");
       total += Files.size(p);
     }
     progress.total(total);
@@ -67,6 +74,10 @@ public final class Ingest {
       }
       store.commit();
       progress.done();
+      for (String line : needs.lines(codeGiven())) System.err.println("iptq: " + line);
+      for (Path d : options.dumps()) {
+        if (!dumpsUsed.contains(d.toAbsolutePath().normalize())) System.err.println("iptq: warning: " + dumpMatch.why(d));
+      }
       return s;
     } finally {
       progress.done();
@@ -82,6 +93,7 @@ public final class Ingest {
     final ThreadLocal<Tables> tables;
     final List<Future<SegmentsTable.Segment>> pending = new ArrayList<>();
     final List<AutoCloseable> open = new ArrayList<>();
+    final java.util.Set<String> warned = new java.util.HashSet<>();
     final TracesTable traces;
     final EventsTable events;
     final ProcessesTable processes;
@@ -110,10 +122,19 @@ public final class Ingest {
     }
 
     void submit(SegmentDecoder decoder, SegmentInput in) {
+      submit(decoder, in, () -> {});
+    }
+
+    /** As above; {@code done} runs when the segment is decoded (or failed), e.g. to free its budget. */
+    void submit(SegmentDecoder decoder, SegmentInput in, Runnable done) {
       pending.add(pool.submit(() -> {
-        SegmentsTable.Segment row = decoder.decode(in, tables.get());
-        progress.segmentDone(in.sizeBytes());
-        return row;
+        try {
+          SegmentsTable.Segment row = decoder.decode(in, tables.get());
+          progress.segmentDone(in.sizeBytes());
+          return row;
+        } finally {
+          done.run();
+        }
       }));
     }
   }
@@ -131,8 +152,11 @@ public final class Ingest {
           case RAW_PT -> raw(run, traceId, path);
           case ETL -> etl(run, traceId, path);
           case IPT_SYS -> iptSys(run, traceId, path);
-          default -> throw new InputException(path, 0, "cannot ingest a " + kind.description()
-              + " (iptq ingests .etl files, ipt.sys trace files and raw Intel PT traces)");
+          case UNKNOWN -> throw new InputException(path, 0, FileKind.unknownWhy(path));
+          default -> throw new InputException(path, -1, "a " + kind.description() + ", not a trace: iptq ingest reads .etl, ipt.sys and raw Intel PT traces"
+              + (kind == FileKind.MINIDUMP || kind == FileKind.KERNEL_DUMP ? " (give dumps with --dump)"
+              : kind == FileKind.PE ? " (give PE files with --image-path)"
+              : kind == FileKind.PDB ? " (give PDB folders with --symbols)" : ""));
         }
       }
       run.pool.shutdown();
@@ -161,6 +185,10 @@ public final class Ingest {
     return new Summary(options.traces().size(), segments, packets, errors, options.output());
   }
 
+  private boolean codeGiven() {
+    return !options.dumps().isEmpty() || !options.imagePaths().isEmpty() || !options.rawImages().isEmpty();
+  }
+
   private CodeContext rawCode() {
     return options.rawImages().isEmpty()
         ? CodeContext.NONE : new RawCodeContext(iptq.image.RawImage.of(options.rawImages()));
@@ -169,7 +197,8 @@ public final class Ingest {
   private void raw(Run run, int traceId, Path path) throws IOException {
     RawTrace raw = RawTrace.open(path);
     run.open.add(raw);
-    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions(),
+        codeGiven(), needs, false);
     run.submit(decoder, SegmentInput.raw(run.nextSegment++, traceId, raw::decoder, raw.size(), options.time()));
     run.traces.add(headerlessTrace(traceId, path, "raw-pt", raw.size()));
   }
@@ -186,11 +215,20 @@ public final class Ingest {
   }
 
   private void iptSys(Run run, int traceId, Path path) throws IOException {
-    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions(),
+        codeGiven(), needs, false);
     try (IptSysFile f = IptSysFile.open(path)) {
       while (f.hasNext()) {
-        IptSegment s = f.next();
-        run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())));
+        int held = acquire(f.nextSize());
+        IptSegment s;
+        try {
+          s = f.next();
+        } catch (IOException | RuntimeException e) {
+          budget.release(held);
+          throw e;
+        }
+        run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())),
+            () -> budget.release(held));
       }
     }
     run.traces.add(headerlessTrace(traceId, path, "ipt-sys", Files.size(path)));
@@ -201,6 +239,29 @@ public final class Ingest {
    * every module can be found (dumps, PE files, symbols) before any segment is decoded; the
    * second writes the events and decodes each IPT buffer as it comes.
    */
+  /**
+   * The symbol path of a run: {@code --symbols} entries first, then {@code _NT_SYMBOL_PATH}; one
+   * client for the whole run, so a file is looked up (and a "not on the server" learnt) once.
+   */
+  private synchronized iptq.symsrv.SymbolServer symbolServer() {
+    if (symbolServer == null) {
+      iptq.symsrv.SymbolServer.Options o = options.symbolServer() != null
+          ? options.symbolServer() : iptq.symsrv.SymbolServer.Options.defaults();
+      symbolServer = new iptq.symsrv.SymbolServer(storePath(options.symbolPaths()), o);
+    }
+    return symbolServer;
+  }
+
+  private iptq.symsrv.SymbolServer symbolServer;
+
+  /** {@code entries} then the entries of {@code _NT_SYMBOL_PATH}, the default cache for {@code srv*URL}. */
+  static iptq.symsrv.StorePath storePath(List<String> entries) {
+    List<String> all = new ArrayList<>(entries);
+    String env = System.getenv("_NT_SYMBOL_PATH");
+    if (env != null) all.add(env);
+    return iptq.symsrv.StorePath.parse(all, iptq.symsrv.StorePath.defaultCache());
+  }
+
   private void etl(Run run, int traceId, Path path) throws IOException {
     int hook = options.iptHook() == null ? -1 : options.iptHook();
     List<ModulesTable.Module> moduleRows = new ArrayList<>();
@@ -210,14 +271,21 @@ public final class Ingest {
         new EtlTables(traceId, 0, moduleBase, null, processRows::add, null, moduleRows::add), s -> {});
     run.nextModule += moduleRows.size();
 
-    boolean anyCode = !options.dumps().isEmpty() || !options.imagePaths().isEmpty()
-        || !options.rawImages().isEmpty();
     WindowsCodeContext windows = new WindowsCodeContext(moduleRows, processRows, options.dumps(),
-        options.imagePaths(), options.symbolPaths(), options.rawImages(), options.importOptimization());
+        options.imagePaths(), symbolServer(), options.rawImages(), options.importOptimization());
+    // code may come from the symbol stores too (PE images by TimeDateStamp and SizeOfImage)
+    boolean anyCode = codeGiven() || windows.codeFromStores();
     run.open.add(windows);
-    for (String w : windows.warnings()) System.err.println("iptq: warning: " + w);
+    // the same module in several recordings (or loaded twice) would repeat its warning
+    for (String w : windows.warnings()) if (run.warned.add(w)) System.err.println("iptq: warning: " + w);
+    for (Path d : windows.dumpsUsed()) dumpsUsed.add(d.toAbsolutePath().normalize());
+    dumpMatch.trace(traceId, processRows, moduleRows);
+    // Without code the packets are still named by module, for the summary of what was missing.
     CodeContext code = anyCode && (windows.hasCode() || !options.rawImages().isEmpty())
-        ? windows : CodeContext.NONE;
+        ? windows : CodeContext.namesOnly(windows);
+    List<ModulesTable.Module> resolvedRows = new ArrayList<>();
+    for (WindowsCodeContext.ModuleInfo m : windows.modules()) resolvedRows.add(m.row());
+    needs.modules(resolvedRows);
     for (WindowsCodeContext.ModuleInfo m : windows.modules()) {
       run.modules.add(m.row());
       var syms = m.symbols();
@@ -227,10 +295,11 @@ public final class Ingest {
       }
     }
 
-    SegmentDecoder decoder = new SegmentDecoder(options.packets(), code, options.instructions());
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), code, options.instructions(),
+        anyCode, needs, true);
     long eventBase = run.nextEvent;
     EtlTables tables = new EtlTables(traceId, eventBase, moduleBase, run.events,
-        run.processes::add, run.threads, null);
+        run.processes::add, run.threads, null).startTime(EtlTables.startNanos(learned.header()));
     // The TSC runs at the processor's nominal frequency, which the logfile header gives (MHz);
     // --tsc-hz overrides it.
     int mhz = learned.header().cpuSpeedMHz();
@@ -249,6 +318,15 @@ public final class Ingest {
     int mtc = s.option() != null && s.option().value() != 0 ? s.option().mtcFreq() : c.mtcFreq();
     return new TimeBase(new PacketClock.Config(mtc, c.cpuid15Eax(), c.cpuid15Ebx(), c.nominalRatio()),
         base.tscHz(), base.tscOrigin());
+  }
+
+  private int acquire(long bytes) throws IOException {
+    try {
+      return budget.acquire(bytes);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
   }
 
   private static <T> T get(Future<T> f) throws IOException {

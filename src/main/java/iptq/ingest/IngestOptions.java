@@ -11,11 +11,14 @@ public record IngestOptions(
     List<String> rawImages,
     List<Path> dumps,
     List<Path> imagePaths,
-    List<Path> symbolPaths,
+    /** {@code --symbols} entries: folders or symbol path entries ({@code srv*CACHE*URL}, …). */
+    List<String> symbolPaths,
     Path parquetDir,
     boolean instructions,
     int threads,
     Integer iptHook,
     boolean packets,
     TimeBase time,
-    boolean importOptimization) {}
+    boolean importOptimization,
+    /** How the symbol stores are used: offline, timeouts, retries, parallel downloads. */
+    iptq.symsrv.SymbolServer.Options symbolServer) {}

@@ -21,10 +21,9 @@ public final class Progress {
     this.enabled = enabled;
   }
 
-  /** On a terminal (a console and not CI), to stderr; otherwise silent. */
-  public static Progress forTerminal() {
-    boolean tty = System.console() != null && System.getenv("CI") == null;
-    return new Progress(System.err, tty);
+  /** To standard error when {@code enabled} (the command line decides: stderr a terminal). */
+  public static Progress toStderr(boolean enabled) {
+    return new Progress(System.err, enabled);
   }
 
   public static Progress silent() {

@@ -10,6 +10,9 @@ import iptq.symbols.PdbId;
 import iptq.symbols.SymbolLoader;
 import iptq.symbols.SymbolMap;
 import iptq.symbols.SymbolPath;
+import iptq.symsrv.StoreKey;
+import iptq.symsrv.StorePath;
+import iptq.symsrv.SymbolServer;
 import iptq.table.ModulesTable;
 import iptq.table.ProcessesTable;
 import iptq.table.TableWriter;
@@ -39,25 +42,48 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
   /** Symbol maps by the set of modules (indices into {@link #modules}) a segment sees. */
   private final Map<BitSet, SymbolMap> maps = new ConcurrentHashMap<>();
   private final List<String> warnings = new ArrayList<>();
+  private boolean codeFromStores;
 
   WindowsCodeContext(List<ModulesTable.Module> rows, List<ProcessesTable.Process> processes,
       List<Path> dumps, List<Path> imagePaths, List<Path> symbolDirs, List<String> rawImages,
       boolean importRewrite) {
-    AddressSpaces.Builder b = AddressSpaces.builder().imagePath(imagePaths).importOptimization(importRewrite);
+    this(rows, processes, dumps, imagePaths, new SymbolServer(Ingest.storePath(
+        symbolDirs.stream().map(Path::toString).toList()), SymbolServer.Options.defaults().withOffline(true)),
+        rawImages, importRewrite);
+  }
+
+  /**
+   * {@code store}: the symbol path with its stores and servers. A module that no dump and no file
+   * on the image path gives code for is looked up there as a PE image (TimeDateStamp and
+   * SizeOfImage from its Image event); every module's PDB (GUID and age from its DbgID event, else
+   * its PE) is looked up there too; both are then read as local files.
+   */
+  WindowsCodeContext(List<ModulesTable.Module> rows, List<ProcessesTable.Process> processes,
+      List<Path> dumps, List<Path> imagePaths, SymbolServer store, List<String> rawImages,
+      boolean importRewrite) {
     for (ModulesTable.Module m : rows) records.add(record(m));
-    b.modules(records);
-    for (ProcessesTable.Process p : processes) {
-      if (p.hasDirectoryTableBase()) b.process(p.pid(), p.directoryTableBase());
-    }
-    for (Path d : dumps) b.dump(d);
     raw = rawImages.isEmpty() ? null : RawImage.of(rawImages);
-    if (raw != null) b.raw(raw);
-    spaces = b.build();
+    AddressSpaces built = spaces(processes, dumps, imagePaths, importRewrite);
+    boolean stores = !store.path().chains().isEmpty();
+    if (stores) {
+      List<Path> fetched = fetchImages(built, store);
+      if (!fetched.isEmpty()) {
+        codeFromStores = true;
+        built.close();
+        List<Path> all = new ArrayList<>(imagePaths);
+        all.addAll(fetched);
+        built = spaces(processes, dumps, all, importRewrite);
+      }
+    }
+    spaces = built;
     warnings.addAll(spaces.warnings());
+    if (stores) fetchPdbs(rows, store);
+    warnings.addAll(store.drainWarnings());
+    for (String ignored : store.path().ignored()) warnings.add("symbol path entry " + ignored + ": not one iptq reads (ignored)");
 
     Map<ModuleRecord, AddressSpaces.Resolved> byRecord = new HashMap<>();
     for (AddressSpaces.Resolved r : spaces.resolved()) byRecord.put(r.module(), r);
-    SymbolLoader loader = new SymbolLoader(SymbolPath.fromEnvironment(symbolDirs));
+    SymbolLoader loader = new SymbolLoader(new SymbolPath(store.path().searchDirs()));
     Map<String, SymbolLoader.Loaded> loadedByKey = new HashMap<>();
     for (int i = 0; i < rows.size(); i++) {
       ModulesTable.Module m = rows.get(i);
@@ -68,6 +94,69 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
       for (String note : loaded.notes()) warnings.add(m.name() + ": " + note);
       modules.add(new ModuleInfo(withSources(m, codeSource, loaded.symbols().source()), loaded.symbols(), codeSource));
     }
+  }
+
+  private AddressSpaces spaces(List<ProcessesTable.Process> processes, List<Path> dumps, List<Path> imagePaths,
+      boolean importRewrite) {
+    AddressSpaces.Builder b = AddressSpaces.builder().imagePath(imagePaths).importOptimization(importRewrite);
+    b.modules(records);
+    for (ProcessesTable.Process p : processes) {
+      if (p.hasDirectoryTableBase()) b.process(p.pid(), p.directoryTableBase());
+    }
+    for (Path d : dumps) b.dump(d);
+    if (raw != null) b.raw(raw);
+    return b.build();
+  }
+
+  /** The PE images of the modules still without code, from the symbol stores. */
+  private List<Path> fetchImages(AddressSpaces built, SymbolServer store) {
+    List<StoreKey> keys = new ArrayList<>();
+    for (AddressSpaces.Resolved r : built.resolved()) {
+      ModuleRecord m = r.module();
+      if (!AddressSpaces.NONE.equals(r.codeSource()) || m.timeDateStamp() == 0 || m.size() == 0) continue;
+      StoreKey k = key(() -> StoreKey.image(m.fileName(), m.timeDateStamp(), m.size()), m.name());
+      if (k != null) keys.add(k);
+    }
+    return new ArrayList<>(new java.util.LinkedHashSet<>(store.findAll(keys).values()));
+  }
+
+  /** Every module's PDB, by the GUID and age of its DbgID event or else of its PE file. */
+  private void fetchPdbs(List<ModulesTable.Module> rows, SymbolServer store) {
+    Map<ModuleRecord, AddressSpaces.Resolved> byRecord = new HashMap<>();
+    for (AddressSpaces.Resolved r : spaces.resolved()) byRecord.put(r.module(), r);
+    List<StoreKey> keys = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      ModulesTable.Module m = rows.get(i);
+      PdbId id = pdbId(m, byRecord.get(records.get(i)));
+      if (id == null) continue;
+      StoreKey k = key(() -> StoreKey.pdb(id), id.name());
+      if (k != null) keys.add(k);
+    }
+    store.findAll(keys);
+  }
+
+  private StoreKey key(java.util.function.Supplier<StoreKey> make, String what) {
+    try {
+      return make.get();
+    } catch (IllegalArgumentException e) {
+      warnings.add(what + ": " + e.getMessage() + ": not looked up in the symbol stores");
+      return null;
+    }
+  }
+
+  private static PdbId pdbId(ModulesTable.Module m, AddressSpaces.Resolved r) {
+    if (m.pdbGuid() != null && m.pdbName() != null) {
+      return new PdbId(m.pdbName(), UUID.fromString(m.pdbGuid()), (int) m.pdbAge());
+    }
+    if (r != null && r.detail() != null
+        && (AddressSpaces.PE.equals(r.codeSource()) || AddressSpaces.PE_DVRT.equals(r.codeSource()))) {
+      try (PeFile pe = PeFile.open(Path.of(r.detail()))) {
+        return pe.codeView() == null ? null : PdbId.of(pe.codeView());
+      } catch (iptq.InputException e) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private static SymbolLoader.Loaded load(SymbolLoader loader, ModulesTable.Module m, AddressSpaces.Resolved r) {
@@ -101,11 +190,21 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
     return modules;
   }
 
+  /** The dumps that gave code to at least one module of this trace. */
+  java.util.Set<Path> dumpsUsed() {
+    return spaces.dumpsUsed();
+  }
+
   List<String> warnings() {
     return warnings;
   }
 
   /** Whether any module has code: otherwise decoding the flow would only produce no-code errors. */
+  /** Whether PE images came from the symbol stores (then there is code though no option gave any). */
+  boolean codeFromStores() {
+    return codeFromStores;
+  }
+
   boolean hasCode() {
     for (ModuleInfo m : modules) if (!AddressSpaces.NONE.equals(m.codeSource())) return true;
     return false;

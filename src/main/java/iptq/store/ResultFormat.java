@@ -14,8 +14,8 @@ public enum ResultFormat {
     }
   }
 
-  /** A table on a terminal, CSV in a pipe. */
-  public static ResultFormat forOutput() {
-    return System.console() != null ? TABLE : CSV;
+  /** A table on a terminal, CSV in a pipe or file. */
+  public static ResultFormat forOutput(boolean terminal) {
+    return terminal ? TABLE : CSV;
   }
 }

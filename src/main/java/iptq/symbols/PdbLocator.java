@@ -29,11 +29,26 @@ public final class PdbLocator {
   public static List<Path> candidates(Path dir, PdbId id) {
     Set<Path> out = new LinkedHashSet<>();
     Set<String> names = new LinkedHashSet<>();
-    names.add(id.name());
-    names.add(id.name().toLowerCase(Locale.ROOT)); // stores made on Windows are case-insensitive; Linux is not
+    String name = plainName(id.name());
+    if (name == null) return new ArrayList<>(); // a name that would leave the folder: nowhere to look
+    names.add(name);
+    names.add(name.toLowerCase(Locale.ROOT)); // stores made on Windows are case-insensitive; Linux is not
     for (String n : names) out.add(dir.resolve(n).resolve(id.key()).resolve(n));
     for (String n : names) out.add(dir.resolve(n));
     return new ArrayList<>(out);
+  }
+
+  /**
+   * The PDB name an image gives, reduced to its last part; null when that could still leave a
+   * folder ({@code ..}, a drive colon, control characters): names from inside files never make a
+   * path outside the folders searched.
+   */
+  static String plainName(String name) {
+    if (name == null) return null;
+    String n = name.substring(Math.max(name.lastIndexOf('\\'), name.lastIndexOf('/')) + 1).trim();
+    if (n.isEmpty() || n.equals(".") || n.equals("..") || n.indexOf(':') >= 0) return null;
+    for (int i = 0; i < n.length(); i++) if (n.charAt(i) < 0x20) return null;
+    return n;
   }
 
   public static Result find(PdbId id, SymbolPath path) {

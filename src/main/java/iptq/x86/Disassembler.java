@@ -22,8 +22,15 @@ public final class Disassembler implements AutoCloseable {
   public static final int DEFAULT_CACHE_ENTRIES = 1 << 20;
 
   private static final String[] LIBRARY_DIRS = {
-    "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"
+    "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib",
+    "/opt/homebrew/lib"
   };
+
+  /** Said once per run: every decoding thread has its own disassembler. */
+  private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** False when capstone is not usable here: then there is no text, and a warning says how to get it. */
+  private final boolean available;
 
   private final Capstone[] handles = new Capstone[3];
   private final List<Map<Long, Entry>> caches = new ArrayList<>(3);
@@ -39,7 +46,7 @@ public final class Disassembler implements AutoCloseable {
   }
 
   public Disassembler(int cacheEntries) {
-    configureLibraryPath();
+    available = CapstoneLibrary.problem() == null;
     for (int i = 0; i < 3; i++) {
       caches.add(new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -53,29 +60,42 @@ public final class Disassembler implements AutoCloseable {
   /**
    * Lets JNA find Debian's libcapstone when only the versioned runtime file
    * (libcapstone.so.4, package libcapstone4) is installed: JNA matches versioned names in the
-   * directories of jna.library.path. Leaves a path the user set alone.
+   * directories of jna.library.path. Homebrew's folder is searched too (not in dlopen's default
+   * path on Apple silicon), and the folder of iptq's jar, where a Windows user may put
+   * capstone.dll. Leaves a path the user set alone.
    */
   public static void configureLibraryPath() {
     if (System.getProperty("jna.library.path") != null) {
       return;
     }
-    StringBuilder path = new StringBuilder();
+    List<String> dirs = new ArrayList<>();
+    Path jar = jarFolder();
+    if (jar != null) dirs.add(jar.toString());
     for (String dir : LIBRARY_DIRS) {
-      if (Files.isDirectory(Path.of(dir))) {
-        if (path.length() > 0) {
-          path.append(':');
-        }
-        path.append(dir);
-      }
+      if (Files.isDirectory(Path.of(dir))) dirs.add(dir);
     }
-    System.setProperty("jna.library.path", path.toString());
+    System.setProperty("jna.library.path", String.join(java.io.File.pathSeparator, dirs));
+  }
+
+  private static Path jarFolder() {
+    try {
+      Path code = Path.of(Disassembler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return Files.isRegularFile(code) ? code.getParent() : null;
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      return null;
+    }
   }
 
   /**
    * The text of the instruction in {@code code[off..off+len)} at {@code address}; capstone
-   * decodes the first instruction of the bytes. "(bad)" when capstone cannot decode them.
+   * decodes the first instruction of the bytes. "(bad)" when capstone cannot decode them; null
+   * when capstone is not installed (said once, with how to get it, on standard error).
    */
   public String text(long address, byte[] code, int off, int len, Mode mode) {
+    if (!available) {
+      if (!WARNED.getAndSet(true)) System.err.println(CapstoneLibrary.message(CapstoneLibrary.problem()));
+      return null;
+    }
     int n = Math.min(len, X86Decoder.MAX_LENGTH);
     Map<Long, Entry> cache = caches.get(mode.ordinal());
     Entry e = cache.get(address);

@@ -27,8 +27,7 @@ public final class SymbolLookupBench {
     int functions = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int lookups = args.length > 1 ? Integer.parseInt(args[1]) : 4_000_000;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-    Path real = Path.of("/work/shared/fixtures/pdb/CrashWithException.pdb");
-    if (System.getenv("IPTQ_FIXTURES") != null) real = Path.of(System.getenv("IPTQ_FIXTURES"), "pdb/CrashWithException.pdb");
+    Path real = iptq.testing.Fixtures.dir().resolve("pdb/CrashWithException.pdb");
     if (Files.exists(real)) {
       bench("CrashWithException.pdb (" + ModuleSymbols.fromPdb("m", PdbFile.open(real)).entryCount() + " functions)",
           ModuleSymbols.fromPdb("CrashWithException.exe", PdbFile.open(real)), lookups, runs);

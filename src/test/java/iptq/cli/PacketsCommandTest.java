@@ -84,7 +84,7 @@ class PacketsCommandTest {
     assertTrue(missing.err().contains("nope.pt: no such file"), missing.err());
     Run directory = run("packets", dir.toString());
     assertEquals(1, directory.exit());
-    assertTrue(directory.err().contains("not a regular file"), directory.err());
+    assertTrue(directory.err().contains("is a directory, not a trace file"), directory.err());
   }
 
   @Test

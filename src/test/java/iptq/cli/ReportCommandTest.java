@@ -52,7 +52,7 @@ class ReportCommandTest {
     Path json = dir.resolve("out/cov.json");
     Cli j = Cli.run("report", "module-coverage", db, "-f", "json", "-o", json.toString());
     assertEquals(0, j.exit(), j.err());
-    assertTrue(Files.readString(json).startsWith("[\n{\"module\":\"ntoskrnl.exe\",\"distinct_blocks\":16,"),
+    assertTrue(Files.readString(json).startsWith("[\n\t{\"module\":\"ntoskrnl.exe\",\"distinct_blocks\":16,"),
         Files.readString(json));
     Path pq = dir.resolve("paths.parquet");
     Cli p = Cli.run("report", "syscall-paths", db, "-f", "parquet", "-o", pq.toString(), "-p", "kernel_only=false");
@@ -82,7 +82,7 @@ class ReportCommandTest {
     assertTrue(unknown.err().contains("has no parameter 'thread'"), unknown.err());
     Cli bad = Cli.run("report", "functions-before", db, "-p", "last=ten");
     assertEquals(1, bad.exit());
-    assertTrue(bad.err().contains("Conversion Error"), bad.err());
+    assertEquals("iptq: report functions-before: --param last=ten: expected a whole number\n", bad.err());
   }
 
   @Test

@@ -48,6 +48,10 @@ final class SynthInsn {
 
   /** Decodes with capstone, cached by (mode, address). */
   static final class Cache {
+    { // capstone is the synthesizer's instruction oracle: skip (or, in CI, fail) without it
+      iptq.testing.Required.capstone();
+    }
+
     private final Capstone cs64 = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_64);
     private final Capstone cs32 = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_32);
     private final Map<Long, SynthInsn> cache64 = new HashMap<>(), cache32 = new HashMap<>();

@@ -115,6 +115,7 @@ class DvrtTest {
 
   @Test
   void importSitesBecomeMovR10AndDirectCallsToTheResolvedExports() throws Exception {
+    iptq.testing.Required.capstone();
     Capstone cs = new Capstone(Capstone.CS_ARCH_X86, Capstone.CS_MODE_64);
     try (PeFile pe = PeFile.open(Fixtures.path("pe/WdBoot.sys"))) {
       ExportResolver resolver = stubs(pe);

@@ -1,7 +1,5 @@
 package iptq.image;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,12 +15,7 @@ final class Tools {
   private Tools() {}
 
   static void require(String tool) {
-    boolean found = false;
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-      if (Files.isExecutable(Path.of(dir, tool))) found = true;
-    }
-    if (!found && "true".equals(System.getenv("CI"))) throw new AssertionError(tool + " is required in CI");
-    assumeTrue(found, tool + " not installed: skipping");
+    iptq.testing.Required.tool(tool);
   }
 
   static String run(Path dir, String... cmd) {

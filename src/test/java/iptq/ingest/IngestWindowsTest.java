@@ -54,7 +54,7 @@ class IngestWindowsTest {
     return out;
   }
 
-  private static String one(Path db, String sql) throws Exception {
+  static String one(Path db, String sql) throws Exception {
     try (Connection c = Store.open(db, true); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       assertTrue(rs.next(), sql);
       return rs.getString(1);
@@ -66,7 +66,7 @@ class IngestWindowsTest {
    * there: the packets end with it, so nothing after it is proven to have run (libipt stops there
    * too: end of trace).
    */
-  private static void assertTruePaths(Path db) throws Exception {
+  static void assertTruePaths(Path db) throws Exception {
     Truth truth = Truth.read(DATA.resolve("truth.txt.gz"));
     List<Truth.Segment> want = truth.segments().stream().filter(s -> s.file().equals(ETL)).toList();
     List<long[]> got = decodedPaths(db);

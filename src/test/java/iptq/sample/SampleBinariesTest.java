@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,11 +28,7 @@ class SampleBinariesTest {
 
   /** Skips visibly without the toolchain; in CI (CI=true) a missing toolchain fails. */
   static void requireTool(String tool) {
-    boolean present = false;
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":"))
-      if (Files.isExecutable(Path.of(dir, tool))) present = true;
-    if (!present && "true".equals(System.getenv("CI"))) throw new AssertionError(tool + " is required in CI");
-    Assumptions.assumeTrue(present, tool + " not installed (Debian clang, lld, llvm): skipped");
+    iptq.testing.Required.tool(tool);
   }
 
   static String run(Path dir, String... cmd) throws IOException, InterruptedException {

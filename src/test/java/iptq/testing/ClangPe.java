@@ -1,14 +1,11 @@
 package iptq.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Builds real Windows x64 PE files and their PDBs from C sources with clang and lld-link (Debian
@@ -84,13 +81,7 @@ public final class ClangPe {
 
   /** Skips (or in CI fails) the calling test unless all of {@code tools} are on the PATH. */
   public static void require(String... tools) {
-    for (String t : tools) {
-      if (onPath(t)) continue;
-      String why = t + " is not installed (Debian packages clang, lld, llvm)";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why + ": required in CI");
-      System.err.println("SKIPPED clang-built PE test: " + why);
-      Assumptions.abort(why);
-    }
+    for (String t : tools) Required.tool(t);
   }
 
   /** Compiles and links (again only when a source is newer than the image) and returns the paths. */
@@ -140,12 +131,5 @@ public final class ClangPe {
     } catch (IOException e) {
       throw new AssertionError("cannot build " + name + ": " + e, e);
     }
-  }
-
-  private static boolean onPath(String exe) {
-    for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-      if (Files.isExecutable(Path.of(d, exe))) return true;
-    }
-    return false;
   }
 }

@@ -31,6 +31,39 @@ public final class Required {
     that(isOnPath(exe), exe + " is not installed (" + install + ")");
   }
 
+  /**
+   * Skips (or, in CI, fails) unless {@code exe} is on the PATH; the message names the Debian
+   * package {@code .ci/run} installs it from.
+   */
+  public static void tool(String exe) {
+    onPath(exe, "apt-get install " + debianPackage(exe));
+  }
+
+  /** The Debian package of a tool the tests run (all of them are in {@code .ci/run}). */
+  static String debianPackage(String exe) {
+    if (exe.equals("lld-link") || exe.equals("ld.lld")) return "lld";
+    if (exe.startsWith("llvm-")) return "llvm";
+    if (exe.equals("objdump")) return "binutils";
+    if (exe.equals("gcc")) return "gcc libc6-dev";
+    if (exe.startsWith("chromium")) return "chromium";
+    return exe; // clang, yasm, hyperfine: the package is the tool's name
+  }
+
+  /**
+   * Skips (or, in CI, fails) unless the native capstone 4 library loads, by the same check iptq
+   * makes before it gives instruction text.
+   */
+  public static void capstone() {
+    String problem = iptq.x86.CapstoneLibrary.problem();
+    that(problem == null, "capstone is not usable: " + problem + " (apt-get install libcapstone-dev)");
+  }
+
+  /** Skips (or, in CI, fails) unless Debian's libipt (2.0.5, libipt-dev) and gcc are installed. */
+  public static void libipt() {
+    that(Files.isRegularFile(Path.of("/usr/include/intel-pt.h")), "libipt is not installed (apt-get install libipt-dev)");
+    tool("gcc");
+  }
+
   public static boolean isOnPath(String exe) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, exe))) return true;

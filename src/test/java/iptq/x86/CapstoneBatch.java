@@ -45,6 +45,7 @@ public final class CapstoneBatch implements AutoCloseable {
     if (lib == null) {
       synchronized (CapstoneBatch.class) {
         if (lib == null) {
+          iptq.testing.Required.capstone();
           Disassembler.configureLibraryPath();
           lib = Native.load("capstone", Lib.class);
         }

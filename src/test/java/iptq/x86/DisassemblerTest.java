@@ -6,6 +6,11 @@ import org.junit.jupiter.api.Test;
 
 /** Instruction text from capstone-java over Debian's libcapstone, cached per address. */
 class DisassemblerTest {
+  @org.junit.jupiter.api.BeforeEach
+  void needsCapstone() {
+    iptq.testing.Required.capstone();
+  }
+
   private static byte[] b(String hex) {
     return X86DecoderTest.bytes(hex);
   }
