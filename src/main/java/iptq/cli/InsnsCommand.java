@@ -1,6 +1,5 @@
 package iptq.cli;
 
-import iptq.InputException;
 import iptq.flow.FlowDecoder;
 import iptq.flow.FlowListing;
 import iptq.flow.PtxedListing;
@@ -19,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.LongFunction;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -120,7 +120,8 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = {"--event:tick", "--event:iflags"}, hidden = true)
   List<Boolean> unsupportedEvents = new ArrayList<>();
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  // a missing or doubled trace or code option is a usage error (exit 2), as picocli's own are
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** ptxed's options as the listing takes them: --stat selects all statistics unless some are named. */
   PtxedListing.Options options() {
@@ -133,19 +134,19 @@ public final class InsnsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (!unsupportedEvents.isEmpty()) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--event:tick and --event:iflags are not supported by iptq yet");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick and --event:iflags are not supported by iptq yet");
     }
     if (cpu != null && !cpu.equals("none") && !cpu.matches("\\d+/\\d+(/\\d+)?")) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cpu takes none or FAMILY/MODEL[/STEPPING], not " + cpu);
+      throw new CommandLine.ParameterException(spec.commandLine(), "--cpu takes none or FAMILY/MODEL[/STEPPING], not " + cpu);
     }
     for (String f : filters) {
-      if (PtxedArgs.number(f) == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--filter:...: bad argument: " + f);
+      if (PtxedArgs.number(f) == null) throw new CommandLine.ParameterException(spec.commandLine(), "--filter:...: bad argument: " + f);
     }
-    if (trace != null && pt != null) throw new InputException(null, -1, "give the trace once: positional or --pt, not both");
-    if (trace == null && pt == null) throw new InputException(null, -1, "no trace: give TRACE.pt or --pt FILE");
+    if (trace != null && pt != null) throw new CommandLine.ParameterException(spec.commandLine(), "give the trace once: positional or --pt, not both");
+    if (trace == null && pt == null) throw new CommandLine.ParameterException(spec.commandLine(), "no trace: give TRACE.pt or --pt FILE");
     List<String> specs = new ArrayList<>(images);
     for (String r : raws) specs.add(PtxedArgs.rawSpec(r));
-    if (specs.isEmpty()) throw new InputException(null, -1, "no code: give --raw FILE:BASE (or --image FILE@ADDR)");
+    if (specs.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "no code: give --raw FILE:BASE (or --image FILE@ADDR)");
     Inputs.requireImageFiles(specs);
     RawImage image = RawImage.of(specs);
     BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
