@@ -1,6 +1,5 @@
 package iptq.cli;
 
-import iptq.InputException;
 import iptq.flow.FlowDecoder;
 import iptq.flow.FlowListing;
 import iptq.flow.PtxedListing;
@@ -67,17 +66,82 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--event:time", description = "print the last TSC value before each event, where there is one")
   boolean eventTime;
 
-  @Option(names = "--stat", description = "print statistics at the end (even when quiet)")
+  @Option(names = "--stat", description = "print statistics at the end (even when quiet); all unless some are selected")
   boolean stat;
 
   @Option(names = "--stat:insn", description = "statistics: the number of instructions")
   boolean statInsn;
 
+  @Option(names = "--stat:blocks", description = "statistics: the number of blocks (block decoder)")
+  boolean statBlocks;
+
+  @Option(names = "--insn-decoder", description = "list as ptxed's instruction flow decoder does (no blocks)")
+  boolean insnDecoder;
+
+  @Option(names = "--block-decoder", description = "list as ptxed's block decoder does (the default)")
+  boolean blockDecoder;
+
+  @Option(names = "--block:show-blocks", description = "show the block decoder's blocks ([block])")
+  boolean showBlocks;
+
+  @Option(names = "--block:end-on-call", description = "blocks end at direct calls too")
+  boolean endOnCall;
+
+  @Option(names = "--block:end-on-jump", description = "blocks end at direct jumps too")
+  boolean endOnJump;
+
+  @Option(names = "--check", description = "accepted: iptq lists only instructions its decoder decoded, so ptxed's checks have nothing to report")
+  boolean check;
+
+  @Option(names = "--resync-on-error", description = "accepted: iptq always resumes at the next PSB after an error")
+  boolean resyncOnError;
+
+  @Option(names = "--cpu", paramLabel = "none|F/M[/S]", description = "the CPU (accepted and checked; its errata workarounds are not applied yet)")
+  String cpu;
+
+  @Option(names = "--mtc-freq", paramLabel = "N", description = "IA32_RTIT_CTL.MTCFreq (accepted; --event:time shows TSC packets only)")
+  Integer mtcFreq;
+
+  @Option(names = "--nom-freq", paramLabel = "N", description = "MSR_PLATFORM_INFO[15:8] (accepted, as --mtc-freq)")
+  Integer nomFreq;
+
+  @Option(names = "--cpuid-0x15.eax", paramLabel = "N", description = "CPUID[0x15].EAX (accepted, as --mtc-freq)")
+  Long cpuidEax;
+
+  @Option(names = "--cpuid-0x15.ebx", paramLabel = "N", description = "CPUID[0x15].EBX (accepted, as --mtc-freq)")
+  Long cpuidEbx;
+
+  @Option(names = {"--filter:addr0_cfg", "--filter:addr1_cfg", "--filter:addr2_cfg", "--filter:addr3_cfg",
+      "--filter:addr0_a", "--filter:addr1_a", "--filter:addr2_a", "--filter:addr3_a",
+      "--filter:addr0_b", "--filter:addr1_b", "--filter:addr2_b", "--filter:addr3_b"},
+      paramLabel = "N", description = "IA32_RTIT_ADDRn filter registers (accepted; the trace's TIP.PGE/TIP.PGD carry the filter's effect)")
+  List<String> filters = new ArrayList<>();
+
+  @Option(names = {"--event:tick", "--event:iflags"}, hidden = true)
+  List<Boolean> unsupportedEvents = new ArrayList<>();
+
   // a missing or doubled trace or code option is a usage error (exit 2), as picocli's own are
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** ptxed's options as the listing takes them: --stat selects all statistics unless some are named. */
+  PtxedListing.Options options() {
+    boolean block = !insnDecoder || blockDecoder;
+    boolean all = stat && !statInsn && !statBlocks;
+    return new PtxedListing.Options(noInst, quiet, eventIp, eventTime, block, showBlocks && block, endOnCall, endOnJump,
+        statInsn || all, statBlocks || all && block);
+  }
+
   @Override
   public Integer call() throws IOException {
+    if (!unsupportedEvents.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick and --event:iflags are not supported by iptq yet");
+    }
+    if (cpu != null && !cpu.equals("none") && !cpu.matches("\\d+/\\d+(/\\d+)?")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--cpu takes none or FAMILY/MODEL[/STEPPING], not " + cpu);
+    }
+    for (String f : filters) {
+      if (PtxedArgs.number(f) == null) throw new CommandLine.ParameterException(spec.commandLine(), "--filter:...: bad argument: " + f);
+    }
     if (trace != null && pt != null) throw new CommandLine.ParameterException(spec.commandLine(), "give the trace once: positional or --pt, not both");
     if (trace == null && pt == null) throw new CommandLine.ParameterException(spec.commandLine(), "no trace: give TRACE.pt or --pt FILE");
     List<String> specs = new ArrayList<>(images);
@@ -111,7 +175,7 @@ public final class InsnsCommand implements Callable<Integer> {
         }
       };
       PtxedListing listing = new PtxedListing(lines,
-          new PtxedListing.Options(noInst, quiet, eventIp, eventTime), text, new PtxedListing.StatusSource() {
+          options(), text, new PtxedListing.StatusSource() {
             @Override
             public boolean statusUpdate() {
               return decoder[0].statusUpdate();
@@ -124,7 +188,7 @@ public final class InsnsCommand implements Callable<Integer> {
           });
       decoder[0] = new FlowDecoder(packets, image, listing);
       decoder[0].decode();
-      if (stat || statInsn) out.append("insn: ").append(Long.toString(listing.instructions())).append(".\n");
+      listing.printStats();
     } finally {
       out.flush();
       if (rt != null) rt.close();

@@ -11,8 +11,22 @@ import java.util.function.LongFunction;
  * is the other layout: every event with its IPs, as the differential tests' C harness prints.
  */
 public final class PtxedListing implements FlowSink {
-  /** What ptxed's options ask for. */
-  public record Options(boolean noInst, boolean quiet, boolean eventIp, boolean eventTime) {}
+  /**
+   * What ptxed's options ask for. {@code blockDecoder}: ptxed's default decoder, whose blocks
+   * {@code --block:show-blocks} shows and {@code --stat} counts; a block there runs on through
+   * direct jumps unless {@code endOnJump}.
+   */
+  public record Options(boolean noInst, boolean quiet, boolean eventIp, boolean eventTime,
+      boolean blockDecoder, boolean showBlocks, boolean endOnCall, boolean endOnJump, boolean statInsn,
+      boolean statBlocks) {
+    public Options(boolean noInst, boolean quiet, boolean eventIp, boolean eventTime) {
+      this(noInst, quiet, eventIp, eventTime, true, false, false, false, false, false);
+    }
+
+    boolean stats() {
+      return statInsn || statBlocks;
+    }
+  }
 
   private final FlowListing.Lines out;
   private final Options o;
@@ -20,6 +34,8 @@ public final class PtxedListing implements FlowSink {
   private final StatusSource status;
   private final StringBuilder sb = new StringBuilder(128);
   private boolean speculative;
+  private boolean blockEnded = true;
+  private long blocks;
   private int execMode;
   private long insns;
 
@@ -49,6 +65,31 @@ public final class PtxedListing implements FlowSink {
     return insns;
   }
 
+  /** ptxed's statistics lines, as {@code --stat}, {@code --stat:insn}, {@code --stat:blocks} select. */
+  public void printStats() {
+    if (o.statInsn()) out.line("insn: " + insns + ".");
+    if (o.statBlocks()) out.line("blocks:\t" + blocks + ".");
+  }
+
+  @Override
+  public void block(long seq, long startIp, long endIp, int n, long ts) {
+    if (!o.blockDecoder()) return;
+    // libipt's block decoder starts a block after any branch but a direct jump or call (unless
+    // asked to end there too) and after events; iptq's blocks also split at those.
+    if (blockEnded) {
+      blocks++;
+      if (o.showBlocks() && !o.quiet()) out.line(o.stats() ? "[block " + Long.toHexString(blocks) + "]" : "[block]");
+    }
+    blockEnded = false;
+  }
+
+  @Override
+  public void branch(long seq, long fromIp, long toIp, BranchKind kind, boolean taken, long ts) {
+    // A direct call ends libipt's block as well, with or without --block:end-on-call (the kit
+    // shows it: options-blocks.ptt); a direct jump only with --block:end-on-jump.
+    blockEnded = !(kind == BranchKind.JMP && !o.endOnJump());
+  }
+
   @Override
   public boolean wantsInstructions() {
     return true;
@@ -70,6 +111,7 @@ public final class PtxedListing implements FlowSink {
 
   @Override
   public void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {
+    blockEnded = true;
     if (kind == FlowEventKind.TSX) speculative = payload == 1;
     if (kind == FlowEventKind.EXEC_MODE) {
       // libipt reports the execution mode only where it changes.
@@ -170,6 +212,7 @@ public final class PtxedListing implements FlowSink {
 
   @Override
   public void error(long offset, long ip, String kind, String message, long skippedBytes) {
+    blockEnded = true;
     // A trace cut inside a packet, or without any PSB, is the end of the trace to libipt.
     if (kind.equals(iptq.pt.DecodeError.TRUNCATED) || kind.equals(iptq.pt.DecodeError.NOSYNC)) return;
     sb.setLength(0);

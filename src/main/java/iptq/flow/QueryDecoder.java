@@ -500,8 +500,11 @@ public final class QueryDecoder {
   private Item overflowSequence() {
     int mode = 0;
     long paging = -1;
-    mwaitPending = false; // its FUP was lost, and libipt 2.2 drops what waited behind it
+    // The FUP that a MODE.TSX, EXSTOP, PTWRITE or MWAIT waited for was lost: libipt 2.2 drops
+    // them, and what waited behind the MWAIT, at the overflow (ovf-pending-*.ptt show it).
+    mwaitPending = false;
     heldCount = 0;
+    fupFor = FUP_ASYNC;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) {

@@ -63,10 +63,12 @@ public final class FlowBench {
     long n = 100_000_000L;
     int hot = DEFAULT_HOT;
     boolean synthOnly = false;
+    boolean kit = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--hot" -> hot = Integer.parseInt(args[++i]);
         case "--synth-only" -> synthOnly = true;
+        case "--libipt" -> kit = args[++i].equals("2.2"); // 2.2: the kit in ../shared; else Debian's 2.0.5
         default -> n = Long.parseLong(args[i].replace("_", ""));
       }
     }
@@ -90,7 +92,8 @@ public final class FlowBench {
     double best = 0, blk = 0, insn = 0;
     CountingSink sink = null;
     Runtime rt = Runtime.getRuntime();
-    Path harness = Libipt.harness("ptxed_harness");
+    Path harness = kit ? Libipt.kitHarness("ptxed_harness") : Libipt.harness("ptxed_harness");
+    System.out.println("libipt " + (kit ? "2.2 (kit)" : "2.0.5 (Debian)"));
     for (int round = 1; round <= ROUNDS; round++) {
       for (int pass = 1; pass <= 2; pass++) {
         sink = new CountingSink();

@@ -51,8 +51,9 @@ public class DemoEndToEndTest {
 
     // functions-before: per segment, the functions in execution order (back = N .. 1).
     Map<Integer, List<String>> shown = new TreeMap<>();
-    for (String[] row : csv(out, "$ iptq report functions-before")) {
-      shown.computeIfAbsent(Integer.parseInt(row[0]), k -> new ArrayList<>()).add(row[7] + "!" + row[6]);
+    for (Map<String, String> row : csv(out, "$ iptq report functions-before")) {
+      shown.computeIfAbsent(Integer.parseInt(row.get("segment_id")), k -> new ArrayList<>())
+          .add(row.get("module") + "!" + row.get("function"));
     }
     long exits = truth.segments().stream().filter(s -> s.trigger().equals("SystemCallExit")).count();
     assertEquals(exits, shown.size(), out);
@@ -68,31 +69,37 @@ public class DemoEndToEndTest {
     }
 
     // decode-health: every segment decoded, none with errors.
-    List<String[]> health = csv(out, "$ iptq report decode-health");
+    List<Map<String, String>> health = csv(out, "$ iptq report decode-health");
     assertEquals(truth.segments().size(), health.size(), out);
-    for (String[] row : health) {
-      assertEquals("ok", row[2], String.join(",", row));
-      assertEquals("0", row[5], String.join(",", row));
+    for (Map<String, String> row : health) {
+      assertEquals("ok", row.get("decode_status"), row.toString());
+      assertEquals("0", row.get("errors"), row.toString());
     }
   }
 
-  /** The CSV rows (header skipped) printed after the line starting with {@code command}. */
-  static List<String[]> csv(String out, String command) {
-    List<String[]> rows = new ArrayList<>();
-    boolean in = false, header = false;
+  /**
+   * The CSV rows printed after the line starting with {@code command}, by column name (the
+   * reports' columns may move; their names stay).
+   */
+  static List<Map<String, String>> csv(String out, String command) {
+    List<Map<String, String>> rows = new ArrayList<>();
+    boolean in = false;
+    String[] header = null;
     for (String line : out.split("\n")) {
       if (line.startsWith(command)) {
         in = true;
-        header = true;
         continue;
       }
       if (!in) continue;
       if (line.isBlank()) break;
-      if (header) {
-        header = false;
+      String[] f = line.split(",", -1);
+      if (header == null) {
+        header = f;
         continue;
       }
-      rows.add(line.split(",", -1));
+      Map<String, String> row = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < header.length && i < f.length; i++) row.put(header[i], f[i]);
+      rows.add(row);
     }
     return rows;
   }
