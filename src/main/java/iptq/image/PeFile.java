@@ -110,7 +110,7 @@ public final class PeFile implements Closeable {
       byte[] nb = f.bytes(at, 8, "section name");
       int len = 0;
       while (len < 8 && nb[len] != 0) len++;
-      String name = new String(nb, 0, len, java.nio.charset.StandardCharsets.UTF_8);
+      String name = iptq.Printable.of(new String(nb, 0, len, java.nio.charset.StandardCharsets.UTF_8));
       Section sec = new Section(name, f.u32(at + 12, "VirtualAddress"), f.u32(at + 8, "VirtualSize"),
           f.u32(at + 20, "PointerToRawData"), f.u32(at + 16, "SizeOfRawData"), f.u32(at + 36, "Characteristics"));
       long mapped = sec.virtualSize() != 0 ? sec.virtualSize() : sec.sizeOfRawData();
