@@ -58,6 +58,19 @@ public final class PeFile implements Closeable {
   private final long[] dirRva = new long[16];
   private final long[] dirSize = new long[16];
   private final List<Section> sections;
+  /** Where the section headers start in the file. */
+  private final long sectionTable;
+
+  /** The file offset of section header {@code i} (0 for an unknown section), for errors. */
+  public long sectionHeaderOffset(int i) {
+    return i < 0 ? 0 : sectionTable + 40L * i;
+  }
+
+  /** The file offset of data directory entry {@code dir}, for errors. */
+  public long directoryOffset(int dir) {
+    return dirAt[dir];
+  }
+
   /** Where each data directory entry is in the file (the offset its errors name). */
   private final long[] dirAt = new long[16];
   private List<Export> exports;
@@ -103,6 +116,7 @@ public final class PeFile implements Closeable {
     }
     if (sizeOfImage > MAX_IMAGE_SIZE) throw f.error(opt + 56, "SizeOfImage 0x" + Long.toHexString(sizeOfImage) + " is larger than any module (limit 512 MiB)");
     long sh = opt + optSize;
+    sectionTable = sh;
     f.check(sh, 40L * nSections, nSections + " section headers");
     List<Section> s = new ArrayList<>();
     for (int i = 0; i < nSections; i++) {
