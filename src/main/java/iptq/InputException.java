@@ -37,8 +37,10 @@ public class InputException extends RuntimeException {
   }
 
   private static String format(Path file, long offset, String what) {
-    String where = file == null ? "" : file.toString();
+    // One line, whatever a file's names hold: what comes from a file is made printable.
+    String where = file == null ? "" : Printable.of(file.toString());
     if (offset >= 0) where += (where.isEmpty() ? "" : ": ") + "offset 0x" + Long.toHexString(offset);
+    what = Printable.of(what);
     return where.isEmpty() ? what : where + ": " + what;
   }
 

@@ -738,6 +738,6 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
     if (o > e || e > d.remaining()) return null;
     byte[] s = new byte[e - o];
     d.get(o, s);
-    return new String(s, StandardCharsets.UTF_8);
+    return iptq.Printable.of(new String(s, StandardCharsets.UTF_8));
   }
 }

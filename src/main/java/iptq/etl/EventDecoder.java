@@ -246,7 +246,7 @@ final class EventDecoder {
     byte[] s = new byte[e - o];
     p.get(b + o, s);
     at[0] = Math.min(e + 1, p.remaining());
-    return new String(s, StandardCharsets.ISO_8859_1);
+    return iptq.Printable.of(new String(s, StandardCharsets.ISO_8859_1));
   }
 
   /** A NUL-terminated UTF-16LE string; a missing terminator ends at the payload's end. */
@@ -259,6 +259,6 @@ final class EventDecoder {
     byte[] s = new byte[e - o];
     p.get(b + o, s);
     at[0] = Math.min(e + 2, p.remaining());
-    return new String(s, StandardCharsets.UTF_16LE);
+    return iptq.Printable.of(new String(s, StandardCharsets.UTF_16LE));
   }
 }

@@ -47,7 +47,7 @@ public record LogfileHeader(int bufferSize, int majorVersion, int minorVersion, 
         if (c == 0) break;
         sb.append(c);
       }
-      r[i] = sb.toString();
+      r[i] = iptq.Printable.of(sb.toString());
     }
     return r;
   }

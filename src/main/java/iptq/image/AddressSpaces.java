@@ -48,19 +48,31 @@ public final class AddressSpaces implements java.io.Closeable {
       this.options = options;
     }
 
+    boolean broken;
+
+    /** The image, or null when mapping it failed (said once, as a warning: the module has no code from it). */
     synchronized PeImage get() {
-      if (image == null) image = new PeImage(file, base, resolver, options);
+      if (image == null && !broken) {
+        try {
+          image = new PeImage(file, base, resolver, options);
+        } catch (iptq.InputException e) {
+          broken = true;
+          System.err.println("iptq: warning: " + e.getMessage() + "; the module is left without code from it");
+        }
+      }
       return image;
     }
 
     @Override
     public int read(long asid, long address, byte[] dst, int off, int len) {
-      return get().read(asid, address, dst, off, len);
+      PeImage i = get();
+      return i == null ? 0 : i.read(asid, address, dst, off, len);
     }
 
     @Override
     public String describe(long asid, long address) {
-      return get().describe(asid, address);
+      PeImage i = get();
+      return i == null ? null : i.describe(asid, address);
     }
 
     @Override
@@ -182,7 +194,7 @@ public final class AddressSpaces implements java.io.Closeable {
     // Choose each module's PE file first, so that imports resolve against the loaded set.
     Map<ModuleRecord, PeFile> peOf = new LinkedHashMap<>();
     for (ModuleRecord m : b.modules) {
-      PeFile pe = findPe(m, files, opened);
+      PeFile pe = findPe(m, files, opened, b.importOptimization);
       if (pe != null) peOf.put(m, pe);
     }
     ExportResolver kernelExports = new ExportResolver();
@@ -284,7 +296,8 @@ public final class AddressSpaces implements java.io.Closeable {
   }
 
   /** The best-matching PE file for {@code m}: name, then SizeOfImage, TimeDateStamp, CheckSum. */
-  private PeFile findPe(ModuleRecord m, Map<String, List<Path>> files, Map<Path, PeFile> opened) {
+  private PeFile findPe(ModuleRecord m, Map<String, List<Path>> files, Map<Path, PeFile> opened,
+      boolean importOptimization) {
     PeFile best = null;
     int bestScore = -1;
     for (Path p : files.getOrDefault(m.key(), List.of())) {
@@ -293,7 +306,21 @@ public final class AddressSpaces implements java.io.Closeable {
         try {
           pe = PeFile.open(p);
         } catch (iptq.InputException e) {
-          warnings.add(m.fileName() + ": " + e.getMessage());
+          warnings.add(m.fileName() + ": " + e.getMessage() + "; the module is left without code from it");
+          continue;
+        }
+        // One rule for a broken PE, wherever the damage is: read every part the decode will need
+        // now, and leave the module without this file's code when one is broken, with a warning,
+        // rather than failing the whole ingest when a worker meets it.
+        try {
+          pe.exports();
+          pe.imports();
+          pe.relocations();
+          pe.codeView();
+          if (importOptimization) pe.dvrt();
+        } catch (iptq.InputException e) {
+          warnings.add(m.fileName() + ": " + e.getMessage() + "; the module is left without code from it");
+          pe.close();
           continue;
         }
         opened.put(p, pe);
@@ -420,7 +447,7 @@ public final class AddressSpaces implements java.io.Closeable {
   /** The unfixable import site (PE code without a resolvable target) holding {@code address}. */
   public Optional<PeImage.UnfixableSite> unfixableAt(long pid, long address, long time) {
     Entry e = address < 0 ? find(kernel, address, time) : find(user.get(pid), address, time);
-    if (e == null || e.pe() == null || e.sources().get(0) != e.pe()) return Optional.empty();
+    if (e == null || e.pe() == null || e.sources().get(0) != e.pe() || e.pe().get() == null) return Optional.empty();
     return e.pe().get().unfixableAt(address);
   }
 
@@ -457,7 +484,7 @@ public final class AddressSpaces implements java.io.Closeable {
       Entry e = entry(address);
       if (e == null) return null;
       if (e.sources().isEmpty()) return "no code for module " + e.module().fileName() + " (no dump covers it, no PE file on the image path)";
-      if (e.pe() == null || e.sources().get(0) != e.pe()) return null;
+      if (e.pe() == null || e.sources().get(0) != e.pe() || e.pe().get() == null) return null;
       return e.pe().get().siteNote(asid, address);
     }
 

@@ -150,7 +150,7 @@ public final class BinFile implements Closeable {
 
   /** A UTF-16LE string of {@code byteLen} bytes. */
   public String utf16(long off, int byteLen, String what) {
-    return new String(bytes(off, byteLen & ~1, what), StandardCharsets.UTF_16LE);
+    return iptq.Printable.of(new String(bytes(off, byteLen & ~1, what), StandardCharsets.UTF_16LE));
   }
 
   /** A NUL-terminated 8-bit string of at most {@code max} bytes (ends at the file's end too). */
@@ -159,7 +159,7 @@ public final class BinFile implements Closeable {
     long end = Math.min(size, off + max);
     long p = off;
     while (p < end && byteAt(p) != 0) p++;
-    return new String(bytes(off, (int) (p - off), what), StandardCharsets.UTF_8);
+    return iptq.Printable.of(new String(bytes(off, (int) (p - off), what), StandardCharsets.UTF_8));
   }
 
   @Override

@@ -80,7 +80,7 @@ public final class KernelDump implements Closeable {
     byte[] c = f.bytes(0xFB0, 128, "Comment");
     int n = 0;
     while (n < c.length && c[n] != 0) n++;
-    comment = new String(c, 0, n, StandardCharsets.ISO_8859_1).replace("PAGE", "").trim();
+    comment = iptq.Printable.of(new String(c, 0, n, StandardCharsets.ISO_8859_1).replace("PAGE", "").trim());
     switch (dumpType) {
       case FULL -> parseRuns();
       case BITMAP, LIVE_BITMAP -> parseBitmap();
@@ -325,7 +325,7 @@ public final class KernelDump implements Closeable {
     long buf = bb.getLong(8);
     byte[] s = new byte[len];
     if (readVirtual(directoryTableBase, buf, s, 0, len) != len) return null;
-    return new String(s, StandardCharsets.UTF_16LE);
+    return iptq.Printable.of(new String(s, StandardCharsets.UTF_16LE));
   }
 
   private List<KernelModule> walkModules() {

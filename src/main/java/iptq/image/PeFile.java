@@ -58,6 +58,19 @@ public final class PeFile implements Closeable {
   private final long[] dirRva = new long[16];
   private final long[] dirSize = new long[16];
   private final List<Section> sections;
+  /** Where the section headers start in the file. */
+  private final long sectionTable;
+
+  /** The file offset of section header {@code i} (0 for an unknown section), for errors. */
+  public long sectionHeaderOffset(int i) {
+    return i < 0 ? 0 : sectionTable + 40L * i;
+  }
+
+  /** The file offset of data directory entry {@code dir}, for errors. */
+  public long directoryOffset(int dir) {
+    return dirAt[dir];
+  }
+
   /** Where each data directory entry is in the file (the offset its errors name). */
   private final long[] dirAt = new long[16];
   private List<Export> exports;
@@ -103,6 +116,7 @@ public final class PeFile implements Closeable {
     }
     if (sizeOfImage > MAX_IMAGE_SIZE) throw f.error(opt + 56, "SizeOfImage 0x" + Long.toHexString(sizeOfImage) + " is larger than any module (limit 512 MiB)");
     long sh = opt + optSize;
+    sectionTable = sh;
     f.check(sh, 40L * nSections, nSections + " section headers");
     List<Section> s = new ArrayList<>();
     for (int i = 0; i < nSections; i++) {
@@ -110,7 +124,7 @@ public final class PeFile implements Closeable {
       byte[] nb = f.bytes(at, 8, "section name");
       int len = 0;
       while (len < 8 && nb[len] != 0) len++;
-      String name = new String(nb, 0, len, java.nio.charset.StandardCharsets.UTF_8);
+      String name = iptq.Printable.of(new String(nb, 0, len, java.nio.charset.StandardCharsets.UTF_8));
       Section sec = new Section(name, f.u32(at + 12, "VirtualAddress"), f.u32(at + 8, "VirtualSize"),
           f.u32(at + 20, "PointerToRawData"), f.u32(at + 16, "SizeOfRawData"), f.u32(at + 36, "Characteristics"));
       long mapped = sec.virtualSize() != 0 ? sec.virtualSize() : sec.sizeOfRawData();

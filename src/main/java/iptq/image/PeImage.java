@@ -86,7 +86,7 @@ public final class PeImage implements CodeImage, SiteNotes {
       long raw = sec.virtualSize() != 0 ? Math.min(sec.sizeOfRawData(), sec.virtualSize()) : sec.sizeOfRawData();
       long virt = Math.max(sec.virtualSize(), raw);
       if (sec.virtualAddress() < prevEnd) {
-        throw pe.file().error(-1, "section " + sec.name() + " at RVA 0x" + Long.toHexString(sec.virtualAddress()) + " overlaps the one before it");
+        throw pe.file().error(pe.sectionHeaderOffset(pe.sections().indexOf(sec)), "section " + sec.name() + " at RVA 0x" + Long.toHexString(sec.virtualAddress()) + " overlaps the one before it");
       }
       raw = Math.max(0, Math.min(raw, size - sec.virtualAddress()));
       segRva[i + 1] = sec.virtualAddress();
@@ -105,19 +105,19 @@ public final class PeImage implements CodeImage, SiteNotes {
       long rva = r.rva();
       switch (r.type()) {
         case 10 -> {
-          if (!inImage(rva, 8)) throw pe.file().error(-1, "DIR64 relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
+          if (!inImage(rva, 8)) throw pe.file().error(pe.directoryOffset(PeFile.DIR_BASERELOC), "DIR64 relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
           put64(rva, get64(rva) + delta);
         }
         case 3 -> {
-          if (!inImage(rva, 4)) throw pe.file().error(-1, "HIGHLOW relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
+          if (!inImage(rva, 4)) throw pe.file().error(pe.directoryOffset(PeFile.DIR_BASERELOC), "HIGHLOW relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
           put32(rva, (int) (get32(rva) + delta));
         }
         case 1 -> {
-          if (!inImage(rva, 2)) throw pe.file().error(-1, "HIGH relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
+          if (!inImage(rva, 2)) throw pe.file().error(pe.directoryOffset(PeFile.DIR_BASERELOC), "HIGH relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
           put16(rva, get16(rva) + (int) ((delta >>> 16) & 0xFFFF));
         }
         case 2 -> {
-          if (!inImage(rva, 2)) throw pe.file().error(-1, "LOW relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
+          if (!inImage(rva, 2)) throw pe.file().error(pe.directoryOffset(PeFile.DIR_BASERELOC), "LOW relocation at RVA 0x" + Long.toHexString(rva) + " lies outside the file-backed image");
           put16(rva, get16(rva) + (int) (delta & 0xFFFF));
         }
         default -> {

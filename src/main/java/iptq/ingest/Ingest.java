@@ -106,8 +106,19 @@ public final class Ingest {
       this.allocator = allocator;
       this.sink = sink;
       int n = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+      // A task's "done" (freeing its heap budget) runs once the task has finished and dropped its
+      // callable, and with it the segment's bytes: only then may the next ring be allocated.
       pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(n * 4),
-          new ThreadPoolExecutor.CallerRunsPolicy());
+          (r, ex) -> {
+            if (ex.isShutdown()) return;
+            r.run();
+            finished(r);
+          }) {
+        @Override
+        protected void afterExecute(Runnable r, Throwable t) {
+          finished(r);
+        }
+      };
       tables = ThreadLocal.withInitial(() -> {
         Tables t = new Tables(allocator, sink, "worker-" + Thread.currentThread().getName());
         perThread.add(t);
@@ -125,17 +136,23 @@ public final class Ingest {
       submit(decoder, in, () -> {});
     }
 
-    /** As above; {@code done} runs when the segment is decoded (or failed), e.g. to free its budget. */
+    final java.util.Map<Runnable, Runnable> whenFinished = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void finished(Runnable task) {
+      Runnable done = whenFinished.remove(task);
+      if (done != null) done.run();
+    }
+
+    /** As above; {@code done} runs when the segment's task has finished (or failed), e.g. to free its budget. */
     void submit(SegmentDecoder decoder, SegmentInput in, Runnable done) {
-      pending.add(pool.submit(() -> {
-        try {
-          SegmentsTable.Segment row = decoder.decode(in, tables.get());
-          progress.segmentDone(in.sizeBytes());
-          return row;
-        } finally {
-          done.run();
-        }
-      }));
+      java.util.concurrent.FutureTask<SegmentsTable.Segment> task = new java.util.concurrent.FutureTask<>(() -> {
+        SegmentsTable.Segment row = decoder.decode(in, tables.get());
+        progress.segmentDone(in.sizeBytes());
+        return row;
+      });
+      whenFinished.put(task, done);
+      pending.add(task);
+      pool.execute(task);
     }
   }
 
@@ -218,20 +235,27 @@ public final class Ingest {
     SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions(),
         codeGiven(), needs, false);
     try (IptSysFile f = IptSysFile.open(path)) {
-      while (f.hasNext()) {
-        int held = acquire(f.nextSize());
-        IptSegment s;
-        try {
-          s = f.next();
-        } catch (IOException | RuntimeException e) {
-          budget.release(held);
-          throw e;
-        }
-        run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())),
-            () -> budget.release(held));
-      }
+      while (f.hasNext()) submitRing(run, decoder, f, traceId);
     }
     run.traces.add(headerlessTrace(traceId, path, "ipt-sys", Files.size(path)));
+  }
+
+  /**
+   * Reads the next ring within the heap budget and hands it to the pool. A method of its own, so
+   * that no local variable of the reading loop keeps the last ring alive while the next one is
+   * allocated.
+   */
+  private void submitRing(Run run, SegmentDecoder decoder, IptSysFile f, int traceId) throws IOException {
+    int held = acquire(f.nextSize());
+    IptSegment s;
+    try {
+      s = f.next();
+    } catch (IOException | RuntimeException e) {
+      budget.release(held);
+      throw e;
+    }
+    run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())),
+        () -> budget.release(held));
   }
 
   /**

@@ -153,7 +153,7 @@ public final class PdbFile {
 
   private static void readDbi(Msf msf, Builder b) {
     if (!msf.exists(STREAM_DBI) || msf.streamSize(STREAM_DBI) == 0) {
-      throw new InputException(b.path, -1, "the PDB has no DBI stream (stream 3), so no symbols");
+      throw new InputException(b.path, msf.directoryEntry(STREAM_DBI), "the PDB has no DBI stream (stream 3), so no symbols");
     }
     StreamData dbi = msf.stream(STREAM_DBI, "DBI stream");
     dbi.check(0, DBI_HEADER, "DBI header");
@@ -188,7 +188,7 @@ public final class PdbFile {
       // sections, and the OMAP maps those addresses to the final image's.
       int orig = debugStream(dbi, dbgStart, dbgLen, DBG_SECTION_HDR_ORIG);
       if (orig < 0 || !msf.exists(orig)) {
-        throw new InputException(b.path, -1, "the PDB has an OMAP but no original section headers");
+        throw new InputException(b.path, dbi.error(dbgStart, "").offset(), "the PDB has an OMAP but no original section headers");
       }
       b.originalSections = readSections(msf.stream(orig, "original section header stream"));
       readOmap(msf.stream(omapFromSrc, "OMAP-from-source stream"), b);
@@ -230,7 +230,7 @@ public final class PdbFile {
       byte[] raw = s.bytes(pos, 8, "section name");
       int n = 0;
       while (n < 8 && raw[n] != 0) n++;
-      out.add(new PdbSection(new String(raw, 0, n, StandardCharsets.UTF_8), s.u32(pos + 12, "VirtualAddress"),
+      out.add(new PdbSection(iptq.Printable.of(new String(raw, 0, n, StandardCharsets.UTF_8)), s.u32(pos + 12, "VirtualAddress"),
           s.u32(pos + 8, "VirtualSize"), s.u32(pos + 36, "Characteristics")));
     }
     return out;
@@ -294,7 +294,7 @@ public final class PdbFile {
   private static void readProcedures(Msf msf, PdbModule m, Builder b) {
     if (m.symbolStream() < 0 || m.symbolBytes() <= 4) return;
     if (!msf.exists(m.symbolStream())) {
-      throw new InputException(b.path, -1, "module " + m.name() + " names symbol stream " + m.symbolStream() + ", which does not exist");
+      throw new InputException(b.path, msf.directoryEntry(m.symbolStream()), "module " + m.name() + " names symbol stream " + m.symbolStream() + ", which does not exist");
     }
     if (m.symbolBytes() > msf.streamSize(m.symbolStream())) {
       throw new InputException(b.path, msf.fileOffset(m.symbolStream(), 0), "module " + m.name() + " claims "

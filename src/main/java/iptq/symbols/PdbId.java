@@ -9,6 +9,24 @@ import java.util.UUID;
  * record gives them (the PDB's own info stream holds the same GUID and an age at least as high).
  */
 public record PdbId(String name, UUID guid, int age) {
+  /**
+   * The name is reduced to a plain file name before anything looks it up: it comes from inside a
+   * file (an RSDS record, an ETL DbgID event), and {@code ../../a.pdb}, {@code /etc/a.pdb} or
+   * {@code C:\\a.pdb} must not lead outside the symbol folders.
+   */
+  public PdbId {
+    name = plainName(name);
+  }
+
+  /** The last part of a path written with {@code /} or {@code \\}, without a drive; "" for {@code .} and {@code ..}. */
+  public static String plainName(String path) {
+    if (path == null) return "";
+    String s = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+    int colon = s.lastIndexOf(':');
+    if (colon >= 0) s = s.substring(colon + 1); // C:a.pdb, or an NTFS stream name
+    s = s.replace("\0", "");
+    return s.equals(".") || s.equals("..") ? "" : s;
+  }
 
   /** The id an image's RSDS record names; the name is the last part of its PDB path. */
   public static PdbId of(CodeViewRecord cv) {

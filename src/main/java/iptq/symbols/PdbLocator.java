@@ -28,6 +28,7 @@ public final class PdbLocator {
   /** The places {@code id} may be under {@code dir}, in the order they are tried. */
   public static List<Path> candidates(Path dir, PdbId id) {
     Set<Path> out = new LinkedHashSet<>();
+    if (id.name().isEmpty()) return List.of(); // no plain file name to look for
     Set<String> names = new LinkedHashSet<>();
     String name = plainName(id.name());
     if (name == null) return new ArrayList<>(); // a name that would leave the folder: nowhere to look

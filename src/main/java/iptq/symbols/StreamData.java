@@ -73,7 +73,7 @@ public final class StreamData {
     int p = pos;
     while (p < end && b[p] != 0) p++;
     if (p >= end) throw error(pos, field + " is not NUL-terminated within its record");
-    return new String(b, pos, p - pos, StandardCharsets.UTF_8);
+    return iptq.Printable.of(new String(b, pos, p - pos, StandardCharsets.UTF_8));
   }
 
   /** Index of the NUL ending the string at {@code pos}, searching up to {@code end}; -1 if none. */
