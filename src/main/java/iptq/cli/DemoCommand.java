@@ -29,10 +29,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Ingest the bundled sample (sample/data: three WPR-style recordings of sampapp.exe with",
-      "IPT on SystemCallExit and CSwitch, a live kernel dump and process dumps) into a",
-      "temporary database and show what iptq finds: the functions that ran before each",
-      "system call exit, and the decode health of every segment."
+      "Run the whole path on the bundled sample: ingest, then the reports a new user would ask for.",
+      "The sample (sample/data) is three WPR-style recordings of sampapp.exe with IPT on SystemCallExit"
+          + " and CSwitch, a live kernel dump and process dumps. They are ingested into a temporary"
+          + " database (or -o DB), and the demo shows the functions that ran before each system call"
+          + " exit and the decode health of every segment."
     })
 public final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -29,8 +29,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "List the instructions a raw Intel PT trace executed, one per line, in the layout of libipt's ptxed,",
-      "with events ([enabled], [disabled], [interrupt], [overflow], ...) and decode errors in brackets."
+      "List the instructions a raw Intel PT trace executed, in the layout of libipt's ptxed.",
+      "One instruction per line, with events ([enabled], [disabled], [interrupt], [overflow], ...)"
+          + " and decode errors in brackets."
     })
 public final class InsnsCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TRACE.pt", description = "raw Intel PT trace file")
