@@ -29,10 +29,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Ingest the bundled sample (sample/data: three WPR-style recordings of sampapp.exe with",
-      "IPT on SystemCallExit and CSwitch, a live kernel dump and process dumps) into a",
-      "temporary database and show what iptq finds: the functions that ran before each",
-      "system call exit, and the decode health of every segment."
+      "Run the whole path on the bundled sample: ingest, then the reports a new user would ask for.",
+      "The sample (sample/data) is three WPR-style recordings of sampapp.exe with IPT on SystemCallExit"
+          + " and CSwitch, a live kernel dump and process dumps. They are ingested into a temporary"
+          + " database (or -o DB), and the demo shows the functions that ran before each system call"
+          + " exit and the decode health of every segment."
     })
 public final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -68,7 +69,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("iptq demo: the bundled sample in " + rel(data));
       for (Path etl : etls) {
         out.println();
-        out.println("$ iptq info " + rel(etl) + "   (highlights)");
+        out.println("$ iptq info " + word(rel(etl)) + "   # highlights");
         highlights(etl, out);
       }
       List<String> ingest = new ArrayList<>(List.of("ingest"));
@@ -80,24 +81,26 @@ public final class DemoCommand implements Callable<Integer> {
       ingest.addAll(List.of("--image-path", bin.toString(), "--symbols", bin.toString(), "-o", db.toString()));
       if (keep != null && force) ingest.add("--force");
       out.println();
-      out.println("$ iptq ingest sample/data/*.etl --dump sample/data/*.dmp --image-path sample/bin"
-          + " --symbols sample/bin -o " + (keep != null ? keep : "sample.duckdb"));
+      // every command shown runs as shown, in a shell, from this folder: each file named (a glob
+      // after --dump would make the second dump a trace), and the temporary database called
+      // sample.duckdb, as the commands after it call it
+      String shownDb = keep != null ? word(keep.toString()) : "sample.duckdb";
+      out.println("$ iptq " + shown(ingest, db, shownDb));
       out.flush();
       run(out, ingest.toArray(new String[0]));
       out.println();
-      out.println("$ iptq report functions-before sample.duckdb -p trigger=SystemCallExit -p last=" + last);
+      out.println("$ iptq report functions-before " + shownDb + " -p trigger=SystemCallExit -p last=" + last);
       out.flush();
       run(out, "report", "functions-before", db.toString(), "-p", "trigger=SystemCallExit", "-p", "last=" + last);
       out.println();
-      out.println("$ iptq report decode-health sample.duckdb");
+      out.println("$ iptq report decode-health " + shownDb);
       out.flush();
       run(out, "report", "decode-health", db.toString());
       out.printf("%nDone in %.1f s. Try next:%n", (System.nanoTime() - t0) / 1e9);
-      String kept = keep != null ? keep.toString() : "sample.duckdb";
-      String how = keep != null ? "" : "   # after: iptq demo -o sample.duckdb";
-      out.println("  iptq report call-tree " + kept + how);
-      out.println("  iptq sql " + kept + " \"SELECT function, module, sum(insns) FROM function_runs GROUP BY ALL ORDER BY 3 DESC\"");
-      out.println("  iptq sample -o /tmp/mysample --seed 42 --events 200   # a bigger session, with its truth");
+      String how = keep != null ? "" : "   # once the ingest above has run, or after: iptq demo -o sample.duckdb";
+      out.println("  iptq report call-tree " + shownDb + " -p segment=1" + how);
+      out.println("  iptq sql " + shownDb + " \"SELECT function, module, sum(insns) FROM function_runs GROUP BY ALL ORDER BY 3 DESC\"");
+      out.println("  iptq sample -o mysample --seed 42 --events 200   # a bigger session, with its truth");
       out.flush();
       return 0;
     } finally {
@@ -111,6 +114,31 @@ public final class DemoCommand implements Callable<Integer> {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.getFileName().toString().endsWith(ext)).sorted().toList();
     }
+  }
+
+  /** The arguments as a shell line: paths relative to here where they can be, the database as shown. */
+  private static String shown(List<String> args, Path db, String shownDb) {
+    StringBuilder sb = new StringBuilder();
+    int lineStart = 0;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      String w = a.equals(db.toString()) ? shownDb
+          : a.startsWith("/") || a.contains(java.io.File.separator) ? word(rel(Path.of(a))) : word(a);
+      // a long line is continued (" \\") before an option, so each line stays readable
+      if (a.startsWith("-") && sb.length() - lineStart + w.length() > 70) {
+        sb.append(" \\\n   ");
+        lineStart = sb.length();
+      }
+      if (sb.length() > 0) sb.append(' ');
+      sb.append(w);
+    }
+    return sb.toString();
+  }
+
+  /** One shell word: quoted when it holds anything a shell would act on. */
+  static String word(String s) {
+    if (s.matches("[A-Za-z0-9_./:=@%+,-]+")) return s;
+    return "'" + s.replace("'", "'\\''") + "'";
   }
 
   private static String rel(Path p) {

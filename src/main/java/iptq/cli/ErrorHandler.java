@@ -19,7 +19,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     Throwable t = ex;
     if (t instanceof UncheckedIOException u) t = u.getCause();
     if (t instanceof CommandLine.TypeConversionException) {
-      // an option value checked late (e.g. a number inside --cpuid-15 EAX:EBX): a usage error
+      // an option value checked late (converted in the command, not by picocli): a usage error
       return Main.usageError(cl, t.getMessage());
     }
     if (t instanceof InputException || t instanceof IOException || t instanceof java.sql.SQLException) {

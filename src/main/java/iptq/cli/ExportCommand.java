@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
     name = "export",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = {"Writes a table, view or query of the database DB to FILE, with DuckDB's own writers"
+    description = {"Write a table, view or query to a file (csv, parquet, json, arrow) or a trace viewer's format.",
+        "Writes a table, view or query of the database DB to FILE, with DuckDB's own writers"
         + " (COPY for csv, parquet and json; its Arrow export for arrow, an Arrow IPC file)."})
 public final class ExportCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
     name = "info",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Say what a file holds: a raw Intel PT trace, an .etl trace, a dump, a PE image or a PDB.")
+    description = "Say what files hold: .etl and ipt.sys traces, raw Intel PT traces, dumps, PE images, PDBs.")
 public final class InfoCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE",
       description = "Files to describe: .etl and ipt.sys traces, raw Intel PT traces, minidumps and kernel dumps, PE images, PDBs; the kind is judged by content.")

@@ -25,8 +25,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Decode traces into a DuckDB database: packets, branches, blocks, and what the trace says"
-          + " about processes, threads and modules.",
+      "Decode traces (.etl, ipt.sys, raw Intel PT) into a DuckDB database.",
+      "The database holds packets, branches, blocks, and what the trace says about processes,"
+          + " threads and modules.",
       "The database is written in a temporary folder and moved into place only when complete."
     })
 public final class IngestCommand implements Callable<Integer> {
@@ -86,12 +87,17 @@ public final class IngestCommand implements Callable<Integer> {
       description = "IA32_RTIT_CTL.MTCFreq: MTC packets every 2^N crystal clock ticks (default: ${DEFAULT-VALUE}; ETL traces take it from IptOption).")
   int mtcFreq;
 
-  @Option(names = "--cpuid-15", paramLabel = "EAX:EBX",
-      description = "CPUID leaf 0x15 (TSC/crystal clock ratio denominator:numerator), so MTC packets move time.")
-  String cpuid15;
+  // the timing options are named as ptdump and iptq packets name them
+  @Option(names = "--cpuid-0x15.eax", paramLabel = "N", converter = HexIntConverter.class,
+      description = "CPUID.15H:EAX, the TSC/crystal clock ratio's denominator, so MTC packets move time.")
+  Integer cpuidEax;
 
-  @Option(names = "--nominal-ratio", paramLabel = "N",
-      description = "MSR_PLATFORM_INFO[15:8], the TSC's bus ratio, so CYC packets move time.")
+  @Option(names = "--cpuid-0x15.ebx", paramLabel = "N", converter = HexIntConverter.class,
+      description = "CPUID.15H:EBX, the TSC/crystal clock ratio's numerator.")
+  Integer cpuidEbx;
+
+  @Option(names = "--nom-freq", paramLabel = "N",
+      description = "MSR_PLATFORM_INFO[15:8], the TSC's nominal ratio, so CYC packets move time.")
   int nominalRatio;
 
   @Option(names = "--no-import-rewrite", negatable = true, defaultValue = "true",
@@ -117,14 +123,11 @@ public final class IngestCommand implements Callable<Integer> {
       }
     }
     if (!(symbolTimeout > 0)) throw new ParameterException(spec.commandLine(), "--symbol-timeout must be more than 0 seconds");
-    long eax = 0, ebx = 0;
-    if (cpuid15 != null) {
-      String[] parts = cpuid15.split(":");
-      if (parts.length != 2) throw new ParameterException(spec.commandLine(), "--cpuid-15 takes EAX:EBX, e.g. 2:188");
-      HexIntConverter hex = new HexIntConverter();
-      eax = Integer.toUnsignedLong(hex.convert(parts[0]));
-      ebx = Integer.toUnsignedLong(hex.convert(parts[1]));
+    if ((cpuidEax == null) != (cpuidEbx == null)) {
+      throw new ParameterException(spec.commandLine(), "--cpuid-0x15.eax and --cpuid-0x15.ebx go together");
     }
+    long eax = cpuidEax == null ? 0 : Integer.toUnsignedLong(cpuidEax);
+    long ebx = cpuidEbx == null ? 0 : Integer.toUnsignedLong(cpuidEbx);
     if (mtcFreq < 0 || mtcFreq > 15) throw new ParameterException(spec.commandLine(), "--mtc-freq is 0 to 15");
     TimeBase time = new TimeBase(new PacketClock.Config(mtcFreq, eax, ebx, nominalRatio),
         tscHz > 0 ? tscHz : TableWriter.NULL, TableWriter.NULL);

@@ -1,5 +1,7 @@
 package iptq.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,6 +35,7 @@ public final class Main implements Runnable {
 
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    synopsisWrappedBetweenOptions(cl);
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine at = ex.getCommandLine();
@@ -44,6 +47,58 @@ public final class Main implements Runnable {
     // then tells a mistyped option from SQL itself.
     cl.getSubcommands().get("sql").setUnmatchedOptionsArePositionalParams(true);
     return cl;
+  }
+
+  /**
+   * picocli wraps a long synopsis inside words, at '-', '.' or ',' ("[--⏎[no-]packets]",
+   * "[--cpuid-0x15.⏎ebx=N]"): every command's synopsis is laid out again, broken only between
+   * whole options.
+   */
+  private static void synopsisWrappedBetweenOptions(CommandLine cl) {
+    cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS, Main::synopsis);
+    for (CommandLine sub : cl.getSubcommands().values()) synopsisWrappedBetweenOptions(sub);
+  }
+
+  public static String synopsis(CommandLine.Help help) {
+    CommandLine.Model.UsageMessageSpec u = help.commandSpec().usageMessage();
+    int width = u.width();
+    String one;
+    // picocli.usage.width, when set, overrides any width given: it is set aside while the
+    // synopsis is rendered on one line, which is then broken between options
+    String property = System.clearProperty("picocli.usage.width");
+    try {
+      u.width(4000);
+      one = help.synopsis(help.synopsisHeadingLength()).strip();
+    } finally {
+      u.width(width);
+      if (property != null) System.setProperty("picocli.usage.width", property);
+    }
+    String name = help.commandSpec().qualifiedName();
+    if (!one.startsWith(name)) return help.synopsis(help.synopsisHeadingLength());
+    int indent = help.synopsisHeadingLength() + name.length() + 1;
+    List<String> words = new ArrayList<>();
+    int depth = 0, start = name.length() + 1;
+    for (int i = start; i <= one.length(); i++) {
+      char c = i < one.length() ? one.charAt(i) : ' ';
+      if (c == '[' || c == '(') depth++;
+      else if (c == ']' || c == ')') depth--;
+      else if (c == ' ' && depth == 0) {
+        if (i > start) words.add(one.substring(start, i));
+        start = i + 1;
+      }
+    }
+    StringBuilder out = new StringBuilder(name);
+    int col = help.synopsisHeadingLength() + name.length();
+    for (String w : words) {
+      if (col + 1 + w.length() > width && col > indent) {
+        out.append('\n').append(" ".repeat(indent)).append(w);
+        col = indent + w.length();
+      } else {
+        out.append(' ').append(w);
+        col += 1 + w.length();
+      }
+    }
+    return out.append('\n').toString();
   }
 
   /**

@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "List the packets of a raw Intel PT trace in the layout of libipt's ptdump: offset,"
-          + " packet name, payload. Decode errors print as [offset: error decoding packet: what]"
+      "List the packets of a raw Intel PT trace in the layout of libipt's ptdump.",
+      "One packet per line: offset, packet name, payload. Decode errors print as [offset: error decoding packet: what]"
           + " and the listing resumes at the next PSB."
     })
 public final class PacketsCommand implements Callable<Integer> {

@@ -24,10 +24,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Write a Windows Performance Recorder profile (.wprp) that records Intel PT",
-      "on kernel events, with processes, threads and loaded modules. On Windows:",
-      "  wpr -start FILE.wprp!NAME -filemode  ...  wpr -stop trace.etl",
-      "(see ingest/README.md)."
+      "Write a Windows Performance Recorder profile (.wprp) that records Intel PT on kernel events.",
+      "The profile also records processes, threads and loaded modules. On Windows (see ingest/README.md):",
+      "  wpr -start FILE.wprp!NAME -filemode  ...  wpr -stop trace.etl"
     })
 public final class ProfileCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
     name = "report",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = {"Runs the canned report NAME on the database DB; --list shows the reports and their parameters."})
+    description = {"Run a canned report on a database.",
+        "Runs the report NAME on the database DB; --list shows the reports and their parameters."})
 public final class ReportCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

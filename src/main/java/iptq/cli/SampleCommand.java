@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Write a sample Windows session: .etl recordings with IPT events (kernel-only and",
-      "user+kernel, 4-32 KiB buffers, wrapped and not), a process minidump, a live kernel",
-      "dump, and the true instruction path of every IPT event (truth.txt.gz). The traces",
-      "come from running the real compiled code in sample/bin; same seed, same bytes."
+      "Write a sample Windows session with its truth, generated from the real code in sample/bin.",
+      "The session: .etl recordings with IPT events (kernel-only and user+kernel, 4-32 KiB buffers,"
+          + " wrapped and not), a process minidump, a live kernel dump, and the true instruction path"
+          + " of every IPT event (truth.txt.gz). Same seed, same bytes."
     })
 public final class SampleCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

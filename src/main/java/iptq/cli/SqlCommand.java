@@ -26,8 +26,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
+      "Run SQL on a database, or open an SQL shell.",
       "Runs QUERY (one or more statements separated by ';') on the database DB, or, without"
-          + " QUERY, opens an SQL shell (.help lists its commands).",
+          + " QUERY, opens an SQL shell (.help lists its commands and keys).",
       "Results print as an aligned table on a terminal, as CSV in a pipe, or as --format says."
     })
 public final class SqlCommand implements Callable<Integer> {

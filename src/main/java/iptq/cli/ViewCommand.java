@@ -24,11 +24,12 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Writes one self-contained HTML page about the database DB: an overview (traces, segments by",
-      "trigger and process, decode health), per segment a flame chart of its call stacks with the",
-      "triggering event marked and the functions that ran before it, a flame graph of where the",
-      "instructions went, and a search for functions that links each to its segments. The page",
-      "fetches nothing: it works offline, and no request leaves the file."
+      "Write one self-contained HTML page about a database: timelines, flame charts, a flame graph.",
+      "The page about the database DB has an overview (traces, segments by trigger and process, decode"
+          + " health), per segment a flame chart of its call stacks with the triggering event marked and"
+          + " the functions that ran before it, a flame graph of where the instructions went, and a search"
+          + " for functions that links each to its segments.",
+      "The page fetches nothing: it works offline, and no request leaves the file."
     })
 public final class ViewCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

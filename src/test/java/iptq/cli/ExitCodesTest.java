@@ -74,7 +74,8 @@ class ExitCodesTest {
     c.add(row(2, "--threads 0: at least 1 thread is needed", "ingest", pt, "--threads", "0", "-o", out("a.duckdb")));
     c.add(row(2, "--threads -3: at least 1 thread is needed", "ingest", pt, "--threads", "-3", "-o", out("a.duckdb")));
     c.add(row(2, "--mtc-freq is 0 to 15", "ingest", pt, "--mtc-freq", "16", "-o", out("a.duckdb")));
-    c.add(row(2, "'x' is not a number", "ingest", pt, "--cpuid-15", "x:2", "-o", out("a.duckdb")));
+    c.add(row(2, "'x' is not a number", "ingest", pt, "--cpuid-0x15.eax", "x", "--cpuid-0x15.ebx", "2", "-o", out("a.duckdb")));
+    c.add(row(2, "--cpuid-0x15.eax and --cpuid-0x15.ebx go together", "ingest", pt, "--cpuid-0x15.eax", "2", "-o", out("a.duckdb")));
     c.add(row(0, "", "ingest", pt, "--threads", "1", "-o", out("ok.duckdb")));
     c.add(row(1, "ok.duckdb: already exists", "ingest", pt, "-o", out("ok.duckdb")));
     // info
