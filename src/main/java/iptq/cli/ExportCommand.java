@@ -59,7 +59,7 @@ public final class ExportCommand implements Callable<Integer> {
     if (what != null) throw new CommandLine.ParameterException(spec.commandLine(),
         "--format " + picture.cliName() + " draws segments; choose them with --segment, --trace, --pid, --tid, --from, --to, not '" + what + "'");
     try (Connection conn = Store.open(db, true)) {
-      long n = picture.write(conn, filters.selection(), output, VersionProvider.version());
+      long n = picture.write(conn, filters.selection(spec), output, VersionProvider.version());
       if (Tty.stderr()) spec.commandLine().getErr().println("wrote " + n + (picture == Pictures.FOLDED ? " stacks" : " segments") + " to " + output);
     }
     return 0;

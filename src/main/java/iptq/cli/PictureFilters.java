@@ -27,8 +27,9 @@ public final class PictureFilters {
   @Option(names = "--to", paramLabel = "TIME", description = "Only segments whose event is at or before TIME (as for --from).")
   String to;
 
-  Selection selection() {
-    return new Selection(segments, trace, pid, tid, ns("--from", from), ns("--to", to));
+  /** The filters as a selection; a time that is not one is a usage error (exit 2). */
+  Selection selection(picocli.CommandLine.Model.CommandSpec spec) {
+    return Inputs.option(spec, () -> new Selection(segments, trace, pid, tid, ns("--from", from), ns("--to", to)));
   }
 
   /** "1500", "1500ns", "1.5us", "2ms", "0.1s" as ns; null stays null. */

@@ -60,7 +60,7 @@ public final class ViewCommand implements Callable<Integer> {
     ViewPage.Written w;
     try (Connection conn = Store.open(db, true);
         Writer wr = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.UTF_8), 1 << 16)) {
-      w = ViewPage.write(conn, filters.selection(), cap, db.getFileName().toString(), VersionProvider.version(), wr);
+      w = ViewPage.write(conn, filters.selection(spec), cap, db.getFileName().toString(), VersionProvider.version(), wr);
     }
     PrintWriter err = spec.commandLine().getErr();
     err.printf(Locale.ROOT, "wrote %s: %d segment(s)%s, %,d bytes, %.1f s%n", out, w.picked(),

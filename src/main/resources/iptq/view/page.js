@@ -91,10 +91,10 @@
     chart('triggers').setOption({
       animation: false,
       tooltip: {trigger: 'axis'},
-      legend: {top: 0},
-      grid: {left: 50, right: 10, top: 30, bottom: 30},
+      legend: {top: 0, right: 0},
+      grid: {left: 40, right: 10, top: 30, bottom: 30},
       xAxis: {type: 'category', data: triggers},
-      yAxis: {type: 'value', name: 'segments', minInterval: 1},
+      yAxis: {type: 'value', minInterval: 1},
       series: procs.map(function (p) {
         return {name: p, type: 'bar', stack: 'all', label: {show: true},
           data: triggers.map(function (t) {
@@ -175,7 +175,7 @@
       items.push([f[i], f[i + 1], f[i + 2], f[i + 3], f[i + 4], f[i + 5]]);
       if (f[i + 2] > depth) depth = f[i + 2];
     }
-    $('flamechart').style.height = Math.max(160, (depth + 1) * 20 + 90) + 'px';
+    $('flamechart').style.height = Math.max(170, (depth + 1) * 20 + 100) + 'px';
     var c = chart('flamechart');
     c.resize();
     var marks = [{xAxis: d.x1, name: s.trigger || 'end', label: {formatter: (s.trigger || 'end') + ' ▸', position: 'insideEndTop'},
@@ -187,13 +187,14 @@
     c.setOption({
       animation: false,
       tooltip: {formatter: frameTooltip(d.axis)},
-      grid: {left: 8, right: 24, top: 24, bottom: 56},
+      grid: {left: 8, right: 24, top: 24, bottom: 64},
       xAxis: {type: 'value', min: d.x0, max: d.x1, scale: true,
-        name: d.axis === 'time' ? 'ns' : 'instructions', nameLocation: 'end', nameGap: 4,
+        name: d.axis === 'time' ? 'ns from the segment\'s first instruction' : 'instructions from the segment\'s first',
+        nameLocation: 'middle', nameGap: 22,
         axisLabel: {formatter: function (v) { return fmt(Math.round(v - d.x0)); }}},
       yAxis: {type: 'value', inverse: true, min: -0.5, max: depth + 0.5, show: false},
       dataZoom: [{type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter'},
-        {type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', height: 16, bottom: 6}],
+        {type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', height: 14, bottom: 4, labelFormatter: ''}],
       series: [{type: 'custom', name: 'frames', renderItem: renderFrame, encode: {x: [0, 1], y: 2}, data: items,
         markLine: {symbol: 'none', silent: true, animation: false, data: marks}}]
     }, true);

@@ -55,8 +55,8 @@ class PicturesCommandTest {
     assertEquals(1, none.exit());
     assertEquals("iptq: no segment matches the filters", none.err().strip());
     Cli time = Cli.run("export", db, "--format", "folded", "-o", out, "--from", "soon");
-    assertEquals(1, time.exit());
-    assertEquals("iptq: --from: 'soon' is not a time (ns, or with a unit: us, ms, s)", time.err().strip());
+    assertEquals(2, time.exit());
+    assertTrue(time.err().contains("--from: 'soon' is not a time (ns, or with a unit: us, ms, s)"), time.err());
     Cli table = Cli.run("export", db, "blocks", "--format", "chrome-trace", "-o", out);
     assertEquals(2, table.exit());
     assertTrue(table.err().contains("--format chrome-trace draws segments"), table.err());
@@ -65,6 +65,6 @@ class PicturesCommandTest {
     assertTrue(noTable.err().contains("Missing required parameter: 'TABLE|QUERY'"), noTable.err());
     Cli missing = Cli.run("view", dir.resolve("nope.duckdb").toString());
     assertEquals(1, missing.exit(), missing.err());
-    assertEquals(1, missing.err().strip().lines().count(), missing.err());
+    assertEquals("iptq: " + dir.resolve("nope.duckdb") + ": no such file", missing.err().strip());
   }
 }
