@@ -39,7 +39,8 @@ class DemoEndToEndTest {
     // functions-before: per segment, the functions in execution order (back = N .. 1).
     Map<Integer, List<String>> shown = new TreeMap<>();
     for (String[] row : csv(out, "$ iptq report functions-before")) {
-      shown.computeIfAbsent(Integer.parseInt(row[0]), k -> new ArrayList<>()).add(row[7] + "!" + row[6]);
+      // segment_id, trace_id, time_utc, event_ts, process, pid, tid, back, function, module, ...
+      shown.computeIfAbsent(Integer.parseInt(row[0]), k -> new ArrayList<>()).add(row[9] + "!" + row[8]);
     }
     long exits = truth.segments().stream().filter(s -> s.trigger().equals("SystemCallExit")).count();
     assertEquals(exits, shown.size(), out);
@@ -59,8 +60,9 @@ class DemoEndToEndTest {
     List<String[]> health = csv(out, "$ iptq report decode-health");
     assertEquals(truth.segments().size(), health.size(), out);
     for (String[] row : health) {
-      assertEquals("ok", row[2], String.join(",", row));
-      assertEquals("0", row[5], String.join(",", row));
+      // segment_id, trace_id, time_utc, trigger, decode_status, packets, instructions, errors, ...
+      assertEquals("ok", row[4], String.join(",", row));
+      assertEquals("0", row[7], String.join(",", row));
     }
     assertTrue(secs < 600);
     System.out.printf("iptq demo from a clean clone: %.1f s (build included)%n", secs);
