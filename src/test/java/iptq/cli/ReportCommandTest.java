@@ -39,11 +39,11 @@ class ReportCommandTest {
     Cli t = Cli.run("report", "functions-before", db, "--param", "last=1", "--format", "csv");
     assertEquals(0, t.exit(), t.err());
     assertEquals("""
-        segment_id,event_ts,process,pid,tid,back,function,module,insns,first_seq,last_seq
-        1,1000,notepad.exe,1234,5678,1,KiSystemCall64,ntoskrnl.exe,7,19,19
-        2,2000,notepad.exe,1234,5678,1,KiSystemCall64,ntoskrnl.exe,7,19,19
-        4,4000,notepad.exe,1234,5678,1,KeBugCheckEx,ntoskrnl.exe,10,11,13
-        5,5000,explorer.exe,800,900,1,KiSystemCall64,ntoskrnl.exe,7,15,15
+        segment_id,trace_id,time_utc,event_ts,process,pid,tid,back,function,module,insns,first_seq,last_seq
+        1,1,2026-11-02 09:30:00.000001,1000,notepad.exe,1234,5678,1,KiSystemCall64,ntoskrnl.exe,7,19,19
+        2,1,2026-11-02 09:30:00.000002,2000,notepad.exe,1234,5678,1,KiSystemCall64,ntoskrnl.exe,7,19,19
+        4,1,2026-11-02 09:30:00.000004,4000,notepad.exe,1234,5678,1,KeBugCheckEx,ntoskrnl.exe,10,11,13
+        5,1,2026-11-02 09:30:00.000005,5000,explorer.exe,800,900,1,KiSystemCall64,ntoskrnl.exe,7,15,15
         """, t.out());
   }
 
@@ -55,13 +55,13 @@ class ReportCommandTest {
     assertTrue(Files.readString(json).startsWith("[\n\t{\"module\":\"ntoskrnl.exe\",\"distinct_blocks\":16,"),
         Files.readString(json));
     Path pq = dir.resolve("paths.parquet");
-    Cli p = Cli.run("report", "syscall-paths", db, "-f", "parquet", "-o", pq.toString(), "-p", "kernel_only=false");
+    Cli p = Cli.run("report", "syscall-paths", db, "-f", "parquet", "-o", pq.toString(), "-p", "module=ntoskrnl.exe");
     assertEquals(0, p.exit(), p.err());
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*), max(segments), min(steps) FROM '" + pq + "'")) {
       rs.next();
-      assertEquals("3 2 5", rs.getLong(1) + " " + rs.getLong(2) + " " + rs.getLong(3));
+      assertEquals("4 2 2", rs.getLong(1) + " " + rs.getLong(2) + " " + rs.getLong(3));
     }
   }
 
@@ -90,6 +90,6 @@ class ReportCommandTest {
     // a value that would break out of a concatenated string literal is just a trigger name
     Cli t = Cli.run("report", "functions-before", db, "-p", "trigger=x' OR '1'='1", "-f", "csv");
     assertEquals(0, t.exit(), t.err());
-    assertEquals("segment_id,event_ts,process,pid,tid,back,function,module,insns,first_seq,last_seq\n", t.out());
+    assertEquals("segment_id,trace_id,time_utc,event_ts,process,pid,tid,back,function,module,insns,first_seq,last_seq\n", t.out());
   }
 }
