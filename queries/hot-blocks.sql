@@ -38,7 +38,10 @@ WITH picked AS (
               AND s.function_offset IS NOT DISTINCT FROM x.function_offset
   GROUP BY ALL
 )
-SELECT s.process, s.module, s.function, s.function_offset, s.start_ip, s.end_ip, s.instructions,
+-- the block's place as WinDbg and branches.from_function write it: name+0x2d6 (just the name at its start)
+SELECT s.process, s.module,
+       s.function || CASE WHEN s.function_offset > 0 THEN printf('+0x%x', s.function_offset) ELSE '' END AS function,
+       s.start_ip, s.end_ip, s.instructions,
        s.pct_instructions, s.executions, c.segments
 FROM shown s
 JOIN segment_counts c ON c.process IS NOT DISTINCT FROM s.process AND c.start_ip = s.start_ip

@@ -96,15 +96,17 @@ CREATE TABLE events (
   header_kind  VARCHAR NOT NULL,
   version      INTEGER,
   payload_size INTEGER NOT NULL,
-  fields       VARCHAR
+  fields       VARCHAR,
+  thread_source VARCHAR,
+  time_utc     TIMESTAMP_NS
 );
 COMMENT ON TABLE events IS 'One row per ETW event of the trace, in time order.';
 COMMENT ON COLUMN events.event_id IS 'Key; in time order within a trace.';
 COMMENT ON COLUMN events.trace_id IS 'The input file.';
 COMMENT ON COLUMN events.ts IS 'ns since trace start.';
 COMMENT ON COLUMN events.cpu IS 'Processor whose buffer held the event.';
-COMMENT ON COLUMN events.pid IS 'Process id from the event header (NULL for PERFINFO headers, which carry none) or payload.';
-COMMENT ON COLUMN events.tid IS 'Thread id, likewise.';
+COMMENT ON COLUMN events.pid IS 'Process id: from the event header; for headers without a thread (PERFINFO: system calls, image loads, ...) from the payload where it names the process (image loads, DbgID), else that of the thread running on the event''s processor (thread_source).';
+COMMENT ON COLUMN events.tid IS 'Thread id: from the header; where it has none, from the payload (Thread, CSwitch NewThreadId), else the thread the last CSwitch on the event''s cpu switched in, as WPA attributes it.';
 COMMENT ON COLUMN events.provider IS 'Kernel event group (Process, Thread, Image, PerfInfo, ...) or provider GUID.';
 COMMENT ON COLUMN events.name IS 'Event name (ProcessStart, CSwitch, SystemCallExit, ProcessorTrace, ...), or group/type when unknown.';
 COMMENT ON COLUMN events.opcode IS 'Event type (opcode) within its group.';
@@ -112,4 +114,6 @@ COMMENT ON COLUMN events.hook_id IS 'group << 8 | type, for kernel events.';
 COMMENT ON COLUMN events.header_kind IS 'system, compact, perfinfo, trace, instance, event (EVENT_HEADER), wpp.';
 COMMENT ON COLUMN events.version IS 'Event version.';
 COMMENT ON COLUMN events.payload_size IS 'Bytes of payload.';
+COMMENT ON COLUMN events.thread_source IS 'Where tid and pid came from: header (the event header), payload (the event''s own fields: image loads and DbgID give the pid only), cswitch (the header has no thread: the thread running on cpu at ts, from the last CSwitch NewThreadId before it, and its pid from threads; 0 for the idle thread), NULL when nothing says.';
+COMMENT ON COLUMN events.time_utc IS 'Wall-clock time (UTC) of ts: traces.start_time + ts ns.';
 COMMENT ON COLUMN events.fields IS 'Decoded payload fields as a JSON object, for the events iptq knows; NULL otherwise.';

@@ -104,7 +104,8 @@ CREATE TABLE flow_events (
   ts         BIGINT,
   kind       VARCHAR NOT NULL,
   ip         UBIGINT,
-  payload    UBIGINT
+  payload    UBIGINT,
+  ip_name    VARCHAR
 );
 COMMENT ON TABLE flow_events IS 'Trace events between instructions, as libipt ptxed prints them in brackets: enabled, disabled, resumed, interrupt, overflow, paging, vmcs, exec-mode, tsx, stop, exstop, mwait, pwre, pwrx, ptwrite, cbr, tick.';
 COMMENT ON COLUMN flow_events.segment_id IS 'The buffer.';
@@ -113,6 +114,7 @@ COMMENT ON COLUMN flow_events.ts IS 'Estimated ns since trace start.';
 COMMENT ON COLUMN flow_events.kind IS 'The event kind.';
 COMMENT ON COLUMN flow_events.ip IS 'The IP the event names, where it names one.';
 COMMENT ON COLUMN flow_events.payload IS 'Kind-specific value: CR3 for paging, the PTWRITE value, the mode for exec-mode, ...';
+COMMENT ON COLUMN flow_events.ip_name IS 'ip as module!function+0xoff (module+0xrva without a symbol); NULL when ip is NULL or in no module.';
 
 CREATE TABLE decode_errors (
   segment_id BIGINT  NOT NULL,
@@ -120,12 +122,14 @@ CREATE TABLE decode_errors (
   ip         UBIGINT,
   kind       VARCHAR NOT NULL,
   message    VARCHAR NOT NULL,
-  skipped_bytes BIGINT
+  skipped_bytes BIGINT,
+  ip_name    VARCHAR
 );
 COMMENT ON TABLE decode_errors IS 'One row per decode problem; decoding resumed at the next PSB.';
 COMMENT ON COLUMN decode_errors.segment_id IS 'The buffer.';
 COMMENT ON COLUMN decode_errors."offset" IS 'Byte offset in the segment where the problem was found.';
 COMMENT ON COLUMN decode_errors.ip IS 'The IP the flow decoder was at, where it had one.';
 COMMENT ON COLUMN decode_errors.kind IS 'Short stable name: bad-packet, truncated, reserved-ipbytes, nosync, no-code, bad-insn, ret-not-taken, ret-empty-stack, tnt-needed, tip-needed, tnt-left, psb-mismatch, overflow, unfixable-import, ...';
-COMMENT ON COLUMN decode_errors.message IS 'What was wrong, for people.';
+COMMENT ON COLUMN decode_errors.message IS 'What was wrong, for people; every address in it that lies in a module is followed by its name, as 0xfffff805620d14f0 (sampdrv.sys!SampKiSystemCall64).';
+COMMENT ON COLUMN decode_errors.ip_name IS 'ip as module!function+0xoff (module+0xrva without a symbol); NULL when ip is NULL or in no module.';
 COMMENT ON COLUMN decode_errors.skipped_bytes IS 'Bytes skipped to reach the next PSB (or the end).';

@@ -1,5 +1,15 @@
 -- Views that make common questions short. Applied last: they read the tables above.
 
+-- Wall-clock time of any ts: rows of several recordings line up on it.
+-- The arguments are the caller's expressions, bound inside the subquery: traces' columns are
+-- renamed there so that a caller's trace_id or start_time means the caller's.
+CREATE MACRO time_utc(trace, t) AS (
+  SELECT make_timestamp_ns(iptq_start_ns + t)
+  FROM (SELECT trace_id AS iptq_trace, epoch_ns(start_time) AS iptq_start_ns FROM traces)
+  WHERE iptq_trace = trace
+);
+COMMENT ON MACRO time_utc IS 'time_utc(trace_id, ts): the wall-clock time (UTC, TIMESTAMP_NS) of ts in that trace, traces.start_time + ts ns; NULL where the trace has no start time.';
+
 -- Call/return pairs. The running sum of +1 per call and -1 per return gives each one a
 -- level; a call at level L is answered by the first return after it that comes back to L
 -- (depth moves by one at a time, so nothing in between can). A segment starts in the middle
@@ -103,7 +113,7 @@ COMMENT ON COLUMN segment_summary.instructions IS 'Instructions decoded.';
 COMMENT ON COLUMN segment_summary.branches IS 'Branch rows.';
 COMMENT ON COLUMN segment_summary.errors IS 'decode_errors rows.';
 COMMENT ON COLUMN segment_summary.skipped_bytes IS 'Bytes of trace data that could not be decoded.';
-COMMENT ON COLUMN segment_summary.decode_status IS 'ok, errors, packets-only, empty.';
+COMMENT ON COLUMN segment_summary.decode_status IS 'ok, errors, code-missing, no-code-given, empty (segments.decode_status).';
 COMMENT ON COLUMN segment_summary.first_function IS 'First named function the flow decoder walked (NULL when none had a name).';
 COMMENT ON COLUMN segment_summary.first_module IS 'First module the flow decoder walked.';
 COMMENT ON COLUMN segment_summary.last_function IS 'Last named function walked: the one running at the event.';

@@ -45,11 +45,19 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Keep the database here (default: a temporary one, deleted at the end).")
   Path keep;
 
+  @Option(names = "--force", description = "Overwrite the database given with -o if it exists.")
+  boolean force;
+
   @Override
   public Integer call() throws Exception {
     Path data = SampleFiles.data();
     Path bin = SampleFiles.bin();
     if (!Files.isDirectory(data)) throw new InputException(data, -1, "the bundled sample is missing");
+    // The same rule as ingest: an existing database is kept unless --force says otherwise, and
+    // before any work is done.
+    if (keep != null && Files.exists(keep) && !force) {
+      throw new InputException(keep.toAbsolutePath(), -1, "already exists (use --force to overwrite)");
+    }
     List<Path> etls = files(data, ".etl");
     List<Path> dumps = files(data, ".dmp");
     PrintWriter out = spec.commandLine().getOut();
@@ -70,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
         ingest.add(d.toString());
       }
       ingest.addAll(List.of("--image-path", bin.toString(), "--symbols", bin.toString(), "-o", db.toString()));
-      if (keep != null) ingest.add("--force");
+      if (keep != null && force) ingest.add("--force");
       out.println();
       out.println("$ iptq ingest sample/data/*.etl --dump sample/data/*.dmp --image-path sample/bin"
           + " --symbols sample/bin -o " + (keep != null ? keep : "sample.duckdb"));

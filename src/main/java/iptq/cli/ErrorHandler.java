@@ -13,6 +13,9 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+    // Ctrl-C or SIGTERM: Stops has said "interrupted" and ends the process; what failed because
+    // of it is not news.
+    iptq.store.Stops.awaitStop();
     Throwable t = ex;
     if (t instanceof UncheckedIOException u) t = u.getCause();
     if (t instanceof CommandLine.TypeConversionException) {

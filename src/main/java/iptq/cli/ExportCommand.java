@@ -28,7 +28,7 @@ public final class ExportCommand implements Callable<Integer> {
       description = "A table or view name, or a SELECT statement (not for chrome-trace, speedscope, folded).")
   String what;
 
-  @Option(names = {"-f", "--format"}, required = true, paramLabel = "FMT", description = "csv, parquet, json (one object per line) or arrow; or, for trace viewers,"
+  @Option(names = {"-f", "--format"}, required = true, paramLabel = "FMT", description = "csv, parquet, json (an array, one object per line) or arrow; or, for trace viewers,"
       + " chrome-trace (Perfetto, chrome://tracing), speedscope, folded (flamegraph.pl, inferno).")
   String format;
 
@@ -37,6 +37,10 @@ public final class ExportCommand implements Callable<Integer> {
 
   @CommandLine.Mixin PictureFilters filters;
 
+  @Option(names = "--raw-numbers",
+      description = "Addresses as plain numbers in CSV and JSON (default: 0x-hex text, which DuckDB reads back as text and casts with ::UBIGINT).")
+  boolean rawNumbers;
+
   @Override
   public Integer call() throws Exception {
     Pictures picture = Pictures.byName(format);
@@ -44,7 +48,7 @@ public final class ExportCommand implements Callable<Integer> {
     if (what == null) throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'TABLE|QUERY'");
     Export.Format fmt = Inputs.option(spec, () -> Export.format(format));
     try (Connection conn = Store.open(db, true)) {
-      long rows = Export.write(conn, Export.query(conn, what), fmt, output);
+      long rows = Export.write(conn, Export.query(conn, what), fmt, output, rawNumbers);
       if (Tty.stderr()) spec.commandLine().getErr().println("wrote " + rows + " rows to " + output);
     }
     return 0;
@@ -55,7 +59,7 @@ public final class ExportCommand implements Callable<Integer> {
         "--format " + picture.cliName() + " draws segments; choose them with --segment, --trace, --pid, --tid, --from, --to, not '" + what + "'");
     try (Connection conn = Store.open(db, true)) {
       long n = picture.write(conn, filters.selection(), output, VersionProvider.version());
-      if (System.console() != null) spec.commandLine().getErr().println("wrote " + n + (picture == Pictures.FOLDED ? " stacks" : " segments") + " to " + output);
+      if (Tty.stderr()) spec.commandLine().getErr().println("wrote " + n + (picture == Pictures.FOLDED ? " stacks" : " segments") + " to " + output);
     }
     return 0;
   }

@@ -58,6 +58,9 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    iptq.store.Stops.install();
+    int rc = commandLine().execute(args);
+    iptq.store.Stops.awaitStop();
+    System.exit(rc);
   }
 }

@@ -51,6 +51,10 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
   Path output;
 
+  @Option(names = "--raw-numbers",
+      description = "Addresses as plain numbers in CSV, TSV and JSON (default: 0x-hex text, which DuckDB reads back as text and casts with ::UBIGINT).")
+  boolean rawNumbers;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -89,12 +93,12 @@ public final class ReportCommand implements Callable<Integer> {
       }
       try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(report.sql())) {
         if (output == null) {
-          ResultPrinter.forTerminal(fmt, Tty.width()).print(rs, out);
+          ResultPrinter.forTerminal(fmt, Tty.width()).rawNumbers(rawNumbers).print(rs, out);
         } else {
           Path parent = output.toAbsolutePath().getParent();
           if (parent != null) Files.createDirectories(parent);
           try (PrintWriter w = new PrintWriter(new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8))) {
-            new ResultPrinter(fmt, Integer.MAX_VALUE, Long.MAX_VALUE).print(rs, w);
+            new ResultPrinter(fmt, Integer.MAX_VALUE, Long.MAX_VALUE).rawNumbers(rawNumbers).print(rs, w);
           }
         }
       }

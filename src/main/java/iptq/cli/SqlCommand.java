@@ -46,6 +46,10 @@ public final class SqlCommand implements Callable<Integer> {
   @Option(names = "--write", description = "Open the database for writing (to add tables or views of your own).")
   boolean write;
 
+  @Option(names = "--raw-numbers",
+      description = "Addresses as plain numbers in CSV, TSV and JSON (default: 0x-hex text, which DuckDB reads back as text and casts with ::UBIGINT).")
+  boolean rawNumbers;
+
   @Override
   public Integer call() throws Exception {
     // options are matched as positional text (so a query may start with "--"): a lone word
@@ -64,7 +68,7 @@ public final class SqlCommand implements Callable<Integer> {
           try (Statement st = conn.createStatement()) {
             if (st.execute(sql)) {
               try (ResultSet rs = st.getResultSet()) {
-                ResultPrinter.forTerminal(fmt, Tty.width()).print(rs, out);
+                ResultPrinter.forTerminal(fmt, Tty.width()).rawNumbers(rawNumbers).print(rs, out);
               }
             }
           }
@@ -87,11 +91,11 @@ public final class SqlCommand implements Callable<Integer> {
   private boolean shell(Connection conn, ResultFormat fmt) throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     if (System.console() != null) {
-      try (TerminalLines lines = new TerminalLines()) {
+      try (TerminalLines lines = new TerminalLines(() -> Shell.names(conn), () -> Shell.relations(conn))) {
         PrintWriter tout = lines.writer();
         tout.println("iptq " + VersionProvider.version() + " SQL shell on " + db
             + ". Statements end with ';'. .help for commands, .quit to leave.");
-        return new Shell(conn, lines, tout, tout, fmt == null ? ResultFormat.TABLE : fmt, lines::width).run();
+        return new Shell(conn, lines, tout, tout, fmt == null ? ResultFormat.TABLE : fmt, lines::width, true).run();
       }
     }
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

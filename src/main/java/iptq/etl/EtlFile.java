@@ -61,6 +61,10 @@ public final class EtlFile implements AutoCloseable, Iterable<EtlEvent> {
     try {
       this.fileSize = ch.size();
       BufferHeader first = readHeader(0);
+      if (first != null && !plausible(first, fileSize, 0) && plausible(first, Long.MAX_VALUE, 0)) {
+        throw new InputException(path, fileSize, "a cut .etl file: it ends at offset 0x" + Long.toHexString(fileSize)
+            + " inside its first buffer, which is " + Integer.toUnsignedLong(first.bufferSize()) + " bytes long");
+      }
       if (first == null || !plausible(first, fileSize, 0)) {
         throw new InputException(path, 0, "not an .etl file: the first buffer header is not valid");
       }

@@ -20,13 +20,25 @@ public final class TraceFiles {
 
   /** A first buffer header that makes sense, holding a logfile-header record (HookId 0). */
   public static boolean looksLikeEtl(Path p) throws IOException {
+    return etlHead(p, false);
+  }
+
+  /**
+   * A first buffer header that makes sense but claims more bytes than the file has: an .etl cut
+   * inside its first buffer (the reader names the cut).
+   */
+  public static boolean looksLikeCutEtl(Path p) throws IOException {
+    return !etlHead(p, false) && etlHead(p, true);
+  }
+
+  private static boolean etlHead(Path p, boolean cut) throws IOException {
     try (FileChannel c = FileChannel.open(p, StandardOpenOption.READ)) {
       if (c.size() < BufferHeader.SIZE + 8) return false;
       ByteBuffer b = ByteBuffer.allocate(BufferHeader.SIZE + 8).order(ByteOrder.LITTLE_ENDIAN);
       while (b.hasRemaining()) if (c.read(b, b.position()) < 0) return false;
       BufferHeader h = BufferHeader.read(b, 0, 0);
       long size = Integer.toUnsignedLong(h.bufferSize());
-      if (size < BufferHeader.SIZE || size > EtlFile.MAX_BUFFER || size > c.size()) return false;
+      if (size < BufferHeader.SIZE || size > EtlFile.MAX_BUFFER || !cut && size > c.size()) return false;
       int marker = b.getInt(BufferHeader.SIZE);
       int type = (marker >>> 16) & 0xFF;
       return (marker >>> 24 & 0xC0) == 0xC0 && (type == 1 || type == 2)

@@ -59,6 +59,8 @@ public final class FlowDecoder {
   private Block prev;
   private final Block[] stackBlocks = new Block[64];
   private int gen;
+  private boolean statusUpdate;
+  private boolean syncing;
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -81,6 +83,22 @@ public final class FlowDecoder {
     return asid;
   }
 
+  /**
+   * Whether the event being reported is the status a PSB+ gives (libipt's status update, which
+   * ptxed does not print); valid inside {@link FlowSink#event}.
+   */
+  public boolean statusUpdate() {
+    return statusUpdate;
+  }
+
+  /**
+   * Whether the decoder is looking for a PSB+ to start at (an error reported now is ptxed's
+   * "sync error"); valid inside {@link FlowSink#error}.
+   */
+  public boolean syncing() {
+    return syncing;
+  }
+
   /** Blocks in the block cache. */
   public int cachedBlocks() {
     return cache.size();
@@ -94,12 +112,14 @@ public final class FlowDecoder {
   /** Decodes the whole trace. */
   public void decode() {
     for (;;) {
+      syncing = true;
       QueryDecoder.Item it = q.peek();
       if (it == QueryDecoder.Item.END) return;
       if (it == QueryDecoder.Item.ERROR) {
         fail(q.errOffset, q.errKind, q.errMessage);
         continue;
       }
+      syncing = false;
       if (it != QueryDecoder.Item.PSB) {
         // Only reachable after an error left us mid-stream: drop to the next PSB.
         fail(q.offset(), FlowError.BAD_SEQUENCE, "trace item " + it + " before synchronisation");
@@ -126,8 +146,10 @@ public final class FlowDecoder {
       ip = q.psbIp;
       enabled = true;
     }
+    boolean overflow = q.psbOverflow;
     q.take();
     psbEvents();
+    if (overflow) event(FlowEventKind.OVERFLOW, ip, 0);
   }
 
   /**
@@ -137,10 +159,12 @@ public final class FlowDecoder {
    * was off) reports no mode.
    */
   private void psbEvents() {
+    statusUpdate = true;
     for (int i = q.psbStatusDone; i < q.psbStatusCount; i++) {
       FlowEventKind k = q.psbStatus[i];
       event(k, NO_IP, k == FlowEventKind.EXEC_MODE ? mode.bits() : q.psbStatusPayload[i]);
     }
+    statusUpdate = false;
     q.psbStatusDone = q.psbStatusCount;
   }
 
@@ -149,11 +173,13 @@ public final class FlowDecoder {
    * the PSB+, but those after a PIP, VMCS or MODE.Exec wait with that for the FUP's IP.
    */
   private void psbAtOnce() {
+    statusUpdate = true;
     for (int i = q.psbStatusDone; i < q.psbStatusCount; i = ++q.psbStatusDone) {
       FlowEventKind k = q.psbStatus[i];
-      if (k != FlowEventKind.CBR && k != FlowEventKind.MNT) return;
+      if (k != FlowEventKind.CBR && k != FlowEventKind.MNT) break;
       event(k, NO_IP, q.psbStatusPayload[i]);
     }
+    statusUpdate = false;
   }
 
   /** Walks until the trace ends or an error (reported, with a resync) interrupts it. */
@@ -192,6 +218,17 @@ public final class FlowDecoder {
             break;
           case PSB:
             psbAtOnce();
+            if (q.psbOverflow) {
+              // Packets were lost inside the PSB+: resume at its FUP after an overflow (libipt).
+              applyPsbStatus();
+              psbEvents();
+              ip = q.psbIp;
+              enabled = true;
+              walkedSinceTrace = 0;
+              q.take();
+              event(FlowEventKind.OVERFLOW, ip, 0);
+              continue;
+            }
             if (!enabled) {
               applyPsbStatus();
               psbEvents();
@@ -610,6 +647,8 @@ public final class FlowDecoder {
   /** Consumes the TIP an indirect transfer needs and goes there. */
   private boolean tip(long from) {
     QueryDecoder.Item it = q.peek();
+    // A TIP may come after TNT bits of the branches that follow (a deferred TIP, libipt 2.2).
+    if (it == QueryDecoder.Item.TNT && q.deferTip()) it = QueryDecoder.Item.TIP;
     if (it != QueryDecoder.Item.TIP) {
       return expected(FlowError.TIP_NEEDED, "branch at 0x" + Long.toHexString(from) + " needs a TIP, trace has " + what(it));
     }
@@ -745,14 +784,16 @@ public final class FlowDecoder {
         long to = q.evTarget;
         branchRow(from, to, BranchKind.ASYNC, true);
         event(FlowEventKind.INTERRUPT, from, to);
-        if (q.evVmcs >= 0) event(FlowEventKind.VMCS, NO_IP, q.evVmcs); // libipt puts it before the PIP
+        // Where they take effect: the handler (0 when suppressed), as libipt's async events say.
+        long at = to == NO_IP ? 0 : to;
+        if (q.evVmcs >= 0) event(FlowEventKind.VMCS, at, q.evVmcs); // libipt puts it before the PIP
         if (q.evPaging >= 0) {
           setAsid(q.evPaging & ~1L);
-          event(FlowEventKind.PAGING, NO_IP, q.evPaging);
+          event(FlowEventKind.PAGING, at, q.evPaging);
         }
         if (q.evModeBits != 0) {
           setMode(modeOf(q.evModeBits));
-          event(FlowEventKind.EXEC_MODE, NO_IP, q.evModeBits);
+          event(FlowEventKind.EXEC_MODE, to, q.evModeBits);
         }
         q.take();
         if (to == NO_IP) {
@@ -770,6 +811,11 @@ public final class FlowDecoder {
         event(FlowEventKind.DISABLED, ip, q.evTarget);
         enabled = false;
         lastDisableIp = ip;
+        // A VMCS and PIP that came with it (a VM exit out of traced code), at the TIP.PGD's IP
+        // (0 when suppressed), reported after it as libipt does.
+        long at = q.evTarget == NO_IP ? 0 : q.evTarget;
+        if (q.evVmcs >= 0) event(FlowEventKind.VMCS, at, q.evVmcs);
+        if (q.evPaging >= 0) event(FlowEventKind.PAGING, at, q.evPaging);
         if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
         if (q.evModeBits != 0) heldMode = q.evModeBits;
         q.take();
@@ -823,7 +869,7 @@ public final class FlowDecoder {
 
   private void applyHeldMode() {
     setMode(modeOf(heldMode));
-    event(FlowEventKind.EXEC_MODE, NO_IP, heldMode);
+    event(FlowEventKind.EXEC_MODE, enabled ? ip : NO_IP, heldMode);
     heldMode = 0;
   }
 

@@ -52,6 +52,15 @@ public final class QueryDecoder {
   // An MWAIT waits for the next FUP (shared with its EXSTOP), as in libipt.
   private boolean mwaitPending;
   private long mwaitPayload;
+  // Whether tracing is on as the packets say (PSB+ FUP, TIP.PGE, TIP.PGD, OVF's FUP), as libipt's
+  // event decoder tracks it: events while it is off bind to no IP.
+  private boolean tracing = true;
+  // Power and status events seen while an MWAIT waits: libipt reports them after the MWAIT and
+  // the EXSTOP its FUP completes, in their order.
+  private static final int HELD = 8;
+  private final FlowEventKind[] heldKind = new FlowEventKind[HELD];
+  private final long[] heldPayload = new long[HELD];
+  private int heldFirst, heldCount;
 
   /** EVENT: the kind. */
   public FlowEventKind evKind;
@@ -84,6 +93,8 @@ public final class QueryDecoder {
   public int psbModeBits;
   public long psbPaging;
   public int psbTsx;
+  /** PSB: an OVF inside the PSB+, resolved by its FUP: decoding resumes there after an overflow. */
+  public boolean psbOverflow;
   /** PSB: the VMCS base the PSB+ gives, or -1. */
   public long psbVmcs;
   /**
@@ -147,6 +158,44 @@ public final class QueryDecoder {
     return tntCount;
   }
 
+  /**
+   * A deferred TIP, as libipt 2.2 finds it: the walker needs a TIP (an indirect branch or far
+   * transfer) and the next item is a TNT bit. The TIP may come after the cached TNT bits, or
+   * after one more TNT packet whose bits then join the cache; the bits stay for the branches
+   * after the indirect one. True when such a TIP is there: it is then the next item until
+   * {@link #takeTip()}, and the TNT bits follow it. False, with nothing consumed, otherwise.
+   */
+  public boolean deferTip() {
+    if (tntCount == 0 || item != null) return false;
+    int count = tntCount;
+    long bits = count == 64 ? tntBits : tntBits & ((1L << count) - 1);
+    tntCount = 0;
+    Item r = read();
+    if (r == Item.TNT) {
+      int more = tntCount;
+      if (count + more > 64) {
+        // The cache holds 64 bits: libipt fails here too. Keep the newer bits for the error.
+        item = null;
+        return false;
+      }
+      bits = more == 64 ? tntBits : (bits << more) | (tntBits & ((1L << more) - 1));
+      count += more;
+      tntCount = 0;
+      r = read();
+      if (r == Item.TNT) {
+        // Two TNT packets before the TIP: libipt's query fails. Report at the second.
+        tntBits = bits;
+        tntCount = count;
+        item = null;
+        return false;
+      }
+    }
+    tntBits = bits;
+    tntCount = count;
+    item = r;
+    return r == Item.TIP;
+  }
+
   public void takeTip() {
     item = null;
   }
@@ -167,6 +216,7 @@ public final class QueryDecoder {
     fupFor = FUP_ASYNC;
     replayFup = false;
     mwaitPending = false;
+    heldCount = 0;
     long from = pd.offset();
     long psb = pd.sync();
     return psb < 0 ? Math.max(0, pd.size() - from) : Math.max(0, psb - from);
@@ -229,6 +279,13 @@ public final class QueryDecoder {
       replayFup = false;
       return fup(replayFupIp);
     }
+    if (heldCount > 0 && !mwaitPending) {
+      // Events that came while an MWAIT waited for its FUP follow what that FUP completes.
+      event(heldKind[heldFirst], FlowSink.NO_IP, false, heldPayload[heldFirst]);
+      heldFirst = (heldFirst + 1) % HELD;
+      heldCount--;
+      return Item.EVENT;
+    }
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) return Item.END;
@@ -247,10 +304,12 @@ public final class QueryDecoder {
           return Item.TIP;
         }
         case TIP_PGE -> {
+          tracing = true;
           event(FlowEventKind.ENABLED, p.ipSuppressed ? FlowSink.NO_IP : p.ip, false, 0);
           return Item.EVENT;
         }
         case TIP_PGD -> {
+          tracing = false;
           event(FlowEventKind.DISABLED, FlowSink.NO_IP, false, 0);
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           return Item.EVENT;
@@ -267,6 +326,11 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case MODE_TSX -> {
+          if (!tracing) {
+            // Tracing is off: no FUP comes for it, and a later FUP (of a FUP+TIP.PGE) is not its.
+            event(FlowEventKind.TSX, FlowSink.NO_IP, false, (p.payload & 2) != 0 ? 2 : (p.payload & 1));
+            return Item.EVENT;
+          }
           fupFor = FUP_TSX;
           fupForPayload = p.payload;
         }
@@ -286,16 +350,28 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case MNT -> {
+          if (hold(FlowEventKind.MNT, p.payload)) continue;
           event(FlowEventKind.MNT, FlowSink.NO_IP, false, p.payload);
           return Item.EVENT;
         }
         case CBR -> {
+          if (hold(FlowEventKind.CBR, p.payload)) continue;
           event(FlowEventKind.CBR, FlowSink.NO_IP, false, p.payload);
           return Item.EVENT;
         }
         case EXSTOP -> {
           if (p.payload != 0) {
             fupFor = FUP_EXSTOP;
+          } else if (mwaitPending) {
+            // An EXSTOP without IP completes a waiting MWAIT without one: the MWAIT, then it,
+            // then what waited behind the MWAIT.
+            mwaitPending = false;
+            heldFirst = (heldFirst + HELD - 1) % HELD;
+            heldKind[heldFirst] = FlowEventKind.EXSTOP;
+            heldPayload[heldFirst] = 0;
+            heldCount = Math.min(HELD, heldCount + 1);
+            event(FlowEventKind.MWAIT, FlowSink.NO_IP, false, mwaitPayload);
+            return Item.EVENT;
           } else {
             event(FlowEventKind.EXSTOP, FlowSink.NO_IP, false, 0);
             return Item.EVENT;
@@ -311,17 +387,20 @@ public final class QueryDecoder {
           }
         }
         case MWAIT -> {
+          long v = p.payload << 32 | (p.payload2 & 0xffffffffL);
           mwaitPending = true;
-          mwaitPayload = p.payload << 32 | (p.payload2 & 0xffffffffL);
+          mwaitPayload = v;
         }
         case PWRE -> {
-          event(FlowEventKind.PWRE, FlowSink.NO_IP, false,
-              (long) p.pwreState() << 8 | p.pwreSubState() | (p.pwreHw() ? 1L << 16 : 0));
+          long v = (long) p.pwreState() << 8 | p.pwreSubState() | (p.pwreHw() ? 1L << 16 : 0);
+          if (hold(FlowEventKind.PWRE, v)) continue;
+          event(FlowEventKind.PWRE, FlowSink.NO_IP, false, v);
           return Item.EVENT;
         }
         case PWRX -> {
-          event(FlowEventKind.PWRX, FlowSink.NO_IP, false,
-              (long) p.pwrxLast() << 8 | p.pwrxDeepest() | (long) p.pwrxWakeReason() << 16);
+          long v = (long) p.pwrxLast() << 8 | p.pwrxDeepest() | (long) p.pwrxWakeReason() << 16;
+          if (hold(FlowEventKind.PWRX, v)) continue;
+          event(FlowEventKind.PWRX, FlowSink.NO_IP, false, v);
           return Item.EVENT;
         }
         default -> {
@@ -332,6 +411,15 @@ public final class QueryDecoder {
   }
 
   /** A FUP outside PSB+, for what came before it (MWAIT, MODE.TSX, EXSTOP, PTW) or else asynchronous. */
+  /** Holds an event behind a waiting MWAIT (see {@link #heldKind}); false when none waits or the queue is full. */
+  private boolean hold(FlowEventKind kind, long payload) {
+    if (!mwaitPending || heldCount == HELD) return false;
+    int i = (heldFirst + heldCount++) % HELD;
+    heldKind[i] = kind;
+    heldPayload[i] = payload;
+    return true;
+  }
+
   private Item fup(long ip) {
     if (mwaitPending) { // first the MWAIT, then the same FUP again for what else it completes
       mwaitPending = false;
@@ -392,11 +480,13 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case TIP_PGD -> {
+          tracing = false;
           event(FlowEventKind.DISABLED, from, from != FlowSink.NO_IP, 0);
           evAsync = true;
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           evModeBits = mode;
           evPaging = paging;
+          evVmcs = vmcs;
           return Item.EVENT;
         }
         default -> {
@@ -410,7 +500,8 @@ public final class QueryDecoder {
   private Item overflowSequence() {
     int mode = 0;
     long paging = -1;
-    mwaitPending = false; // its FUP was lost
+    mwaitPending = false; // its FUP was lost, and libipt 2.2 drops what waited behind it
+    heldCount = 0;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) {
@@ -424,6 +515,7 @@ public final class QueryDecoder {
         case TSC -> tsc = p.payload;
         case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
         case FUP -> {
+          tracing = true;
           event(FlowEventKind.OVERFLOW, p.ipSuppressed ? FlowSink.NO_IP : p.ip, false, 0);
           evModeBits = mode;
           evPaging = paging;
@@ -431,6 +523,7 @@ public final class QueryDecoder {
         }
         default -> {
           // Tracing was off when the overflow resolved: the packet (TIP.PGE, PSB, ...) comes next.
+          tracing = false;
           stash.set(p);
           stashed = true;
           event(FlowEventKind.OVERFLOW, FlowSink.NO_IP, false, 0);
@@ -458,6 +551,8 @@ public final class QueryDecoder {
     psbVmcs = -1;
     psbStatusCount = 0;
     psbStatusDone = 0;
+    psbOverflow = false;
+    long ovfOffset = -1;
     fupFor = FUP_ASYNC;
     for (;;) {
       PacketDecoder.Status st = nextPacket();
@@ -465,9 +560,21 @@ public final class QueryDecoder {
       if (st == PacketDecoder.Status.ERROR) return packetError();
       switch (p.kind) {
         case PSBEND -> {
+          tracing = psbIp != FlowSink.NO_IP;
+          if (ovfOffset >= 0 && !psbOverflow) {
+            // libipt 2.2 cannot sync at a PSB+ whose overflow is not followed by a FUP.
+            error(FlowError.BAD_CONTEXT, "OVF inside PSB+ without a FUP after it");
+            errOffset = ovfOffset;
+            return Item.ERROR;
+          }
           return Item.PSB;
         }
-        case FUP -> psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+        case OVF -> ovfOffset = p.offset;
+        case FUP -> {
+          psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+          // An overflow inside PSB+ resolves at the FUP after it: tracing resumes there (libipt).
+          if (ovfOffset >= 0) psbOverflow = true;
+        }
         case MODE_EXEC -> {
           psbModeBits = p.execBits();
           psbStatus(FlowEventKind.EXEC_MODE, psbModeBits);

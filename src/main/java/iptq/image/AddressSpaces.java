@@ -169,6 +169,7 @@ public final class AddressSpaces implements java.io.Closeable {
   private final Map<Long, List<Entry>> user = new HashMap<>();
   private final List<Resolved> resolved = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
+  private final java.util.Set<Path> dumpsUsed = new java.util.HashSet<>();
 
   private final List<java.io.Closeable> owned = new ArrayList<>();
 
@@ -202,6 +203,7 @@ public final class AddressSpaces implements java.io.Closeable {
           Minidump.Module dm = d.moduleAt(m.base());
           if (dm != null && dm.base() == m.base()) {
             sources.add(new MinidumpImage(d));
+            if (d.path() != null) dumpsUsed.add(d.path());
             asids.add(CodeImage.ANY_ASID);
             if (source.equals(NONE)) {
               source = MINIDUMP;
@@ -217,6 +219,7 @@ public final class AddressSpaces implements java.io.Closeable {
         long pa = d.translate(asid, m.base());
         if (pa >= 0 && d.pageOffset(pa >>> 12) >= 0) {
           sources.add(new KernelDumpImage(d));
+          if (d.path() != null) dumpsUsed.add(d.path());
           asids.add(asid);
           if (source.equals(NONE)) {
             source = KERNEL_DUMP;
@@ -323,6 +326,11 @@ public final class AddressSpaces implements java.io.Closeable {
         throw new UncheckedIOException(e);
       }
     }
+  }
+
+  /** The dump files (as opened) that gave code to at least one module. */
+  public java.util.Set<Path> dumpsUsed() {
+    return Collections.unmodifiableSet(dumpsUsed);
   }
 
   /** Per module: where its code comes from. */

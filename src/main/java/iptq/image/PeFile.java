@@ -58,6 +58,8 @@ public final class PeFile implements Closeable {
   private final long[] dirRva = new long[16];
   private final long[] dirSize = new long[16];
   private final List<Section> sections;
+  /** Where each data directory entry is in the file (the offset its errors name). */
+  private final long[] dirAt = new long[16];
   private List<Export> exports;
   private List<Import> imports;
   private List<Relocation> relocations;
@@ -95,6 +97,7 @@ public final class PeFile implements Closeable {
     long dirs = opt + (pe32Plus ? 112 : 96);
     nDirs = Math.min(Math.min(nDirs, 16), Math.max(0, (opt + optSize - dirs) / 8));
     for (int i = 0; i < nDirs; i++) {
+      dirAt[i] = dirs + 8L * i;
       dirRva[i] = f.u32(dirs + 8L * i, "data directory RVA");
       dirSize[i] = f.u32(dirs + 8L * i + 4, "data directory size");
     }
@@ -133,9 +136,17 @@ public final class PeFile implements Closeable {
     return new PeFile(BinFile.of(name, data));
   }
 
-  /** The file offset of {@code len} bytes at {@code rva}, checked to lie in one section's file data. */
+  /** As {@link #offsetOf(long, long, String, long)}, for an RVA not read from the file (errors name offset 0). */
   public long offsetOf(long rva, long len, String what) {
-    if (rva < 0 || len < 0) throw file.error(-1, what + ": bad RVA 0x" + Long.toHexString(rva));
+    return offsetOf(rva, len, what, 0);
+  }
+
+  /**
+   * The file offset of {@code len} bytes at {@code rva}, checked to lie in one section's file
+   * data; {@code at} is where in the file the RVA was read, the offset an error names.
+   */
+  public long offsetOf(long rva, long len, String what, long at) {
+    if (rva < 0 || len < 0) throw file.error(at, what + ": bad RVA 0x" + Long.toHexString(rva));
     if (rva + len <= sizeOfHeaders && rva + len <= file.size()) return rva;
     for (Section s : sections) {
       long raw = Math.min(s.sizeOfRawData(), s.virtualSize() == 0 ? s.sizeOfRawData() : Math.max(s.virtualSize(), s.sizeOfRawData()));
@@ -145,7 +156,7 @@ public final class PeFile implements Closeable {
         return off;
       }
     }
-    throw file.error(-1, what + " at RVA 0x" + Long.toHexString(rva) + " (" + len + " bytes) is not in the file's sections");
+    throw file.error(at, what + " at RVA 0x" + Long.toHexString(rva) + " (" + len + " bytes) is not in the file's sections");
   }
 
   public Section sectionAt(long rva) {
@@ -179,29 +190,29 @@ public final class PeFile implements Closeable {
   private List<Export> parseExports() {
     long rva = dirRva[DIR_EXPORT], size = dirSize[DIR_EXPORT];
     if (rva == 0 || size == 0) return List.of();
-    long d = offsetOf(rva, 40, "export directory");
+    long d = offsetOf(rva, 40, "export directory", dirAt[DIR_EXPORT]);
     long base = file.u32(d + 16, "export ordinal Base");
     long nFuncs = file.u32(d + 20, "NumberOfFunctions");
     long nNames = file.u32(d + 24, "NumberOfNames");
     long funcs = file.u32(d + 28, "AddressOfFunctions");
     long names = file.u32(d + 32, "AddressOfNames");
     long ords = file.u32(d + 36, "AddressOfNameOrdinals");
-    long fOff = offsetOf(funcs, nFuncs * 4, "export address table of " + nFuncs + " entries");
-    long nOff = nNames == 0 ? 0 : offsetOf(names, nNames * 4, "export name table of " + nNames + " entries");
-    long oOff = nNames == 0 ? 0 : offsetOf(ords, nNames * 2, "export ordinal table");
+    long fOff = offsetOf(funcs, nFuncs * 4, "export address table of " + nFuncs + " entries", d + 28);
+    long nOff = nNames == 0 ? 0 : offsetOf(names, nNames * 4, "export name table of " + nNames + " entries", d + 32);
+    long oOff = nNames == 0 ? 0 : offsetOf(ords, nNames * 2, "export ordinal table", d + 36);
     String[] nameOf = new String[(int) nFuncs];
     for (long i = 0; i < nNames; i++) {
       int idx = file.u16(oOff + 2 * i, "name ordinal");
       if (idx >= nFuncs) throw file.error(oOff + 2 * i, "export name ordinal " + idx + " is not below NumberOfFunctions " + nFuncs);
       long nameRva = file.u32(nOff + 4 * i, "export name RVA");
-      nameOf[idx] = file.cstring(offsetOf(nameRva, 1, "export name"), 4096, "export name");
+      nameOf[idx] = file.cstring(offsetOf(nameRva, 1, "export name", nOff + 4 * i), 4096, "export name");
     }
     List<Export> out = new ArrayList<>();
     for (int i = 0; i < nFuncs; i++) {
       long f = file.u32(fOff + 4L * i, "export RVA");
       if (f == 0) continue;
       String fwd = null;
-      if (f >= rva && f < rva + size) fwd = file.cstring(offsetOf(f, 1, "forwarder"), 4096, "forwarder");
+      if (f >= rva && f < rva + size) fwd = file.cstring(offsetOf(f, 1, "forwarder", fOff + 4L * i), 4096, "forwarder");
       out.add(new Export(nameOf[i], (int) (base + i), f, fwd));
     }
     return Collections.unmodifiableList(out);
@@ -220,23 +231,23 @@ public final class PeFile implements Closeable {
     int thunk = pe32Plus ? 8 : 4;
     long maxEntries = file.size() / 4; // no file can describe more slots than it has bytes
     for (long d = rva; ; d += 20) {
-      long off = offsetOf(d, 20, "import descriptor");
+      long off = offsetOf(d, 20, "import descriptor", dirAt[DIR_IMPORT]);
       long ilt = file.u32(off, "OriginalFirstThunk");
       long nameRva = file.u32(off + 12, "import DLL name RVA");
       long iat = file.u32(off + 16, "FirstThunk");
       if (ilt == 0 && nameRva == 0 && iat == 0) break;
-      String dll = file.cstring(offsetOf(nameRva, 1, "import DLL name"), 512, "import DLL name");
+      String dll = file.cstring(offsetOf(nameRva, 1, "import DLL name", off + 12), 512, "import DLL name");
       long lookup = ilt != 0 ? ilt : iat;
       for (long i = 0; ; i++) {
         if (out.size() > maxEntries) throw file.error(off, "import table does not end");
-        long t = offsetOf(lookup + i * thunk, thunk, "import thunk of " + dll);
+        long t = offsetOf(lookup + i * thunk, thunk, "import thunk of " + dll, off + (ilt != 0 ? 0 : 16));
         long v = pe32Plus ? file.u64(t, "import thunk") : file.u32(t, "import thunk");
         if (v == 0) break;
         boolean byOrdinal = pe32Plus ? v < 0 : (v & 0x80000000L) != 0;
         if (byOrdinal) {
           out.add(new Import(dll, null, (int) (v & 0xFFFF), iat + i * thunk));
         } else {
-          long h = offsetOf(v & 0x7FFFFFFFL, 3, "import hint/name");
+          long h = offsetOf(v & 0x7FFFFFFFL, 3, "import hint/name", t);
           out.add(new Import(dll, file.cstring(h + 2, 4096, "import name"), file.u16(h, "hint"), iat + i * thunk));
         }
       }
@@ -259,7 +270,7 @@ public final class PeFile implements Closeable {
   private List<Relocation> parseRelocations() {
     long rva = dirRva[DIR_BASERELOC], size = dirSize[DIR_BASERELOC];
     if (rva == 0 || size == 0) return List.of();
-    long start = offsetOf(rva, size, "base relocation directory");
+    long start = offsetOf(rva, size, "base relocation directory", dirAt[DIR_BASERELOC]);
     List<Relocation> out = new ArrayList<>();
     PageBlocks.walk(file, start, start + size, "relocation", "the directory", (page, p, end) -> {
       for (long q = p; q + 2 <= end; q += 2) {
@@ -278,7 +289,7 @@ public final class PeFile implements Closeable {
       codeViewDone = true;
       long rva = dirRva[DIR_DEBUG], size = dirSize[DIR_DEBUG];
       if (rva != 0 && size >= 28) {
-        long d = offsetOf(rva, size - size % 28, "debug directory");
+        long d = offsetOf(rva, size - size % 28, "debug directory", dirAt[DIR_DEBUG]);
         for (long i = 0; i < size / 28; i++) {
           long e = d + 28 * i;
           if (file.u32(e + 12, "debug Type") != 2) continue;
@@ -306,10 +317,10 @@ public final class PeFile implements Closeable {
   long dvrtOffset() {
     long rva = dirRva[DIR_LOAD_CONFIG];
     if (!pe32Plus || rva == 0 || dirSize[DIR_LOAD_CONFIG] < 4) return -1;
-    long lc = offsetOf(rva, 4, "load config");
+    long lc = offsetOf(rva, 4, "load config", dirAt[DIR_LOAD_CONFIG]);
     long lcSize = file.u32(lc, "load config Size");
     if (lcSize < 0xE6) return -1;
-    offsetOf(rva, 0xE6, "load config");
+    offsetOf(rva, 0xE6, "load config", dirAt[DIR_LOAD_CONFIG]);
     long off = file.u32(lc + 0xE0, "DynamicValueRelocTableOffset");
     int sec = file.u16(lc + 0xE4, "DynamicValueRelocTableSection");
     if (sec == 0) return -1;

@@ -18,6 +18,29 @@ interface CodeContext {
   /** The process whose page tables are at {@code cr3}, or {@link iptq.table.TableWriter#NULL}. */
   long pidOf(long cr3);
 
+  /**
+   * No code, but the modules and names of {@code names}: packets only, yet what the packets ran
+   * into can still be named (for the ingest summary).
+   */
+  static CodeContext namesOnly(CodeContext names) {
+    return new CodeContext() {
+      @Override
+      public CodeImage imageFor(SegmentInput segment) {
+        return null;
+      }
+
+      @Override
+      public SymbolMap symbolsFor(SegmentInput segment) {
+        return names.symbolsFor(segment);
+      }
+
+      @Override
+      public long pidOf(long cr3) {
+        return names.pidOf(cr3);
+      }
+    };
+  }
+
   /** A context with no code at all: packets only. */
   CodeContext NONE = new CodeContext() {
     private final SymbolMap empty = new SymbolMap(java.util.List.of());

@@ -78,21 +78,88 @@ public final class EtlTables {
 
   /** The {@code traces} row of an .etl file. */
   public static TracesTable.Trace trace(int traceId, Path path, long sizeBytes, LogfileHeader h) {
-    long micros = Math.floorDiv(h.startTime() - 116_444_736_000_000_000L, 10);
-    return new TracesTable.Trace(traceId, path.toAbsolutePath().toString(), "etl", sizeBytes, micros,
+    return new TracesTable.Trace(traceId, path.toAbsolutePath().toString(), "etl", sizeBytes, startNanos(h),
         h.clockName(), h.clockFrequency(), h.numberOfProcessors(), h.providerVersion(), h.loggerName());
   }
+
+  /** ts = 0 of the trace as ns since the Unix epoch (UTC): the header's StartTime, a FILETIME. */
+  public static long startNanos(LogfileHeader h) {
+    return (h.startTime() - 116_444_736_000_000_000L) * 100;
+  }
+
+  /** Gives the events rows their {@code time_utc}: ts = 0 is {@code epochNanos} (see {@link #startNanos}). */
+  public EtlTables startTime(long epochNanos) {
+    this.startNanos = epochNanos;
+    return this;
+  }
+
+  private long startNanos = NULL;
+  /** The thread each processor runs, from the last CSwitch on it (NewThreadId); -1 before one. */
+  private int[] threadOnCpu = new int[0];
 
   /** The {@code events} row of one event. */
   public EventsTable.Event eventRow(EtlEvent e) {
     Map<String, Object> f = e.data().fields();
-    return new EventsTable.Event(eventIdBase + e.ordinal(), traceId, e.ts(), e.cpu(), e.pid() < 0 ? NULL : e.pid(),
-        e.tid() < 0 ? NULL : e.tid(), e.providerText(), e.name(), e.opcode(),
+    long pid = e.pid() < 0 ? NULL : e.pid(), tid = e.tid() < 0 ? NULL : e.tid();
+    String source = "header";
+    if (tid == NULL) {
+      // PERFINFO headers (system calls, image loads, ...) carry no thread. Where the payload
+      // names the process (or thread), take it from there; else the event happened on the thread
+      // its processor was running, as WPA attributes it.
+      EventData d = e.data();
+      if (d instanceof EventData.Image i) {
+        pid = i.pid();
+        source = "payload";
+      } else if (d instanceof EventData.DbgIdRsds r) {
+        pid = r.pid();
+        source = "payload";
+      } else if (d instanceof EventData.ImageId i) {
+        pid = i.pid();
+        source = "payload";
+      } else if (d instanceof EventData.Thread t) {
+        pid = t.pid();
+        tid = t.tid();
+        source = "payload";
+      } else if (d instanceof EventData.Process p && e.group() == 0x03) {
+        pid = p.pid();
+        source = "payload";
+      } else if (d instanceof EventData.CSwitch c) {
+        tid = c.newThreadId();
+        pid = pidOfThread(c.newThreadId());
+        source = "payload";
+      } else {
+        int running = e.cpu() >= 0 && e.cpu() < threadOnCpu.length ? threadOnCpu[e.cpu()] : -1;
+        if (running >= 0) {
+          tid = running;
+          pid = pidOfThread(running);
+          source = "cswitch";
+        } else {
+          source = pid == NULL ? null : "header";
+        }
+      }
+    }
+    return new EventsTable.Event(eventIdBase + e.ordinal(), traceId, e.ts(), e.cpu(), pid,
+        tid, e.providerText(), e.name(), e.opcode(),
         e.hookId() < 0 ? NULL : e.hookId(), e.kind().sqlName(), e.version(), e.payloadSize(),
-        f.isEmpty() ? null : JsonText.of(f));
+        f.isEmpty() ? null : JsonText.of(f), source, startNanos == NULL ? NULL : startNanos + e.ts());
+  }
+
+  /** The process of a live thread (the threads rows so far); the idle thread 0 is process 0. */
+  private long pidOfThread(int tid) {
+    Thr t = liveThreads.get(tid);
+    if (t != null) return t.t.pid();
+    return tid == 0 ? 0 : NULL;
   }
 
   public void accept(EtlEvent e) {
+    if (e.data() instanceof EventData.CSwitch c && e.cpu() >= 0) {
+      if (e.cpu() >= threadOnCpu.length) {
+        int old = threadOnCpu.length;
+        threadOnCpu = java.util.Arrays.copyOf(threadOnCpu, Math.max(e.cpu() + 1, 2 * old));
+        java.util.Arrays.fill(threadOnCpu, old, threadOnCpu.length, -1);
+      }
+      threadOnCpu[e.cpu()] = c.newThreadId();
+    }
     if (events != null) events.add(eventRow(e));
     int type = e.hookId() & 0xFF;
     if (e.data() instanceof EventData.Process p && e.group() == 0x03) process(e, p, type);
@@ -234,6 +301,6 @@ public final class EtlTables {
         s.cpu() < 0 ? NULL : s.cpu(), s.pid() < 0 ? NULL : s.pid(), s.tid(), s.trigger(),
         s.triggerEventId() < 0 ? NULL : eventIdBase + s.triggerEventId(), etl, s.option().value(),
         s.bufferSize() < 0 ? NULL : s.bufferSize(), s.fileOffset(), s.sizeBytes(), s.tracePosition(),
-        s.wrapped(), s.skippedBytes() + extraSkipped, packets, branches, instructions, errors, decodeStatus);
+        s.wrapped(), s.skippedBytes() + extraSkipped, s.skippedBytes(), packets, branches, instructions, errors, decodeStatus);
   }
 }

@@ -53,9 +53,37 @@ public enum FileKind {
     // The trace formats have no magic number: the readers' own checks of their structure decide.
     if (TraceFiles.looksLikeEtl(file)) return ETL;
     if (IptSysFile.detect(file)) return IPT_SYS;
-    // A raw trace may start mid-stream (a ring buffer dump): accept a PSB anywhere in the head.
-    for (int i = 0; i + PSB.length <= head.remaining(); i++) if (startsWithPsb(head, i)) return RAW_PT;
-    return UNKNOWN;
+    // Damaged files of the two formats without magic: their readers say what is wrong and where,
+    // instead of the bytes being decoded as a raw trace (or called unknown).
+    if (TraceFiles.looksLikeCutEtl(file)) return ETL;
+    if (IptSysFile.looksLike(head)) return IPT_SYS;
+    // A raw trace may start mid-stream (a ring buffer dump, junk before the first PSB): a PSB
+    // anywhere makes it one; the decoder skips to it and counts the bytes skipped.
+    return firstPsb(file) >= 0 ? RAW_PT : UNKNOWN;
+  }
+
+  /** What {@link #UNKNOWN} means: what was looked for and not found, for the user. */
+  public static String unknownWhy(Path file) throws IOException {
+    return "not an .etl, ipt.sys or raw Intel PT trace: no ETW buffer header at offset 0, no ipt.sys block"
+        + " header, and no PSB (02 82 repeated 8 times) anywhere in its " + java.nio.file.Files.size(file) + " bytes";
+  }
+
+  /** The offset of the first PSB in the file, or -1: the whole file is searched, a chunk at a time. */
+  public static long firstPsb(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file)) {
+      ByteBuffer b = ByteBuffer.allocate(1 << 20);
+      long base = 0;
+      while (true) {
+        b.clear();
+        while (b.hasRemaining() && ch.read(b, base + b.position()) > 0) {
+          // fill the chunk
+        }
+        b.flip();
+        for (int i = 0; i + PSB.length <= b.remaining(); i++) if (startsWithPsb(b, i)) return base + i;
+        if (b.remaining() < b.capacity()) return -1;
+        base += b.remaining() - (PSB.length - 1); // a PSB across the boundary is found in the next chunk
+      }
+    }
   }
 
   private static boolean startsWith(ByteBuffer b, String ascii) {

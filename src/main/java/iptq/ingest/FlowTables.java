@@ -28,6 +28,8 @@ final class FlowTables implements FlowSink {
   private final long segmentTs;
   private long branches;
   private int errors;
+  private int noCodeErrors;
+  private final SegmentNeeds needs;
 
   /** Maps a CR3 from a PIP packet to a process id; {@link TableWriter#NULL} when unknown. */
   interface PidResolver {
@@ -40,7 +42,8 @@ final class FlowTables implements FlowSink {
   }
 
   FlowTables(Tables t, SegmentInput in, long origin, CodeImage image, Namer namer,
-      PidResolver pids, InstructionText text) {
+      PidResolver pids, InstructionText text, SegmentNeeds needs) {
+    this.needs = needs;
     this.image = image;
     this.t = t;
     this.segment = in.segmentId();
@@ -62,6 +65,11 @@ final class FlowTables implements FlowSink {
     return errors;
   }
 
+  /** The no-code errors among them: code ran where none was given. */
+  int noCodeErrors() {
+    return noCodeErrors;
+  }
+
   /** ns since trace start; without timing packets, the segment's own time (its event's). */
   private long ns(long tsc) {
     if (tsc == NO_TS) return segmentTs;
@@ -74,10 +82,17 @@ final class FlowTables implements FlowSink {
   public void block(long seq, long startIp, long endIp, int insns, long ts) {
     Namer.Name n = namer.name(startIp);
     long at = ns(ts);
+    // Only when the module changes: a block in a module without names is noted once per visit.
+    if (needs != null && n.module() != lastModule) {
+      lastModule = n.module();
+      if (n.function() == null) needs.ran(startIp);
+    }
     t.blocks.add(segment, seq, at, pid, tid, startIp, endIp, insns, n.module(), n.function(),
         n.function() == null ? TableWriter.NULL : n.offset());
     visit(seq, at, startIp, insns, n);
   }
+
+  private String lastModule;
 
   // The visit to a function in progress: consecutive blocks in the same function and module.
   // Collected here as blocks stream by, rather than by an ordered pass over all blocks later.
@@ -130,6 +145,9 @@ final class FlowTables implements FlowSink {
 
   @Override
   public void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {
+    // Tracing stopped (or packets were lost): the blocks on either side did not run one after
+    // the other, so a visit ends here even if the next block is in the same function.
+    if (kind == FlowEventKind.DISABLED || kind == FlowEventKind.OVERFLOW) endVisit();
     if (kind == FlowEventKind.PAGING) {
       asid = payload & ~0x1FL;
       long p = pids.pidOf(asid);
@@ -143,12 +161,18 @@ final class FlowTables implements FlowSink {
       case DISABLED, INTERRUPT -> payload != NO_IP;
       default -> true;
     };
-    t.flowEvents.add(segment, seq, ns(ts), kind.label(), ip, ip != NO_IP, payload, hasPayload);
+    t.flowEvents.add(segment, seq, ns(ts), kind.label(), ip, ip != NO_IP, payload, hasPayload,
+        ip != NO_IP ? namer.label(ip) : null);
   }
 
   @Override
   public void error(long offset, long ip, String kind, String message, long skippedBytes) {
-    t.errors.add(segment, offset, ip, ip != NO_IP, kind, message, skippedBytes);
+    if ("no-code".equals(kind)) {
+      noCodeErrors++;
+      if (needs != null && ip != NO_IP) needs.noCode(ip);
+    }
+    t.errors.add(segment, offset, ip, ip != NO_IP, kind, namer.nameAddresses(message), skippedBytes,
+        ip != NO_IP ? namer.label(ip) : null);
     errors++;
   }
 

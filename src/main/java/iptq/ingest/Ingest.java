@@ -41,8 +41,15 @@ public final class Ingest {
   /** What an ingest produced, for the command's summary line. */
   public record Summary(int traces, long segments, long packets, long errors, Path output) {}
 
+  /** What the segments needed and did not get, printed when ingest ends. */
+  private final CodeNeeds needs = new CodeNeeds();
+  /** The dumps that gave code to some module of some trace. */
+  private final java.util.Set<Path> dumpsUsed = new java.util.HashSet<>();
+  private final DumpMatch dumpMatch = new DumpMatch();
+
   private final IngestOptions options;
   private final Progress progress;
+  private final HeapBudget budget = HeapBudget.ofHeap();
 
   public Ingest(IngestOptions options, Progress progress) {
     this.options = options;
@@ -67,6 +74,10 @@ public final class Ingest {
       }
       store.commit();
       progress.done();
+      for (String line : needs.lines(codeGiven())) System.err.println("iptq: " + line);
+      for (Path d : options.dumps()) {
+        if (!dumpsUsed.contains(d.toAbsolutePath().normalize())) System.err.println("iptq: warning: " + dumpMatch.why(d));
+      }
       return s;
     } finally {
       progress.done();
@@ -111,10 +122,19 @@ public final class Ingest {
     }
 
     void submit(SegmentDecoder decoder, SegmentInput in) {
+      submit(decoder, in, () -> {});
+    }
+
+    /** As above; {@code done} runs when the segment is decoded (or failed), e.g. to free its budget. */
+    void submit(SegmentDecoder decoder, SegmentInput in, Runnable done) {
       pending.add(pool.submit(() -> {
-        SegmentsTable.Segment row = decoder.decode(in, tables.get());
-        progress.segmentDone(in.sizeBytes());
-        return row;
+        try {
+          SegmentsTable.Segment row = decoder.decode(in, tables.get());
+          progress.segmentDone(in.sizeBytes());
+          return row;
+        } finally {
+          done.run();
+        }
       }));
     }
   }
@@ -132,12 +152,11 @@ public final class Ingest {
           case RAW_PT -> raw(run, traceId, path);
           case ETL -> etl(run, traceId, path);
           case IPT_SYS -> iptSys(run, traceId, path);
-          default -> throw kind == FileKind.UNKNOWN ? new InputException(null, -1, "not an .etl, ipt.sys or raw"
-              + " Intel PT trace: " + path + " (looked for an ETW log header, an ipt.sys header and a PSB packet)")
-              : new InputException(path, -1, "a " + kind.description() + ", not a trace: iptq ingest reads .etl, ipt.sys and raw Intel PT traces"
-                  + (kind == FileKind.MINIDUMP || kind == FileKind.KERNEL_DUMP ? " (give dumps with --dump)"
-                  : kind == FileKind.PE ? " (give PE files with --image-path)"
-                  : kind == FileKind.PDB ? " (give PDB folders with --symbols)" : ""));
+          case UNKNOWN -> throw new InputException(path, 0, FileKind.unknownWhy(path));
+          default -> throw new InputException(path, -1, "a " + kind.description() + ", not a trace: iptq ingest reads .etl, ipt.sys and raw Intel PT traces"
+              + (kind == FileKind.MINIDUMP || kind == FileKind.KERNEL_DUMP ? " (give dumps with --dump)"
+              : kind == FileKind.PE ? " (give PE files with --image-path)"
+              : kind == FileKind.PDB ? " (give PDB folders with --symbols)" : ""));
         }
       }
       run.pool.shutdown();
@@ -166,6 +185,10 @@ public final class Ingest {
     return new Summary(options.traces().size(), segments, packets, errors, options.output());
   }
 
+  private boolean codeGiven() {
+    return !options.dumps().isEmpty() || !options.imagePaths().isEmpty() || !options.rawImages().isEmpty();
+  }
+
   private CodeContext rawCode() {
     return options.rawImages().isEmpty()
         ? CodeContext.NONE : new RawCodeContext(iptq.image.RawImage.of(options.rawImages()));
@@ -174,7 +197,8 @@ public final class Ingest {
   private void raw(Run run, int traceId, Path path) throws IOException {
     RawTrace raw = RawTrace.open(path);
     run.open.add(raw);
-    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions(),
+        codeGiven(), needs, false);
     run.submit(decoder, SegmentInput.raw(run.nextSegment++, traceId, raw::decoder, raw.size(), options.time()));
     run.traces.add(headerlessTrace(traceId, path, "raw-pt", raw.size()));
   }
@@ -191,11 +215,20 @@ public final class Ingest {
   }
 
   private void iptSys(Run run, int traceId, Path path) throws IOException {
-    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions());
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), rawCode(), options.instructions(),
+        codeGiven(), needs, false);
     try (IptSysFile f = IptSysFile.open(path)) {
       while (f.hasNext()) {
-        IptSegment s = f.next();
-        run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())));
+        int held = acquire(f.nextSize());
+        IptSegment s;
+        try {
+          s = f.next();
+        } catch (IOException | RuntimeException e) {
+          budget.release(held);
+          throw e;
+        }
+        run.submit(decoder, EtlSegmentInputs.of(s, run.nextSegment++, traceId, 0, segmentTime(s, options.time())),
+            () -> budget.release(held));
       }
     }
     run.traces.add(headerlessTrace(traceId, path, "ipt-sys", Files.size(path)));
@@ -241,13 +274,18 @@ public final class Ingest {
     WindowsCodeContext windows = new WindowsCodeContext(moduleRows, processRows, options.dumps(),
         options.imagePaths(), symbolServer(), options.rawImages(), options.importOptimization());
     // code may come from the symbol stores too (PE images by TimeDateStamp and SizeOfImage)
-    boolean anyCode = !options.dumps().isEmpty() || !options.imagePaths().isEmpty()
-        || !options.rawImages().isEmpty() || windows.codeFromStores();
+    boolean anyCode = codeGiven() || windows.codeFromStores();
     run.open.add(windows);
     // the same module in several recordings (or loaded twice) would repeat its warning
     for (String w : windows.warnings()) if (run.warned.add(w)) System.err.println("iptq: warning: " + w);
+    for (Path d : windows.dumpsUsed()) dumpsUsed.add(d.toAbsolutePath().normalize());
+    dumpMatch.trace(traceId, processRows, moduleRows);
+    // Without code the packets are still named by module, for the summary of what was missing.
     CodeContext code = anyCode && (windows.hasCode() || !options.rawImages().isEmpty())
-        ? windows : CodeContext.NONE;
+        ? windows : CodeContext.namesOnly(windows);
+    List<ModulesTable.Module> resolvedRows = new ArrayList<>();
+    for (WindowsCodeContext.ModuleInfo m : windows.modules()) resolvedRows.add(m.row());
+    needs.modules(resolvedRows);
     for (WindowsCodeContext.ModuleInfo m : windows.modules()) {
       run.modules.add(m.row());
       var syms = m.symbols();
@@ -257,10 +295,11 @@ public final class Ingest {
       }
     }
 
-    SegmentDecoder decoder = new SegmentDecoder(options.packets(), code, options.instructions());
+    SegmentDecoder decoder = new SegmentDecoder(options.packets(), code, options.instructions(),
+        anyCode, needs, true);
     long eventBase = run.nextEvent;
     EtlTables tables = new EtlTables(traceId, eventBase, moduleBase, run.events,
-        run.processes::add, run.threads, null);
+        run.processes::add, run.threads, null).startTime(EtlTables.startNanos(learned.header()));
     // The TSC runs at the processor's nominal frequency, which the logfile header gives (MHz);
     // --tsc-hz overrides it.
     int mhz = learned.header().cpuSpeedMHz();
@@ -279,6 +318,15 @@ public final class Ingest {
     int mtc = s.option() != null && s.option().value() != 0 ? s.option().mtcFreq() : c.mtcFreq();
     return new TimeBase(new PacketClock.Config(mtc, c.cpuid15Eax(), c.cpuid15Ebx(), c.nominalRatio()),
         base.tscHz(), base.tscOrigin());
+  }
+
+  private int acquire(long bytes) throws IOException {
+    try {
+      return budget.acquire(bytes);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
   }
 
   private static <T> T get(Future<T> f) throws IOException {

@@ -41,6 +41,31 @@ final class Namer {
     return n;
   }
 
+  /** {@code module!function+0xOFF}, {@code module+0xRVA} without a function, or null outside every module. */
+  String label(long address) {
+    return map.describe(address);
+  }
+
+  private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{5,16}\\b");
+
+  /**
+   * {@code text} with every address in it that lies in a module followed by its name, as
+   * {@code 0xfffff805620d14f0 (sampdrv.sys!SampSystemService+0x20)}: messages people read name
+   * the code, not only the number.
+   */
+  String nameAddresses(String text) {
+    if (text == null || text.indexOf("0x") < 0) return text;
+    java.util.regex.Matcher m = ADDRESS.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String name = label(Long.parseUnsignedLong(m.group().substring(2), 16));
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(
+          name == null || text.startsWith(" (" + name, m.end()) ? m.group() : m.group() + " (" + name + ")"));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
   private Name lookup(long address) {
     int m = map.moduleAt(address);
     if (m < 0) return NOWHERE;

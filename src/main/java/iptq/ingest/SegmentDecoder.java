@@ -22,7 +22,26 @@ final class SegmentDecoder {
       ThreadLocal.withInitial(java.util.IdentityHashMap::new);
   private final ThreadLocal<FlowTables.InstructionText> texts;
 
+  private final boolean codeGiven;
+  private final CodeNeeds needs;
+  private final boolean modulesKnown;
+
   SegmentDecoder(boolean packetRows, CodeContext code, boolean instructionRows) {
+    this(packetRows, code, instructionRows, code != CodeContext.NONE, null, false);
+  }
+
+  /**
+   * @param codeGiven whether the user gave any code (a dump, --image-path, --image): tells the
+   *     status {@code no-code-given} from {@code code-missing}
+   * @param needs gathers each segment's status and what it ran into without code or names; null to skip
+   * @param modulesKnown whether the trace lists its modules (an .etl): only then can an address
+   *     be said to need a module
+   */
+  SegmentDecoder(boolean packetRows, CodeContext code, boolean instructionRows, boolean codeGiven,
+      CodeNeeds needs, boolean modulesKnown) {
+    this.modulesKnown = modulesKnown;
+    this.codeGiven = codeGiven;
+    this.needs = needs;
     this.packetRows = packetRows;
     this.code = code;
     this.instructionRows = instructionRows;
@@ -68,6 +87,8 @@ final class SegmentDecoder {
     long skipped = in.skippedBytes();
     PacketClock clock = new PacketClock(in.time().clock());
     long origin = origin(in);
+    SegmentNeeds need = needs == null || !modulesKnown ? null : new SegmentNeeds(code.symbolsFor(in));
+    long cutOff = -1;
     while (true) {
       PacketDecoder.Status st = dec.next(p);
       if (st == PacketDecoder.Status.END) break;
@@ -85,7 +106,10 @@ final class SegmentDecoder {
         if (psb < 0) break;
         continue;
       }
+      // What lies before the first PSB is the cut-off oldest part of a wrapped ring buffer.
+      if (packets == 0) cutOff = in.skippedBytes() + dec.skipped();
       packets++;
+      if (need != null && !flow && p.kind.hasIp() && !p.ipSuppressed) need.packetIp(p.ip);
       clock.update(p);
       long tsc = clock.tsc();
       if (origin == TableWriter.NULL && tsc >= 0) origin = tsc;
@@ -97,22 +121,28 @@ final class SegmentDecoder {
     // Bytes before the first PSB are counted by the decoder as skipped, not reported as an error:
     // that is where a wrapped ring buffer's oldest, cut-off packets lie.
     skipped += dec.skipped();
+    if (cutOff < 0) cutOff = skipped;
     long branches = 0, instructions = 0;
+    int noCode = 0;
     if (flow) {
       FlowTables sink = new FlowTables(t, in, origin, image, namers.get().computeIfAbsent(code.symbolsFor(in), Namer::new), code::pidOf,
-          instructionRows ? texts.get() : null);
+          instructionRows ? texts.get() : null, need);
       FlowDecoder fd = new FlowDecoder(in.decoders().get(), image, sink);
       fd.decode();
       sink.finish();
       branches = sink.branches();
       instructions = fd.instructions();
       errors += sink.errors();
+      noCode = sink.noCodeErrors();
     }
-    String status = packets == 0 ? "empty" : errors > 0 ? "errors" : flow ? "ok" : "packets-only";
+    String status = packets == 0 ? "empty"
+        : !flow ? (codeGiven ? "code-missing" : "no-code-given")
+        : noCode > 0 ? "code-missing" : errors > 0 ? "errors" : "ok";
+    if (needs != null) needs.segment(id, status, need);
     return new SegmentsTable.Segment(id, in.traceId(), in.ts(), in.cpu(), in.pid(), in.tid(),
         in.trigger(), in.triggerEventId(), in.hasIptOption(), in.iptOption(), in.bufferSize(),
         in.fileOffset(), (int) Math.min(Integer.MAX_VALUE, in.sizeBytes()), in.tracePosition(),
-        in.wrapped(), skipped, packets, branches, instructions, errors, status);
+        in.wrapped(), skipped, cutOff, packets, branches, instructions, errors, status);
   }
 
 }

@@ -190,6 +190,11 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
     return modules;
   }
 
+  /** The dumps that gave code to at least one module of this trace. */
+  java.util.Set<Path> dumpsUsed() {
+    return spaces.dumpsUsed();
+  }
+
   List<String> warnings() {
     return warnings;
   }

@@ -66,18 +66,50 @@ public final class Export {
   }
 
 
-  /** Writes the rows of {@code query} to {@code out}; returns the number of rows written. */
+  /**
+   * Writes the rows of {@code query} to {@code out}, addresses in CSV and JSON as {@code 0x…}
+   * text; returns the number of rows written.
+   */
   public static long write(Connection conn, String query, Format format, Path out) throws SQLException, IOException {
+    return write(conn, query, format, out, false);
+  }
+
+  /**
+   * Writes the rows of {@code query} to {@code out}; returns the number of rows written. CSV and
+   * JSON get the address columns ({@link ResultPrinter#isAddress}) as {@code 0x…} text unless
+   * {@code rawNumbers}: a UBIGINT above 2^63 is read back by DuckDB's CSV sniffer as a DOUBLE
+   * (losing bits) and refused by its JSON reader, while hex text casts back with
+   * {@code ::UBIGINT}. Parquet and Arrow keep their uint64 type.
+   */
+  public static long write(Connection conn, String query, Format format, Path out, boolean rawNumbers)
+      throws SQLException, IOException {
+    if (!rawNumbers && (format == Format.CSV || format == Format.JSON)) query = addressesAsHex(conn, query);
     Path parent = out.toAbsolutePath().getParent();
     if (parent != null) Files.createDirectories(parent);
     if (format == Format.ARROW) return arrow(conn, query, out);
     String options = switch (format) {
       case CSV -> "FORMAT csv, HEADER true";
       case PARQUET -> "FORMAT parquet, COMPRESSION zstd";
-      case JSON -> "FORMAT json";
+      case JSON -> "FORMAT json, ARRAY true";
       case ARROW -> throw new AssertionError();
     };
     return copy(conn, query, out, options);
+  }
+
+  /** {@code query} with each address column replaced by its {@code 0x…} text (lower-case hex, as tables print it). */
+  static String addressesAsHex(Connection conn, String query) throws SQLException {
+    List<String> replace = new java.util.ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement(query)) {
+      java.sql.ResultSetMetaData md = ps.getMetaData();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        String name = md.getColumnLabel(i);
+        if (ResultPrinter.isAddress(name, md.getColumnTypeName(i))) {
+          replace.add("printf('0x%x', " + identifier(name) + ") AS " + identifier(name));
+        }
+      }
+    }
+    if (replace.isEmpty()) return query;
+    return "SELECT * REPLACE (" + String.join(", ", replace) + ") FROM (" + query + ") AS exported";
   }
 
   /** {@code COPY (query) TO 'file' (options)}; the path is a quoted SQL literal. */

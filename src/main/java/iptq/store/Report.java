@@ -217,7 +217,7 @@ public record Report(String name, String title, String description, List<Param> 
             java.sql.ResultSet rs = st.executeQuery(SqlResource.read("sql/triggers.sql"))) {
           while (rs.next()) triggers.add(rs.getString(1));
         }
-        if (!triggers.contains(v)) {
+        if (!v.equals("*") && !triggers.contains(v)) { // * is "every trigger" where a report takes it
           warnings.add("report " + name + ": no segment has trigger '" + v + "'"
               + DidYouMean.suffix(v, triggers) + "; the triggers there are: "
               + (triggers.isEmpty() ? "none" : String.join(", ", triggers)));

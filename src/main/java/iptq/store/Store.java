@@ -5,6 +5,8 @@ import iptq.cli.VersionProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,9 +31,11 @@ import org.duckdb.DuckDBConnection;
  */
 public final class Store implements AutoCloseable {
   /** Bumped whenever a table or column changes meaning; a database of another version is refused. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
 
   private static final String DB_FILE = "iptq.duckdb";
+  /** DuckDB's temp_directory, inside the temporary folder. */
+  static final String SPILL = "spill";
 
   private final Path target;
   private final Path tempDir;
@@ -44,23 +48,48 @@ public final class Store implements AutoCloseable {
   private final java.util.Map<Thread, DuckDBConnection> loaders = new java.util.concurrent.ConcurrentHashMap<>();
   // Ctrl-C or a kill during an ingest must not leave the temporary database behind either.
   private final Thread cleanup;
+  private final TargetLock lock;
+  private final boolean force;
+  private final Runnable onStop;
+  private volatile boolean committed;
 
-  private Store(Path target, Path tempDir, DuckDBConnection conn, Thread cleanup) {
+  private Store(Path target, Path tempDir, DuckDBConnection conn, Thread cleanup, TargetLock lock,
+      boolean force, Runnable onStop) {
     this.target = target;
     this.tempDir = tempDir;
     this.temp = tempDir.resolve(DB_FILE);
     this.conn = conn;
     this.cleanup = cleanup;
+    this.lock = lock;
+    this.force = force;
+    this.onStop = onStop;
   }
 
   /** Creates a new database that will become {@code target} on {@link #commit()}. */
   public static Store create(Path target, boolean force) throws IOException, SQLException {
-    target = target.toAbsolutePath();
+    target = target.toAbsolutePath().normalize();
+    if (Files.isDirectory(target)) throw new InputException(target, -1, "is a directory, not a database file");
     if (Files.exists(target) && !force) {
       throw new InputException(target, -1, "already exists (use --force to overwrite)");
     }
     Path dir = target.getParent();
     Files.createDirectories(dir);
+    NativeLibraries.load();
+    TargetLock lock = TargetLock.take(target);
+    try {
+      // Checked again under the lock: another ingest may have finished it meanwhile.
+      if (Files.exists(target) && !force) {
+        throw new InputException(target, -1, "already exists (use --force to overwrite)");
+      }
+      TargetLock.removeStaleTemps(dir);
+      return create(target, force, dir, lock);
+    } catch (IOException | SQLException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private static Store create(Path target, boolean force, Path dir, TargetLock lock) throws IOException, SQLException {
     // The database grows in a folder of its own beside the target: deleting the folder removes
     // every file DuckDB made, and DuckDB cannot create them again once the folder is gone.
     Path tempDir = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
@@ -71,18 +100,33 @@ public final class Store implements AutoCloseable {
       Store s = made.get();
       if (s != null) s.abort();
       else deleteTreeRetrying(tempDir);
+      lock.close();
     }, "iptq-store-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
+    // Ctrl-C and SIGTERM end the process without the hooks (see Stops): the same cleanup, at once.
+    Runnable onStop = () -> {
+      Store s = made.get();
+      if (s != null) s.stopped();
+      else deleteTreeQuietly(tempDir);
+      lock.close();
+    };
+    Stops.add(onStop);
     DuckDBConnection conn;
     try {
       Files.createDirectories(tempDir);
       conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + tempDir.resolve(DB_FILE));
+      // DuckDB spills to its temp_directory when a query needs more than memory_limit (by default
+      // 80% of the machine's memory): inside the temporary folder, so it goes with it.
+      try (Statement st = conn.createStatement()) {
+        st.execute("SET temp_directory = '" + tempDir.resolve(SPILL).toString().replace("'", "''") + "'");
+      }
     } catch (IOException | SQLException | RuntimeException e) {
       deleteTreeRetrying(tempDir);
       Runtime.getRuntime().removeShutdownHook(cleanup);
+      Stops.remove(onStop);
       throw e;
     }
-    Store store = new Store(target, tempDir, conn, cleanup);
+    Store store = new Store(target, tempDir, conn, cleanup, lock, force, onStop);
     made.set(store);
     try (Statement st = conn.createStatement()) {
       st.execute(SqlResource.schema());
@@ -141,13 +185,67 @@ public final class Store implements AutoCloseable {
     }
     conn.close();
     done = true;
-    try {
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    place();
+    committed = true;
     deleteTree(tempDir);
+    lock.close();
+    Stops.remove(onStop);
     removeCleanup();
+  }
+
+  /**
+   * Moves the finished database to the target. Without --force a file that appeared there while
+   * the ingest ran (the check in {@link #create} was long ago) is kept: a hard link cannot
+   * replace a file, so linking and then removing the temporary name moves without overwriting.
+   */
+  private void place() throws IOException {
+    if (force) {
+      try {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return;
+    }
+    try {
+      Files.createLink(target, temp);
+      Files.delete(temp);
+    } catch (FileAlreadyExistsException e) {
+      throw appeared();
+    } catch (UnsupportedOperationException | FileSystemException noLinks) {
+      // No hard links here: the lock keeps other ingests out, so check, then rename.
+      if (Files.exists(target)) throw appeared();
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  private InputException appeared() {
+    return new InputException(target, -1, "appeared while this ingest ran and was kept (use --force to overwrite)");
+  }
+
+  /** After Ctrl-C or SIGTERM ({@link Stops}): the temporary folder and the lock go, nothing waits. */
+  private void stopped() {
+    if (committed) return;
+    deleteTreeQuietly(tempDir);
+    if (Files.exists(tempDir)) {
+      // Windows keeps open files: close DuckDB first, but never wait long for it.
+      Thread t = new Thread(() -> {
+        try {
+          conn.close();
+        } catch (SQLException | RuntimeException ignored) {
+          // deleted next anyway
+        }
+      }, "iptq-stop-close");
+      t.setDaemon(true);
+      t.start();
+      try {
+        t.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      deleteTreeRetrying(tempDir);
+    }
+    lock.close();
   }
 
   private void removeCleanup() {
@@ -182,11 +280,22 @@ public final class Store implements AutoCloseable {
   }
 
   private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    try (var files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+    if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (var files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) deleteTree(f);
+      }
     }
     Files.deleteIfExists(dir);
+  }
+
+  /** Deletes a folder and all in it, as far as it can. */
+  static void deleteTreeQuietly(Path dir) {
+    try {
+      deleteTree(dir);
+    } catch (IOException ignored) {
+      // what is left is removed by the next ingest (a folder of a process no longer running)
+    }
   }
 
   private void closeLoaders() throws SQLException {
@@ -196,6 +305,7 @@ public final class Store implements AutoCloseable {
 
   /** Closes and deletes the unfinished database. Safe to call more than once. */
   public void abort() {
+    if (committed) return;
     if (!done) {
       done = true;
       try {
@@ -210,12 +320,14 @@ public final class Store implements AutoCloseable {
       }
     }
     deleteTemp();
+    lock.close();
+    Stops.remove(onStop);
     removeCleanup();
   }
 
   @Override
   public void close() {
-    if (!done) abort();
+    if (!committed) abort();
   }
 
   /**
@@ -224,6 +336,7 @@ public final class Store implements AutoCloseable {
    */
   public static Connection open(Path db, boolean readOnly) throws SQLException {
     InputException.requireFile(db, "database file");
+    NativeLibraries.load();
     Properties p = new Properties();
     if (readOnly) p.setProperty("duckdb.read_only", "true");
     Connection c;

@@ -26,9 +26,12 @@ public final class Msf {
   private final int[] sizes;
   private final int[][] pages;
   private final long[] directoryPages;
+  /** Where the directory says each stream's size (and, last, where NumStreams is): for errors. */
+  private final long[] sizeAt;
 
   private Msf(BinFile file, int pageSize, long numPages, long directorySize, int[] sizes, int[][] pages,
-      long[] directoryPages) {
+      long[] directoryPages, long[] sizeAt) {
+    this.sizeAt = sizeAt;
     this.file = file;
     this.pageSize = pageSize;
     this.numPages = numPages;
@@ -83,8 +86,11 @@ public final class Msf {
     }
     int n = (int) numStreams;
     int[] sizes = new int[n];
+    long[] sizeAt = new long[n + 1];
+    sizeAt[n] = dir.fileOffset(0);
     long pos = 4;
     for (int i = 0; i < n; i++, pos += 4) {
+      sizeAt[i] = dir.fileOffset(pos);
       long s = dir.u32(pos, "stream size");
       if (s == 0xFFFFFFFFL) {
         sizes[i] = NIL;
@@ -116,7 +122,7 @@ public final class Msf {
       }
       pages[i] = p;
     }
-    return new Msf(f, pageSize, numPages, dirSize, sizes, pages, dirPages);
+    return new Msf(f, pageSize, numPages, dirSize, sizes, pages, dirPages, sizeAt);
   }
 
   private static long page(BinFile f, long at, long usable, int pageSize, BitSet used, String what) {
@@ -190,9 +196,14 @@ public final class Msf {
   /** The file offset of byte {@code pos} of a stream, for error messages. */
   public long fileOffset(int stream, long pos) {
     int[] p = pages[stream];
-    if (p.length == 0) return -1;
+    if (p.length == 0) return directoryEntry(stream);
     long i = Math.min(pos / pageSize, p.length - 1);
     return (long) p[(int) i] * pageSize + (pos - i * pageSize);
+  }
+
+  /** Where the stream directory gives the stream's size, or NumStreams for a stream past its end. */
+  long directoryEntry(int stream) {
+    return stream >= 0 && stream < sizes.length ? sizeAt[stream] : sizeAt[sizes.length];
   }
 
   /** The whole stream. */
@@ -202,7 +213,10 @@ public final class Msf {
 
   /** The first {@code max} bytes of a stream (all of it when shorter). */
   public StreamData stream(int stream, int max, String what) {
-    if (!exists(stream)) throw new InputException(file.path(), -1, what + " (stream " + stream + ") is missing");
+    if (!exists(stream)) {
+      throw new InputException(file.path(), directoryEntry(stream), what + " (stream " + stream + ") is missing"
+          + (stream < 0 || stream >= sizes.length ? " (the directory lists " + sizes.length + " streams)" : ""));
+    }
     int len = Math.min(sizes[stream], max);
     byte[] b = new byte[len];
     int[] p = pages[stream];

@@ -3,6 +3,7 @@ package iptq.table;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampNanoVector;
 import org.apache.arrow.vector.VarCharVector;
 
 /** The {@code events} table: one row per ETW event. */
@@ -10,7 +11,7 @@ public final class EventsTable extends TableWriter {
   /** One event; numeric fields use {@link TableWriter#NULL} for unknown, fields is JSON or null. */
   public record Event(long eventId, int traceId, long ts, long cpu, long pid, long tid,
       String provider, String name, long opcode, long hookId, String headerKind, long version,
-      int payloadSize, String fieldsJson) {}
+      int payloadSize, String fieldsJson, String threadSource, long timeUtcNanos) {}
 
   private final BigIntVector eventId = bigint("event_id");
   private final IntVector traceId = integer("trace_id");
@@ -26,6 +27,8 @@ public final class EventsTable extends TableWriter {
   private final IntVector version = integer("version");
   private final IntVector payloadSize = integer("payload_size");
   private final VarCharVector fields = varchar("fields");
+  private final VarCharVector threadSource = varchar("thread_source");
+  private final TimeStampNanoVector timeUtc = timestampNs("time_utc");
 
   public EventsTable(BufferAllocator allocator, BatchSink sink) {
     super("events", allocator, sink, DEFAULT_BATCH_ROWS);
@@ -46,6 +49,8 @@ public final class EventsTable extends TableWriter {
     set(version, e.version());
     set(payloadSize, e.payloadSize());
     set(fields, e.fieldsJson());
+    set(threadSource, e.threadSource());
+    setNanos(timeUtc, e.timeUtcNanos());
     endRow();
   }
 }

@@ -14,18 +14,27 @@ public final class FlowEventsTable extends TableWriter {
   private final UInt8Vector ip = ubigint("ip");
   private final UInt8Vector payload = ubigint("payload");
 
+  private final VarCharVector ipName = varchar("ip_name");
+
   public FlowEventsTable(BufferAllocator allocator, BatchSink sink) {
     super("flow_events", allocator, sink, 16_384);
   }
 
   public void add(long segment, long sequence, long tsNs, String kindName, long ipValue,
       boolean hasIp, long payloadValue, boolean hasPayload) {
+    add(segment, sequence, tsNs, kindName, ipValue, hasIp, payloadValue, hasPayload, null);
+  }
+
+  /** @param name {@code module!function+0xOFF} of the ip, or null where it has none */
+  public void add(long segment, long sequence, long tsNs, String kindName, long ipValue,
+      boolean hasIp, long payloadValue, boolean hasPayload, String name) {
     set(segmentId, segment);
     set(seq, sequence);
     set(ts, tsNs);
     set(kind, kindName);
     setU64(ip, ipValue, hasIp);
     setU64(payload, payloadValue, hasPayload);
+    set(ipName, name);
     endRow();
   }
 }

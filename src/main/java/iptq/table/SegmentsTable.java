@@ -17,7 +17,7 @@ public final class SegmentsTable extends TableWriter {
   public record Segment(long segmentId, int traceId, long ts, long cpu, long pid, long tid,
       String trigger, long triggerEventId, boolean hasIptOption, long iptOption, long bufferSize,
       long fileOffset, int sizeBytes, long tracePosition, boolean wrapped, long skippedBytes,
-      long packets, long branches, long instructions, int errors, String decodeStatus) {}
+      long cutOffBytes, long packets, long branches, long instructions, int errors, String decodeStatus) {}
 
   private final BigIntVector segmentId = bigint("segment_id");
   private final IntVector traceId = integer("trace_id");
@@ -38,6 +38,7 @@ public final class SegmentsTable extends TableWriter {
   private final TinyIntVector codeMode = tinyint("code_mode");
   private final BigIntVector fileOffset = bigint("file_offset");
   private final IntVector sizeBytes = integer("size_bytes");
+  private final IntVector cutOffBytes = integer("cut_off_bytes");
   private final IntVector tracePosition = integer("trace_position");
   private final BitVector wrapped = bool("wrapped");
   private final IntVector skippedBytes = integer("skipped_bytes");
@@ -77,6 +78,7 @@ public final class SegmentsTable extends TableWriter {
     set(tracePosition, s.tracePosition());
     set(wrapped, s.wrapped());
     set(skippedBytes, s.skippedBytes());
+    set(cutOffBytes, s.cutOffBytes());
     set(packets, s.packets());
     set(branches, s.branches());
     set(instructions, s.instructions());

@@ -94,6 +94,13 @@ public abstract class TableWriter implements AutoCloseable {
             org.apache.arrow.vector.types.TimeUnit.MICROSECOND, null)), allocator));
   }
 
+  /** A TIMESTAMP_NS column (UTC): ns since the Unix epoch. */
+  protected final org.apache.arrow.vector.TimeStampNanoVector timestampNs(String name) {
+    return add(new org.apache.arrow.vector.TimeStampNanoVector(name, org.apache.arrow.vector.types.pojo.FieldType.nullable(
+        new org.apache.arrow.vector.types.pojo.ArrowType.Timestamp(
+            org.apache.arrow.vector.types.TimeUnit.NANOSECOND, null)), allocator));
+  }
+
   private <V extends FieldVector> V add(V v) {
     if (root != null) throw new IllegalStateException("columns are declared before the first row");
     vectors.add(v);
@@ -154,6 +161,11 @@ public abstract class TableWriter implements AutoCloseable {
   protected final void setMicros(TimeStampMicroVector v, long micros) {
     if (micros == NULL) v.setNull(row);
     else v.setSafe(row, micros);
+  }
+
+  protected final void setNanos(org.apache.arrow.vector.TimeStampNanoVector v, long nanos) {
+    if (nanos == NULL) v.setNull(row);
+    else v.setSafe(row, nanos);
   }
 
   /** Ends the current row; flushes when the batch is full. */

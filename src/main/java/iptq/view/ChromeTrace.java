@@ -79,11 +79,12 @@ public final class ChromeTrace {
     double start = clipped ? clip : axis.ts(0);
     double end = Math.max(start, axis.ts(n));
     List<Ev> evs = new ArrayList<>();
-    evs.add(new Ev(start, 'B', s.title(), "segment", new Object[] {
+    Object[] segArgs = {
         "segment_id", s.id(), "trigger", s.trigger(), "event_ts_ns", s.ts(), "cpu", s.cpu(),
         "instructions", n, "decode_status", s.status(), "errors", s.errors(),
         "timing", flow.timed() ? "timing packets" : "none: instructions are the axis",
-        "clipped_by_earlier_segment", clipped}));
+        "clipped_by_earlier_segment", clipped};
+    evs.add(new Ev(start, 'B', s.title(), "segment", segArgs));
     // Frames nest by construction; an E for every frame that ends before the next one starts.
     List<Frame> frames = flow.frames();
     int[] open = new int[frames.size()];
@@ -92,8 +93,8 @@ public final class ChromeTrace {
       Frame f = frames.get(i);
       while (top > 0 && frames.get(open[top - 1]).depth() >= f.depth()) end(evs, frames.get(open[--top]), axis, start);
       if (clipped && axis.ts(f.end()) <= start) continue; // shown by the earlier segment
-      evs.add(new Ev(Math.max(start, axis.ts(f.start())), 'B', f.name(), "function",
-          new Object[] {"module", f.module(), "instructions", f.insns(), "first_insn", f.start()}));
+      Object[] args = {"module", f.module(), "instructions", f.insns(), "first_insn", f.start()};
+      evs.add(new Ev(Math.max(start, axis.ts(f.start())), 'B', f.name(), "function", args));
       open[top++] = i;
     }
     while (top > 0) end(evs, frames.get(open[--top]), axis, start);
@@ -107,15 +108,17 @@ public final class ChromeTrace {
     }
     evs.add(new Ev(end, 'i', s.trigger() != null ? s.trigger() : "segment end", "trigger",
         new Object[] {"segment_id", s.id(), "event_id", s.triggerEventId(), "event_ts_ns", s.ts()}));
-    evs.add(new Ev(end, 'E', s.title(), "segment", null));
+    evs.add(new Ev(end, 'E', s.title(), "segment", segArgs));
     // Stable: B/E keep their nesting order; instants go after the events at their time.
     evs.sort(java.util.Comparator.comparingDouble(Ev::ts));
     for (Ev e : evs) write(g, t, e);
     return end;
   }
 
+  /** The E of a frame repeats its B's name and args: viewers such as speedscope pair them by both. */
   private static void end(List<Ev> evs, Frame f, Axis axis, double start) {
-    evs.add(new Ev(Math.max(start, axis.ts(f.end())), 'E', f.name(), "function", null));
+    evs.add(new Ev(Math.max(start, axis.ts(f.end())), 'E', f.name(), "function",
+        new Object[] {"module", f.module(), "instructions", f.insns(), "first_insn", f.start()}));
   }
 
   private static void write(JsonGenerator g, Track t, Ev e) throws IOException {

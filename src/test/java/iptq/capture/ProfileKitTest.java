@@ -76,26 +76,26 @@ class ProfileKitTest {
   }
 
   @Test
-  void misspeltEventExitsOneWithASuggestion() {
+  void misspeltEventIsAUsageErrorWithASuggestion() {
     Run r = run("profile", "--code-mode", "kernel", "--buffer", "4", "--event", "SystemCalExit");
-    assertEquals(1, r.exit());
+    assertEquals(2, r.exit());
     assertTrue(r.err().contains("unknown event 'SystemCalExit'; did you mean SystemCallExit?"), r.err());
     assertEquals("", r.out());
     Run lower = run("profile", "--code-mode", "kernel", "--buffer", "4", "--event", "cswitch");
-    assertEquals(1, lower.exit());
+    assertEquals(2, lower.exit());
     assertTrue(lower.err().contains("did you mean CSwitch?"), lower.err());
     Run nonsense = run("profile", "--code-mode", "kernel", "--buffer", "4", "--event", "Qqqqqqqqqqqqqq");
-    assertEquals(1, nonsense.exit());
+    assertEquals(2, nonsense.exit());
     assertTrue(!nonsense.err().contains("did you mean"), nonsense.err());
   }
 
   @Test
-  void badBufferAndCodeModeExitOne() {
+  void badBufferAndCodeModeAreUsageErrors() {
     Run buffer = run("profile", "--code-mode", "kernel", "--buffer", "64", "--event", "CSwitch");
-    assertEquals(1, buffer.exit());
+    assertEquals(2, buffer.exit());
     assertTrue(buffer.err().contains("not one of 4, 8, 16, 32"), buffer.err());
     Run mode = run("profile", "--code-mode", "supervisor", "--buffer", "4", "--event", "CSwitch");
-    assertEquals(1, mode.exit());
+    assertEquals(2, mode.exit());
     assertTrue(mode.err().contains("not one of kernel, user, userkernel"), mode.err());
   }
 

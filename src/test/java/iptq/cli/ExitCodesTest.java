@@ -65,7 +65,7 @@ class ExitCodesTest {
     c.add(row(2, "Missing required parameter: 'TRACE'", "ingest"));
     c.add(row(1, "nope.etl: no such file", "ingest", "nope.etl", "-o", out("a.duckdb")));
     c.add(row(1, ": is a directory, not a trace file", "ingest", folder, "-o", out("a.duckdb")));
-    c.add(row(1, "not an .etl, ipt.sys or raw Intel PT trace: " + pom, "ingest", pom, "-o", out("a.duckdb")));
+    c.add(row(1, pom + ": offset 0x0: not an .etl, ipt.sys or raw Intel PT trace: no ETW buffer header", "ingest", pom, "-o", out("a.duckdb")));
     c.add(row(1, "a kernel dump, not a trace", "ingest", dmp, "-o", out("a.duckdb")));
     c.add(row(1, "is a directory, not a dump file", "ingest", etl, "--dump", folder, "-o", out("a.duckdb")));
     c.add(row(1, "is a directory, not a file of code bytes", "ingest", pt, "--image", folder + "@0x1000", "-o", out("a.duckdb")));

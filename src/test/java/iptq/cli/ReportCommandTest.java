@@ -52,7 +52,7 @@ class ReportCommandTest {
     Path json = dir.resolve("out/cov.json");
     Cli j = Cli.run("report", "module-coverage", db, "-f", "json", "-o", json.toString());
     assertEquals(0, j.exit(), j.err());
-    assertTrue(Files.readString(json).startsWith("[\n{\"module\":\"ntoskrnl.exe\",\"distinct_blocks\":16,"),
+    assertTrue(Files.readString(json).startsWith("[\n\t{\"module\":\"ntoskrnl.exe\",\"distinct_blocks\":16,"),
         Files.readString(json));
     Path pq = dir.resolve("paths.parquet");
     Cli p = Cli.run("report", "syscall-paths", db, "-f", "parquet", "-o", pq.toString(), "-p", "kernel_only=false");

@@ -28,8 +28,8 @@ class SqlCommandTest {
     assertEquals("segment_id,trigger,ts\n1,SystemCallExit,1000\n7,,\n", csv.out());
     assertEquals("segment_id\ttrigger\tts\n1\tSystemCallExit\t1000\n7\t\t\n",
         Cli.run("sql", db, q, "-f", "tsv").out());
-    assertEquals("[\n{\"segment_id\":1,\"trigger\":\"SystemCallExit\",\"ts\":1000},\n"
-        + "{\"segment_id\":7,\"trigger\":null,\"ts\":null}\n]\n", Cli.run("sql", db, q, "-f", "json").out());
+    assertEquals("[\n\t{\"segment_id\":1,\"trigger\":\"SystemCallExit\",\"ts\":1000},\n"
+        + "\t{\"segment_id\":7,\"trigger\":null,\"ts\":null}\n]\n", Cli.run("sql", db, q, "-f", "json").out());
     // in a pipe (no console), CSV is the default
     assertEquals(csv.out(), Cli.run("sql", db, q).out());
   }
@@ -45,6 +45,13 @@ class SqlCommandTest {
         notepad.exe  |     0x7ff700000000 |   327680
         (2 rows)
         """, t.out());
+  }
+
+  @Test
+  void tablesShowFunctionOffsetsAsPlusHex() {
+    Cli t = Cli.run("sql", db, "SELECT function, function_offset FROM blocks WHERE function_offset > 0 ORDER BY segment_id, seq LIMIT 1", "-f", "table");
+    assertEquals(0, t.exit(), t.err());
+    assertTrue(t.out().lines().skip(2).findFirst().orElseThrow().matches("\\w+ +\\| +\\+0x[0-9a-f]+"), t.out());
   }
 
   @Test
@@ -106,10 +113,10 @@ class SqlCommandTest {
         "segment_id,decode_status",
         "4,errors",
         "[",
-        "{\"one\":1}",
+        "\t{\"one\":1}",
         "]",
         "[",
-        "{\"two\":2}",
+        "\t{\"two\":2}",
         "]",
         "n",
         "38",
@@ -119,6 +126,16 @@ class SqlCommandTest {
         "3",
         ""), t.out());
     assertEquals("", t.err());
+  }
+
+  @Test
+  void shellHelpListsExitAndTheRowNoteNamesTheShellsOwnCommand() {
+    Cli help = Cli.withInput(".help\n", "sql", db);
+    assertTrue(help.out().contains("  .quit, .exit "), help.out());
+    Cli many = Cli.withInput("SELECT * FROM range(1500);\n", "sql", db, "--format", "table");
+    assertTrue(many.out().contains("... 500 more rows (1500 in all; use .mode csv or LIMIT for the rest)"), many.out());
+    Cli once = Cli.run("sql", db, "SELECT * FROM range(1500)", "--format", "table");
+    assertTrue(once.out().contains("(1500 in all; use --format csv or LIMIT for the rest)"), once.out());
   }
 
   @Test

@@ -122,7 +122,7 @@ class FlowBindingTest {
   void mwaitBindsToTheFupAfterIt() throws Exception {
     check(trace(concat(new int[] {0x02, 0xc2, 1, 0, 0, 0, 1, 0, 0, 0, 0x02, 0x22, 0x00, 0x10, 0x02, 0xe2}, fup(0x1001),
             new int[] {0x02, 0xa2, 0x11, 0x01, 0, 0, 0})),
-        "[exec mode: 64-bit]", "[pwre: c1.0]", WALK[0], "[mwait: 1, 1]", "[exstop, ip: 0000000000001001]",
+        "[exec mode: 64-bit]", WALK[0], "[mwait: 1, 1]", "[exstop, ip: 0000000000001001]", "[pwre: c1.0]",
         "[pwrx: c1, c1, int]", WALK[1], "0000000000001005", "0000000000001006", "[disabled, ip: 0000000000002000]");
   }
 

@@ -77,9 +77,7 @@ class QueryDecoderTest {
     out.write(0x9d); // FUP IPBytes 4: bits 47:0 over the last IP, which OVF reset to 0
     out.le(0x7f0000001000L, 6);
     out.write(0x01); // TIP.PGD suppressed
-    out.write(0x99, 0x20 | 1); // MODE.TSX begin
-    out.write(0x3d); // FUP IPBytes 1
-    out.le(0x1234, 2);
+    out.write(0x99, 0x20 | 1); // MODE.TSX begin, while tracing is off: no FUP binds it
     out.write(0x02, 0x22, 0x00, 0x21); // PWRE
 
     QueryDecoder q = decoder();
@@ -101,7 +99,8 @@ class QueryDecoderTest {
     q.peek();
     assertEquals(FlowEventKind.TSX, q.evKind);
     assertEquals(1, q.evPayload);
-    assertEquals(0x00007f0000001234L, q.evIp);
+    assertEquals(FlowSink.NO_IP, q.evIp);
+    assertFalse(q.evBound);
     q.take();
     q.peek();
     assertEquals(FlowEventKind.PWRE, q.evKind);

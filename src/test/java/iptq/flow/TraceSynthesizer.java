@@ -505,13 +505,14 @@ final class TraceSynthesizer {
     if (k == 2) {
       out.write(0x02, 0xc2, 0x01, 0, 0, 0, 0x01, 0, 0, 0); // MWAIT hints 1, extensions 1
       out.write(0x02, 0x22, 0x00, 0x10); // PWRE C1.0
-      event("[pwre: c1.0]");
       event("[mwait: 1, 1]");
     }
     out.write(0x02, 0xe2);
     fup(ip);
     event("[exstop, ip: " + hex(ip) + "]");
     if (k == 2) {
+      // libipt 2.2 reports the PWRE after the MWAIT and EXSTOP the FUP completes.
+      event("[pwre: c1.0]");
       out.write(0x02, 0xa2, 0x11, 0x01, 0, 0, 0); // PWRX last C1, deepest C1, woken by an interrupt
       event("[pwrx: c1, c1, int]");
     }

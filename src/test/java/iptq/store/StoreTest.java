@@ -75,7 +75,7 @@ class StoreTest {
       assertEquals("f535c5fb-2ae8-4bb8-aa20-6c30be566c5a", text(c, "SELECT pdb_guid::VARCHAR FROM modules"));
       assertEquals(0x4269a790L, one(c, "SELECT time_date_stamp FROM modules"));
       assertNull(text(c, "SELECT load_ts FROM modules"));
-      assertEquals("1", text(c, "SELECT value FROM meta WHERE key = 'schema_version'"));
+      assertEquals(Integer.toString(Store.SCHEMA_VERSION), text(c, "SELECT value FROM meta WHERE key = 'schema_version'"));
     }
     try (var files = Files.list(dir)) {
       assertEquals(1, files.count(), "only the database remains, no temp files");

@@ -29,11 +29,11 @@ class ViewsTest {
   void functionRunsCollapseConsecutiveBlocksOfOneFunction() throws Exception {
     // (derived from blocks by KnownTrace.deriveFunctionRuns; ingest writes it from the flow sink)
     assertEquals(Rows.lines("""
-        4 | 1 | 5 | 1 | 1 | 1234 | 5678 | NtClose | ntdll.dll | 140711718554112 | 3930 | 3930 | 3 | 1
-        4 | 2 | 4 | 3 | 5 | 1234 | 5678 | KiSystemCall64 | ntoskrnl.exe | 18446735277616533504 | 3940 | 3950 | 26 | 2
-        4 | 3 | 3 | 7 | 7 | 1234 | 5678 | NtClose | ntoskrnl.exe | 18446735277616545792 | 3960 | 3960 | 5 | 1
-        4 | 4 | 2 | 9 | 9 | 1234 | 5678 | ObpCloseHandle | ntoskrnl.exe | 18446735277616546304 | 3970 | 3970 | 11 | 1
-        4 | 5 | 1 | 11 | 13 | 1234 | 5678 | KeBugCheckEx | ntoskrnl.exe | 18446735277616549904 | 3980 | 3990 | 10 | 2
+        4 | 1 | 5 | 1 | 1 | 1234 | 5678 | NtClose | ntdll.dll | 140711718554112 | 3930 | 3930 | 3 | 1 | 2026-11-02 09:30:00.00000393
+        4 | 2 | 4 | 3 | 5 | 1234 | 5678 | KiSystemCall64 | ntoskrnl.exe | 18446735277616533504 | 3940 | 3950 | 26 | 2 | 2026-11-02 09:30:00.00000394
+        4 | 3 | 3 | 7 | 7 | 1234 | 5678 | NtClose | ntoskrnl.exe | 18446735277616545792 | 3960 | 3960 | 5 | 1 | 2026-11-02 09:30:00.00000396
+        4 | 4 | 2 | 9 | 9 | 1234 | 5678 | ObpCloseHandle | ntoskrnl.exe | 18446735277616546304 | 3970 | 3970 | 11 | 1 | 2026-11-02 09:30:00.00000397
+        4 | 5 | 1 | 11 | 13 | 1234 | 5678 | KeBugCheckEx | ntoskrnl.exe | 18446735277616549904 | 3980 | 3990 | 10 | 2 | 2026-11-02 09:30:00.00000398
         """), Rows.of(conn, "SELECT * FROM function_runs WHERE segment_id = 4 ORDER BY run"));
     // every block is in exactly one run
     assertEquals(List.of("38 | 333"), Rows.of(conn, "SELECT count(*), sum(insns) FROM blocks"));
@@ -78,8 +78,8 @@ class ViewsTest {
         3 | 1 | 3000 | 1 | CSwitch | notepad.exe | 1234 | 5678 | 40 | 2 | 0 | 0 | ok | KiSwapContext | ntoskrnl.exe | SwapContext | ntoskrnl.exe
         4 | 1 | 4000 | 2 | SystemCallExit | notepad.exe | 1234 | 5678 | 55 | 6 | 2 | 48 | errors | NtClose | ntdll.dll | KeBugCheckEx | ntoskrnl.exe
         5 | 1 | 5000 | 3 | SystemCallExit | explorer.exe | 800 | 900 | 59 | 7 | 0 | 0 | ok | CloseItem | explorer.exe | KiSystemCall64 | ntoskrnl.exe
-        6 | 1 | 6000 | 0 | CSwitch | System | 4 | 8 | 0 | 0 | 0 | 0 | packets-only | NULL | NULL | NULL | NULL
-        7 | 2 | NULL | NULL | NULL | NULL | NULL | NULL | 0 | 0 | 0 | 0 | packets-only | NULL | NULL | NULL | NULL
+        6 | 1 | 6000 | 0 | CSwitch | System | 4 | 8 | 0 | 0 | 0 | 0 | code-missing | NULL | NULL | NULL | NULL
+        7 | 2 | NULL | NULL | NULL | NULL | NULL | NULL | 0 | 0 | 0 | 0 | no-code-given | NULL | NULL | NULL | NULL
         """), Rows.of(conn, "SELECT * FROM segment_summary ORDER BY segment_id"));
   }
 

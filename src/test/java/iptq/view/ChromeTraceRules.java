@@ -17,7 +17,7 @@ import java.util.TreeSet;
 /**
  * The Trace Event Format's rules as the viewers apply them, checked on a whole file: every event
  * has a known phase, pid, tid and numeric ts; per thread, ts never decreases in file order and B/E
- * balance like brackets, an E closing the most recent open B of the same name; each process and
+ * balance like brackets, an E closing the most recent open B of the same name (and args); each process and
  * thread with events is named by metadata. What it saw is returned for further checks.
  */
 final class ChromeTraceRules {
@@ -78,6 +78,8 @@ final class ChromeTraceRules {
           assertTrue(!stack.isEmpty(), "E without B on " + thread + ": " + e);
           JsonNode b = stack.pop();
           assertEquals(b.get("name").asText(), e.get("name").asText(), "E closes another slice");
+          // The format merges an E's args into its B's; speedscope pairs them by name and args.
+          assertEquals(b.get("args"), e.get("args"), "E's args differ from its B's");
           assertTrue(ts >= b.get("ts").asDouble());
         }
         default -> {

@@ -9,12 +9,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /** The bundled sample's database, as {@code iptq demo -o} writes it; made once per test JVM. */
-final class SampleDatabase {
+public final class SampleDatabase {
   private static Path db;
 
   private SampleDatabase() {}
 
-  static synchronized Path path() throws Exception {
+  public static synchronized Path path() throws Exception {
     if (db != null) return db;
     Path dir = Files.createTempDirectory("iptq-view-sample");
     dir.toFile().deleteOnExit();

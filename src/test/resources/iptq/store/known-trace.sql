@@ -47,17 +47,17 @@ INSERT INTO symbols VALUES
   (5, 8192,  256, 'CloseItem',                 'exports');
 
 INSERT INTO events VALUES
-  (1, 1, 0,    0, 4,    8,    'Process', 'ProcessDCStart', 3,  3,  'system',   4, 120, '{"pid":4,"name":"System"}'),
-  (2, 1, 100,  1, 1234, 5678, 'Process', 'ProcessStart',   1,  1,  'system',   4, 160, '{"pid":1234,"parent":800,"name":"notepad.exe"}'),
-  (3, 1, 150,  1, 1234, 5678, 'Thread',  'ThreadStart',    1,  1281, 'system', 3, 72, '{"tid":5678,"pid":1234}'),
-  (4, 1, 1000, 1, 1234, 5678, 'PerfInfo','SystemCallExit', 52, 3892, 'perfinfo', 2, 4, '{"status":0}'),
-  (5, 1, 1000, 1, 1234, 5678, 'PerfInfo','ProcessorTrace', 0,  NULL, 'perfinfo', 0, 512, NULL),
-  (6, 1, 2000, 1, 1234, 5678, 'PerfInfo','SystemCallExit', 52, 3892, 'perfinfo', 2, 4, '{"status":0}'),
-  (7, 1, 3000, 1, 1234, 5678, 'Thread',  'CSwitch',        36, 1316, 'compact',  4, 24, '{"new_tid":0,"old_tid":5678}'),
-  (8, 1, 4000, 2, 1234, 5678, 'PerfInfo','SystemCallExit', 52, 3892, 'perfinfo', 2, 4, '{"status":0}'),
-  (9, 1, 5000, 3, 800,  900,  'PerfInfo','SystemCallExit', 52, 3892, 'perfinfo', 2, 4, '{"status":0}'),
-  (10,1, 6000, 0, 4,    8,    'Thread',  'CSwitch',        36, 1316, 'compact',  4, 24, '{"new_tid":8,"old_tid":0}'),
-  (11,1, 7000, 1, 1234, 5678, 'Thread',  'ThreadEnd',      2,  1282, 'system',   3, 72, '{"tid":5678,"pid":1234}');
+  (1, 1, 0,    0, 4,    8,    'Process', 'ProcessDCStart', 3,  3,  'system',   4, 120, '{"pid":4,"name":"System"}', 'header', NULL),
+  (2, 1, 100,  1, 1234, 5678, 'Process', 'ProcessStart',   1,  1,  'system',   4, 160, '{"pid":1234,"parent":800,"name":"notepad.exe"}', 'header', NULL),
+  (3, 1, 150,  1, 1234, 5678, 'Thread',  'ThreadStart',    1,  1281, 'system', 3, 72, '{"tid":5678,"pid":1234}', 'header', NULL),
+  (4, 1, 1000, 1, 1234, 5678, 'PerfInfo','SystemCallExit', 52, 3892, 'perfinfo', 2, 4, '{"status":0}', 'cswitch', NULL),
+  (5, 1, 1000, 1, 1234, 5678, 'PerfInfo','ProcessorTrace', 0,  NULL, 'perfinfo', 0, 512, NULL, 'cswitch', NULL),
+  (6, 1, 2000, 1, 1234, 5678, 'PerfInfo','SystemCallExit', 52, 3892, 'perfinfo', 2, 4, '{"status":0}', 'cswitch', NULL),
+  (7, 1, 3000, 1, 1234, 5678, 'Thread',  'CSwitch',        36, 1316, 'compact',  4, 24, '{"new_tid":0,"old_tid":5678}', 'header', NULL),
+  (8, 1, 4000, 2, 1234, 5678, 'PerfInfo','SystemCallExit', 52, 3892, 'perfinfo', 2, 4, '{"status":0}', 'cswitch', NULL),
+  (9, 1, 5000, 3, 800,  900,  'PerfInfo','SystemCallExit', 52, 3892, 'perfinfo', 2, 4, '{"status":0}', 'cswitch', NULL),
+  (10,1, 6000, 0, 4,    8,    'Thread',  'CSwitch',        36, 1316, 'compact',  4, 24, '{"new_tid":8,"old_tid":0}', 'header', NULL),
+  (11,1, 7000, 1, 1234, 5678, 'Thread',  'ThreadEnd',      2,  1282, 'system',   3, 72, '{"tid":5678,"pid":1234}', 'header', NULL);
 
 -- Functions by address, to write the paths below by name.
 CREATE TEMP TABLE fn AS
@@ -114,14 +114,14 @@ INSERT INTO steps VALUES
 
 INSERT INTO segments VALUES
   -- id, trace, ts, cpu, pid, tid, trigger, event, ipt_option, trace_mode, time_mode, mtc, cyc, buffer, session, child, code_mode,
-  -- file_offset, size, position, wrapped, skipped, packets, branches, instructions, errors, status (counts filled below)
-  (1, 1, 1000, 1, 1234, 5678, 'SystemCallExit', 4, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 65536,  812,  812,  false, 0,  0, 0, 0, 0, 'ok'),
-  (2, 1, 2000, 1, 1234, 5678, 'SystemCallExit', 6, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 69632,  790,  790,  false, 0,  0, 0, 0, 0, 'ok'),
-  (3, 1, 3000, 1, 1234, 5678, 'CSwitch',        7, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 73728,  300,  300,  false, 0,  0, 0, 0, 0, 'ok'),
-  (4, 1, 4000, 2, 1234, 5678, 'SystemCallExit', 8, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 77824,  4096, 1536, true,  48, 0, 0, 0, 0, 'errors'),
-  (5, 1, 5000, 3, 800,  900,  'SystemCallExit', 9, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 81920,  640,  640,  false, 0,  0, 0, 0, 0, 'ok'),
-  (6, 1, 6000, 0, 4,    8,    'CSwitch',        10,16842752, 0, 0, 0, 0, 4096, 0, false, 1, 86016,  64,   64,   false, 0,  0, 0, 0, 0, 'packets-only'),
-  (7, 2, NULL, NULL, NULL, NULL, NULL,          NULL, NULL,  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 4096, NULL, false, 0, 0, 0, 0, 0, 'packets-only');
+  -- file_offset, size, position, wrapped, skipped, packets, branches, instructions, errors, status, cut_off_bytes, time_utc (counts and times filled below)
+  (1, 1, 1000, 1, 1234, 5678, 'SystemCallExit', 4, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 65536,  812,  812,  false, 0,  0, 0, 0, 0, 'ok', 0, NULL),
+  (2, 1, 2000, 1, 1234, 5678, 'SystemCallExit', 6, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 69632,  790,  790,  false, 0,  0, 0, 0, 0, 'ok', 0, NULL),
+  (3, 1, 3000, 1, 1234, 5678, 'CSwitch',        7, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 73728,  300,  300,  false, 0,  0, 0, 0, 0, 'ok', 0, NULL),
+  (4, 1, 4000, 2, 1234, 5678, 'SystemCallExit', 8, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 77824,  4096, 1536, true,  48, 0, 0, 0, 0, 'errors', 16, NULL),
+  (5, 1, 5000, 3, 800,  900,  'SystemCallExit', 9, 16842752, 0, 0, 0, 0, 4096, 0, false, 1, 81920,  640,  640,  false, 0,  0, 0, 0, 0, 'ok', 0, NULL),
+  (6, 1, 6000, 0, 4,    8,    'CSwitch',        10,16842752, 0, 0, 0, 0, 4096, 0, false, 1, 86016,  64,   64,   false, 0,  0, 0, 0, 0, 'code-missing', 0, NULL),
+  (7, 2, NULL, NULL, NULL, NULL, NULL,          NULL, NULL,  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 4096, NULL, false, 0, 0, 0, 0, 0, 'no-code-given', 0, NULL);
 
 CREATE TEMP TABLE placed AS
 SELECT st.*, s.pid, s.tid, s.ts AS seg_ts, f.module, f.addr + st.off AS start_ip,
@@ -149,11 +149,13 @@ JOIN placed q ON q.segment_id = p.segment_id AND q.k = p.k + 1
 WHERE p.bkind IS NOT NULL;
 
 INSERT INTO flow_events
-SELECT segment_id, 0, seg_ts - 10 * n - 5, 'enabled', start_ip, NULL FROM placed WHERE k = 0;
+SELECT segment_id, 0, seg_ts - 10 * n - 5, 'enabled', start_ip, NULL,
+       module || '!' || function || CASE WHEN off = 0 THEN '' ELSE '+0x' || lower(printf('%x', off)) END
+FROM placed WHERE k = 0;
 
 INSERT INTO decode_errors VALUES
-  (4, 416, 18446735277616546346, 'ret-not-taken', 'compressed return with a not-taken TNT bit at 0xfffff8000000422a', 24),
-  (4, 1120, 18446735277616549960, 'no-code', 'no code at 0xfffff80000005048', 8);
+  (4, 416, 18446735277616546346, 'ret-not-taken', 'compressed return with a not-taken TNT bit at 0xfffff8000000422a (ntoskrnl.exe!ObpCloseHandle+0x2a)', 24, 'ntoskrnl.exe!ObpCloseHandle+0x2a'),
+  (4, 1120, 18446735277616549960, 'no-code', 'no code at 0xfffff80000005048 (ntoskrnl.exe!KeBugCheckEx+0x48)', 8, 'ntoskrnl.exe!KeBugCheckEx+0x48');
 
 INSERT INTO packets BY NAME SELECT * FROM (VALUES
   (6, 0,  'psb',     16, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
@@ -177,6 +179,10 @@ UPDATE segments SET
   branches = (SELECT count(*) FROM branches b WHERE b.segment_id = segments.segment_id),
   instructions = coalesce((SELECT sum(insns) FROM blocks b WHERE b.segment_id = segments.segment_id), 0),
   errors = (SELECT count(*) FROM decode_errors e WHERE e.segment_id = segments.segment_id);
+
+-- Wall-clock times as ingest writes them.
+UPDATE events SET time_utc = time_utc(trace_id, ts);
+UPDATE segments SET time_utc = time_utc(trace_id, ts);
 
 DROP TABLE placed;
 DROP TABLE steps;

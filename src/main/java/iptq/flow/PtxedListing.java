@@ -1,0 +1,207 @@
+package iptq.flow;
+
+import java.util.function.LongFunction;
+
+/**
+ * Renders the flow byte for byte as libipt 2.2's {@code ptxed} prints it: one line per
+ * instruction (IP in 16 hex digits, {@code "? "} before it inside a transaction, then, unless
+ * {@code --no-inst}, two spaces and the text), one bracketed line per event in ptxed's words
+ * (IPs only with {@code --event:ip}; status updates of a PSB+ not at all), {@code [end of trace]}
+ * and error lines {@code [OFFSET, IP: error: MESSAGE]} with libipt's messages. {@link FlowListing}
+ * is the other layout: every event with its IPs, as the differential tests' C harness prints.
+ */
+public final class PtxedListing implements FlowSink {
+  /** What ptxed's options ask for. */
+  public record Options(boolean noInst, boolean quiet, boolean eventIp, boolean eventTime) {}
+
+  private final FlowListing.Lines out;
+  private final Options o;
+  private final LongFunction<String> text;
+  private final StatusSource status;
+  private final StringBuilder sb = new StringBuilder(128);
+  private boolean speculative;
+  private int execMode;
+  private long insns;
+
+  /** Says whether the event being reported is a status update (ptxed does not print those). */
+  public interface StatusSource {
+    boolean statusUpdate();
+
+    /** Whether an error now is one of synchronising at a PSB+ (ptxed's "sync error"). */
+    default boolean syncing() {
+      return false;
+    }
+  }
+
+  /**
+   * @param text instruction text by address (only used without {@code --no-inst})
+   * @param status the decoder, for whether an event is a PSB+ status update
+   */
+  public PtxedListing(FlowListing.Lines out, Options o, LongFunction<String> text, StatusSource status) {
+    this.out = out;
+    this.o = o;
+    this.text = text;
+    this.status = status;
+  }
+
+  /** Instructions listed (or, when quiet, walked): ptxed's {@code --stat} count. */
+  public long instructions() {
+    return insns;
+  }
+
+  @Override
+  public boolean wantsInstructions() {
+    return true;
+  }
+
+  @Override
+  public void instruction(long seq, long ip, int size) {
+    insns++;
+    if (o.quiet()) return;
+    sb.setLength(0);
+    if (speculative) sb.append("? ");
+    hex(ip);
+    if (!o.noInst() && text != null) {
+      String t = text.apply(ip);
+      if (t != null) sb.append("  ").append(t);
+    }
+    out.line(sb);
+  }
+
+  @Override
+  public void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {
+    if (kind == FlowEventKind.TSX) speculative = payload == 1;
+    if (kind == FlowEventKind.EXEC_MODE) {
+      // libipt reports the execution mode only where it changes.
+      boolean same = payload == execMode;
+      execMode = (int) payload;
+      if (same) return;
+    }
+    if (o.quiet() || status.statusUpdate()) return;
+    sb.setLength(0);
+    sb.append('[');
+    if (o.eventTime() && ts != NO_TS) {
+      hex(ts);
+      sb.append("  ");
+    }
+    boolean ipShown = o.eventIp();
+    switch (kind) {
+      case ENABLED, RESUMED -> {
+        sb.append(kind.label());
+        if (ipShown) ip(", ip: ", ip);
+      }
+      case DISABLED -> {
+        sb.append("disabled");
+        if (ipShown) {
+          if (ip != NO_IP) ip(", at: ", ip);
+          if (payload != NO_IP) ip(", ip: ", payload);
+        }
+      }
+      case INTERRUPT -> {
+        sb.append("interrupt");
+        if (ipShown) {
+          ip(", from: ", ip);
+          if (payload != NO_IP) ip(", to: ", payload);
+        }
+      }
+      case OVERFLOW -> {
+        sb.append("overflow");
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+      }
+      case PAGING -> {
+        sb.append("paging, cr3: ");
+        hex(payload & ~1L);
+        if ((payload & 1) != 0) sb.append(", nr");
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip); // an asynchronous one: where it applies
+      }
+      case VMCS -> {
+        sb.append("vmcs, base: ");
+        hex(payload);
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+      }
+      case EXEC_MODE -> {
+        sb.append("exec mode: ").append(payload).append("-bit");
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+      }
+      case TSX -> {
+        sb.append(payload == 2 ? "aborted" : payload == 1 ? "begin transaction" : "committed");
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+      }
+      case STOP -> sb.append("stopped");
+      case EXSTOP -> {
+        sb.append("exstop");
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+      }
+      case MWAIT -> {
+        sb.append("mwait ").append(Long.toHexString(payload >>> 32)).append(' ')
+            .append(Long.toHexString(payload & 0xffffffffL));
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+      }
+      case PWRE -> {
+        // ptxed prints C-states one up from the packet's encoding (C0 is 0xf).
+        sb.append("pwre c").append((((payload >>> 8) & 0xf) + 1) & 0xf).append('.')
+            .append(((payload & 0xf) + 1) & 0xf);
+        if ((payload & 0x10000) != 0) sb.append(" hw");
+      }
+      case PWRX -> {
+        long reason = payload >>> 16;
+        sb.append("pwrx ");
+        if ((reason & 1) != 0) sb.append("int: ");
+        if ((reason & 4) != 0) sb.append("st: ");
+        if ((reason & 8) != 0) sb.append("hw: ");
+        sb.append('c').append((((payload >>> 8) & 0xf) + 1) & 0xf).append(" (c")
+            .append(((payload & 0xf) + 1) & 0xf).append(')');
+      }
+      case PTWRITE -> {
+        sb.append("ptwrite: ").append(Long.toHexString(payload));
+        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+      }
+      case CBR -> sb.append("cbr: ").append(Long.toHexString(payload));
+      case MNT -> sb.append("mnt: ").append(Long.toHexString(payload));
+    }
+    sb.append(']');
+    out.line(sb);
+  }
+
+  @Override
+  public void endOfTrace(long seq, long ip, long ts) {
+    if (!o.quiet()) out.line("[end of trace]");
+  }
+
+  @Override
+  public void error(long offset, long ip, String kind, String message, long skippedBytes) {
+    // A trace cut inside a packet, or without any PSB, is the end of the trace to libipt.
+    if (kind.equals(iptq.pt.DecodeError.TRUNCATED) || kind.equals(iptq.pt.DecodeError.NOSYNC)) return;
+    sb.setLength(0);
+    sb.append('[').append(Long.toHexString(offset)).append(", ").append(Long.toHexString(ip == NO_IP ? 0 : ip))
+        .append(status.syncing() ? ": sync error: " : ": error: ").append(libiptMessage(kind)).append(']');
+    out.line(sb);
+  }
+
+  /** libipt's message ({@code pt_errstr}) for the error iptq names {@code kind}. */
+  static String libiptMessage(String kind) {
+    return switch (kind) {
+      case FlowError.RET_NOT_TAKEN -> "bad compressed return";
+      case FlowError.RET_EMPTY_STACK -> "compressed return without call";
+      case FlowError.TNT_NEEDED, FlowError.TIP_NEEDED, FlowError.TNT_LEFT -> "trace stream does not match query";
+      case FlowError.NO_CODE -> "no memory mapped at this address";
+      case FlowError.BAD_INSN -> "unknown instruction";
+      case FlowError.BAD_CONTEXT -> "unexpected packet context";
+      case FlowError.BAD_SEQUENCE, FlowError.PSB_MISMATCH, FlowError.NO_PROGRESS -> "decoder out of sync";
+      case iptq.pt.DecodeError.BAD_OPCODE -> "unknown opcode";
+      case iptq.pt.DecodeError.BAD_PACKET, iptq.pt.DecodeError.RESERVED_IPBYTES -> "unknown packet";
+      default -> kind;
+    };
+  }
+
+  private void ip(String label, long v) {
+    sb.append(label);
+    hex(v);
+  }
+
+  private void hex(long v) {
+    String s = Long.toHexString(v);
+    for (int i = s.length(); i < 16; i++) sb.append('0');
+    sb.append(s);
+  }
+}
