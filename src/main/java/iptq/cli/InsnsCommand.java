@@ -72,8 +72,11 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--stat:insn", description = "statistics: the number of instructions")
   boolean statInsn;
 
+  @picocli.CommandLine.Mixin SegmentOptions one = new SegmentOptions();
+
   @Override
   public Integer call() throws IOException {
+    if (one.given()) return SegmentListing.insns(trace, one, images, noInst);
     if (trace != null && pt != null) throw new InputException(null, -1, "give the trace once: positional or --pt, not both");
     if (trace == null && pt == null) throw new InputException(null, -1, "no trace: give TRACE.pt or --pt FILE");
     List<String> specs = new ArrayList<>(images);
