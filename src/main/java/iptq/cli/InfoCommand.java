@@ -23,6 +23,14 @@ public final class InfoCommand implements Callable<Integer> {
       description = "The ETW hook id that carries IPT events, when detection by structure is not wanted.")
   Integer iptHook;
 
+  @picocli.CommandLine.Option(names = "--symbols",
+      description = "List every symbol instead: of a PDB its publics and procedures (RVA, size, kind, name), of a PE image its exports.")
+  boolean symbols;
+
+  @picocli.CommandLine.Option(names = "--format", paramLabel = "table|csv", defaultValue = "table",
+      description = "With --symbols: an aligned table or CSV (default: ${DEFAULT-VALUE}).")
+  String format;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -35,6 +43,20 @@ public final class InfoCommand implements Callable<Integer> {
       if (kind == FileKind.UNKNOWN) {
         throw new InputException(null, -1, "not an .etl, ipt.sys or raw Intel PT trace, dump, PE image"
             + " or PDB: " + f + " (looked for their headers, and for a PSB packet)");
+      }
+      if (symbols) {
+        boolean csv = switch (format.toLowerCase(java.util.Locale.ROOT)) {
+          case "csv" -> true;
+          case "table" -> false;
+          default -> throw new InputException(null, -1, "--format " + format + ": table or csv");
+        };
+        switch (kind) {
+          case PDB -> SymbolListing.print(SymbolListing.pdb(f), csv, out);
+          case PE -> SymbolListing.print(SymbolListing.exports(f), csv, out);
+          default -> throw new InputException(f, -1, "--symbols lists the symbols of a PDB or the exports of a PE image; this is "
+              + kind.description());
+        }
+        continue;
       }
       out.printf("%s: %s, %,d bytes%n", f, kind.description(), Files.size(f));
       switch (kind) {

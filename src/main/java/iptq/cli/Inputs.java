@@ -30,8 +30,8 @@ final class Inputs {
     switch (kind) {
       case RAW_PT, UNKNOWN -> {}
       case ETL, IPT_SYS -> throw new InputException(trace, -1, "an " + kind.description() + ", not a raw Intel PT"
-          + " trace: iptq " + command + " lists one raw trace; listing one segment of it (--segment N) is not"
-          + " yet supported; iptq ingest decodes every segment, and iptq info lists them");
+          + " trace: give --segment N (an .etl) or --thread TID (an ipt.sys file) to list one of its segments;"
+          + " iptq info counts them, iptq ingest decodes them all");
       default -> throw new InputException(trace, -1, "a " + kind.description() + ", not a raw Intel PT trace");
     }
   }

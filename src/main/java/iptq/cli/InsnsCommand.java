@@ -131,8 +131,11 @@ public final class InsnsCommand implements Callable<Integer> {
         statInsn || all, statBlocks || all && block);
   }
 
+  @picocli.CommandLine.Mixin SegmentOptions one = new SegmentOptions();
+
   @Override
   public Integer call() throws IOException {
+    if (one.given()) return SegmentListing.insns(trace, one, images, noInst);
     if (!unsupportedEvents.isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick and --event:iflags are not supported by iptq yet");
     }

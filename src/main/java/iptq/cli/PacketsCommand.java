@@ -14,6 +14,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -69,14 +70,28 @@ public final class PacketsCommand implements Callable<Integer> {
   @Option(names = "--nom-freq", paramLabel = "N", description = "MSR_PLATFORM_INFO[15:8], nominal ratio for CYC (default: unknown)")
   int nomFreq;
 
+  @picocli.CommandLine.Mixin SegmentOptions one = new SegmentOptions();
+
   @Override
   public Integer call() throws IOException {
-    Inputs.requireRawTrace(trace, "packets");
+    if (!one.given()) Inputs.requireRawTrace(trace, "packets");
     if (mtcFreq < 0 || mtcFreq > 15) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mtc-freq must be 0-15");
     PacketClock clock =
         new PacketClock(new PacketClock.Config(mtcFreq, cpuidEax, cpuidEbx, nomFreq));
     Writer w = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
     PrintWriter out = new PrintWriter(w);
+    if (one.given()) {
+      try (iptq.ingest.OneSegment s = one.open(trace, List.of(), "packets")) {
+        list(s.input().decoders().get(), clock, out);
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      } finally {
+        out.flush();
+      }
+      return 0;
+    }
     try (RawTrace raw = RawTrace.open(trace)) {
       list(raw.decoder(), clock, out);
     } finally {

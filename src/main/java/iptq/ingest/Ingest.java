@@ -337,7 +337,7 @@ public final class Ingest {
   }
 
   /** The segment's timing parameters: MTCFreq from its IptOption, the rest from the options. */
-  private static TimeBase segmentTime(IptSegment s, TimeBase base) {
+  static TimeBase segmentTime(IptSegment s, TimeBase base) {
     PacketClock.Config c = base.clock();
     int mtc = s.option() != null && s.option().value() != 0 ? s.option().mtcFreq() : c.mtcFreq();
     return new TimeBase(new PacketClock.Config(mtc, c.cpuid15Eax(), c.cpuid15Ebx(), c.nominalRatio()),
