@@ -50,9 +50,13 @@ public class DemoEndToEndTest {
         .sorted(java.util.Comparator.comparing(Truth.Segment::file)).toList();
 
     // functions-before: per segment, the functions in execution order (back = N .. 1).
+    // Columns by their header names: the reports may gain columns.
+    String before = "$ iptq report functions-before";
+    int segment = column(out, before, "segment_id"), function = column(out, before, "function");
+    int module = column(out, before, "module");
     Map<Integer, List<String>> shown = new TreeMap<>();
-    for (String[] row : csv(out, "$ iptq report functions-before")) {
-      shown.computeIfAbsent(Integer.parseInt(row[0]), k -> new ArrayList<>()).add(row[7] + "!" + row[6]);
+    for (String[] row : csv(out, before)) {
+      shown.computeIfAbsent(Integer.parseInt(row[segment]), k -> new ArrayList<>()).add(row[module] + "!" + row[function]);
     }
     long exits = truth.segments().stream().filter(s -> s.trigger().equals("SystemCallExit")).count();
     assertEquals(exits, shown.size(), out);
@@ -68,12 +72,27 @@ public class DemoEndToEndTest {
     }
 
     // decode-health: every segment decoded, none with errors.
-    List<String[]> health = csv(out, "$ iptq report decode-health");
+    String decodeHealth = "$ iptq report decode-health";
+    int status = column(out, decodeHealth, "decode_status"), errors = column(out, decodeHealth, "errors");
+    List<String[]> health = csv(out, decodeHealth);
     assertEquals(truth.segments().size(), health.size(), out);
     for (String[] row : health) {
-      assertEquals("ok", row[2], String.join(",", row));
-      assertEquals("0", row[5], String.join(",", row));
+      assertEquals("ok", row[status], String.join(",", row));
+      assertEquals("0", row[errors], String.join(",", row));
     }
+  }
+
+  /** The index of column {@code name} in the CSV header printed after the line starting with {@code command}. */
+  static int column(String out, String command, String name) {
+    String[] lines = out.split("\n");
+    for (int i = 0; i + 1 < lines.length; i++) {
+      if (lines[i].startsWith(command)) {
+        List<String> header = List.of(lines[i + 1].split(",", -1));
+        assertTrue(header.contains(name), "no column " + name + " after " + command + ": " + header);
+        return header.indexOf(name);
+      }
+    }
+    throw new AssertionError("no " + command + " in:\n" + out);
   }
 
   /** The CSV rows (header skipped) printed after the line starting with {@code command}. */
