@@ -47,7 +47,7 @@ class CapstoneMissingTest {
     Path missing = dir.resolve("no-such-folder/libcapstone.so.4");
     Run r = insns(missing.toString(), s);
     assertEquals(0, r.exit(), r.err());
-    assertEquals(s.truth(), r.out(), "the same listing as --ip-only: decoding went on");
+    assertEquals(addresses(s.truth()), addresses(r.out()), "every instruction's address, as --ip-only: decoding went on");
     List<String> lines = r.err().lines().toList();
     assertEquals(1, lines.size(), r.err());
     String w = lines.get(0);
@@ -100,9 +100,14 @@ class CapstoneMissingTest {
     Run r = insns(real.toString(), s);
     assertEquals(0, r.exit(), r.err());
     assertEquals("", r.err());
-    assertEquals(s.truth().size(), r.out().size());
+    assertEquals(addresses(s.truth()).size(), r.out().stream().filter(l -> l.matches("[0-9a-f]{16}(  .*)?")).count());
     long withText = r.out().stream().filter(l -> l.matches("[0-9a-f]{16}  \\S.*")).count();
     assertNotEquals(0, withText, String.join("\n", r.out().subList(0, Math.min(5, r.out().size()))));
+  }
+
+  /** The instruction lines (the events are spelt as ptxed spells them, by InsnsCommand's options). */
+  private static List<String> addresses(List<String> listing) {
+    return listing.stream().filter(l -> l.matches("[0-9a-f]{16}")).toList();
   }
 
   private static Path realLibrary() throws IOException {
