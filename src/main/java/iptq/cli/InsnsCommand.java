@@ -35,9 +35,11 @@ import picocli.CommandLine.Parameters;
     versionProvider = VersionProvider.class,
     sortOptions = false,
     description = {
-      "List the instructions a raw Intel PT trace executed, as libipt's ptxed lists them: one per line,",
-      "events ([enabled], [disabled], [interrupt], [overflow], ...), [end of trace] and errors in brackets.",
-      "Takes ptxed's options: iptq insns --raw FILE[:FROM[-TO]]:BASE... [OPTIONS] --pt TRACE"
+      "List the instructions a raw Intel PT trace executed, as libipt's ptxed lists them.",
+      "One instruction per line; events ([enabled], [disabled], [interrupt], [overflow], ...),"
+          + " [end of trace] and errors in brackets.",
+      "Takes ptxed's options:",
+      "  iptq insns --raw FILE[:FROM[-TO]]:BASE... [OPTIONS] --pt TRACE"
     })
 public final class InsnsCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "TRACE.pt", description = "raw Intel PT trace file (or --pt)")
