@@ -30,8 +30,8 @@ final class Inputs {
     switch (kind) {
       case RAW_PT, UNKNOWN -> {}
       case ETL, IPT_SYS -> throw new InputException(trace, -1, "an " + kind.description() + ", not a raw Intel PT"
-          + " trace: give --segment N (an .etl) or --thread TID (an ipt.sys file) to list one of its segments;"
-          + " iptq info counts them, iptq ingest decodes them all");
+          + " trace: iptq " + command + " lists one raw trace, or one segment of this one with --segment N"
+          + " (of an ipt.sys file: --thread TID); iptq info counts them, iptq ingest decodes them all");
       default -> throw new InputException(trace, -1, "a " + kind.description() + ", not a raw Intel PT trace");
     }
   }

@@ -114,7 +114,7 @@ class SegmentListingTest {
     assertTrue(none.err().contains("no code to decode against"), none.err());
     Out whole = iptq("packets", ETL);
     assertEquals(1, whole.exit());
-    assertTrue(whole.err().contains("give --segment N"), whole.err());
+    assertTrue(whole.err().contains("iptq packets lists one raw trace, or one segment of this one with --segment N"), whole.err());
   }
 
   @Test
