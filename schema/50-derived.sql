@@ -19,7 +19,7 @@ CREATE TABLE function_runs (
   blocks     BIGINT  NOT NULL,
   time_utc   TIMESTAMP_NS
 );
-COMMENT ON TABLE function_runs IS 'One row per visit to a function: consecutive blocks of a segment in the same function and module collapsed into one (written by the flow decoder as the blocks stream by).';
+COMMENT ON TABLE function_runs IS 'One row per visit to a function: consecutive blocks of a segment in the same function and module collapsed into one, a stop of tracing (flow_events disabled or overflow) ending a visit (written by the flow decoder as the blocks stream by).';
 COMMENT ON COLUMN function_runs.segment_id IS 'The buffer (segments.segment_id).';
 COMMENT ON COLUMN function_runs.run IS 'Visit number within the segment, 1, 2, ... in execution order.';
 COMMENT ON COLUMN function_runs.back IS 'Visit number counted from the segment''s end: 1 is the visit running when the trace stopped (at the triggering event).';

@@ -145,8 +145,9 @@ final class FlowTables implements FlowSink {
 
   @Override
   public void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {
-    // A visit goes on across a stop of tracing when the next block is in the same function:
-    // the visits are the sample truth's (consecutive traced instructions in one function).
+    // Tracing stopped (or packets were lost): the blocks on either side did not run one after
+    // the other, so a visit ends here even if the next block is in the same function.
+    if (kind == FlowEventKind.DISABLED || kind == FlowEventKind.OVERFLOW) endVisit();
     if (kind == FlowEventKind.PAGING) {
       asid = payload & ~0x1FL;
       long p = pids.pidOf(asid);
