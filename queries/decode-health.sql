@@ -6,7 +6,8 @@
 --   with an empty call stack), a bugcheck routine that "ran" while the trace went on (a wrong
 --   code image or a lost packet), and whether the segment ends where its trigger says it must:
 --   a SystemCallExit segment in the system-service return path, a CSwitch segment in the
---   context-swap code, by the names of the function running at the end (ends_in). That check
+--   context-swap code, by the names of the function running at the end (ends_in) or of the target of
+--   the trace's last branch (a service returning into the dispatcher). That check
 --   is NULL where the trigger has no rule, the end has no name, or no symbol of the trace
 --   matches the rule at all (nothing to judge by).
 -- param: suspects : text = KeBugCheck%,KiBugCheck% -- comma-separated function names (LIKE patterns) that imply a crash
@@ -40,11 +41,16 @@ WITH kinds AS (
   SELECT DISTINCT m.trace_id, p.rule
   FROM symbols y JOIN modules m USING (module_id) JOIN patterns p ON y.name LIKE p.pattern
   WHERE p.rule <> 'suspect'
+), last_branch AS (
+  -- the trace's last proven transfer: the walk stops at the end of the trace right after it, so
+  -- a service routine's return into the dispatcher ends a SystemCallExit buffer in the service
+  SELECT segment_id, arg_max(to_function, seq) AS to_function FROM branches GROUP BY segment_id
 ), ends AS (
   SELECT r.segment_id, r.module, r.function,
-         bool_or(r.function LIKE p.pattern) AS matches
+         bool_or(r.function LIKE p.pattern OR lb.to_function LIKE p.pattern) AS matches
   FROM function_runs r
   JOIN segments s USING (segment_id)
+  LEFT JOIN last_branch lb USING (segment_id)
   LEFT JOIN patterns p ON p.rule = s."trigger"
   WHERE r.back = 1
   GROUP BY ALL

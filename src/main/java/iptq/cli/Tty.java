@@ -105,6 +105,10 @@ final class Tty {
           for (String name : PROVIDERS) {
             try {
               provider = TerminalProvider.load(name);
+              // the JNI provider unpacks its library into the temporary folder on first use: use it
+              // once, then unlink the copy as DuckDB's is (a killed run would leave it behind)
+              provider.isSystemStream(SystemStream.Output);
+              iptq.store.NativeLibraries.unlinkUnpacked();
               break;
             } catch (Exception | LinkageError e) {
               // the next one

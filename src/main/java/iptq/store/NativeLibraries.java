@@ -35,7 +35,7 @@ public final class NativeLibraries {
   }
 
   /** The unpacked copies among this process's mapped files (Linux: /proc/self/maps). */
-  static void unlinkUnpacked() {
+  public static void unlinkUnpacked() {
     Path maps = Path.of("/proc/self/maps");
     if (!Files.isReadable(maps)) return;
     try {
@@ -46,6 +46,10 @@ public final class NativeLibraries {
         String name = p.getFileName().toString();
         if ((name.startsWith("libduckdb_java") || name.startsWith("jnilib-")) && Files.isRegularFile(p)) {
           Files.deleteIfExists(p);
+        }
+        if (name.startsWith("jlinenative-") && Files.isRegularFile(p)) { // JLine's, with its lock file
+          Files.deleteIfExists(p);
+          Files.deleteIfExists(p.resolveSibling(name + ".lck"));
         }
       }
     } catch (IOException | RuntimeException e) {

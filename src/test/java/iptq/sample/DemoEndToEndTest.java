@@ -60,12 +60,17 @@ public class DemoEndToEndTest {
     for (Map.Entry<Integer, List<String>> e : shown.entrySet()) {
       Truth.Segment s = ordered.get(e.getKey() - 1);
       assertEquals("SystemCallExit", s.trigger(), s.toString());
-      String got = String.join(" > ", e.getValue());
       int n = e.getValue().size();
-      // The decode ends with the last instruction the packets prove ran (end of trace).
-      String settled = names.lastFunctions(truth, s, s.settled(), n);
-      assertEquals(settled, got, s.toString());
       assertEquals(5, n, s.toString());
+      // A visit ends where tracing stopped (a system call's exit, then the next one's entry in the
+      // same function are two visits); the truth lists traced instructions only, so it sees one.
+      // Compare the functions in order, a function repeated back to back once.
+      List<String> visits = new ArrayList<>();
+      for (String f : e.getValue()) if (visits.isEmpty() || !visits.get(visits.size() - 1).equals(f)) visits.add(f);
+      String got = String.join(" > ", visits);
+      // The decode ends with the last instruction the packets prove ran (end of trace).
+      String settled = names.lastFunctions(truth, s, s.settled(), visits.size());
+      assertEquals(settled, got, s.toString());
     }
 
     // decode-health: every segment decoded, none with errors.
