@@ -88,12 +88,12 @@ class ExitCodesTest {
     // packets and insns
     c.add(row(2, "Missing required parameter: 'TRACE.pt'", "packets"));
     c.add(row(1, "no such file", "packets", out("nope.pt")));
-    c.add(row(1, "an ETW trace (.etl), not a raw Intel PT trace: give --segment N", "packets", etl));
+    c.add(row(1, "an ETW trace (.etl), not a raw Intel PT trace: iptq packets lists one raw trace, or one segment of this one with --segment N", "packets", etl));
     c.add(row(1, "a kernel dump, not a raw Intel PT trace", "packets", dmp));
     c.add(row(2, "--mtc-freq must be 0-15", "packets", pt, "--mtc-freq", "16"));
     c.add(row(0, "", "packets", pt));
     c.add(row(2, "no code: give --raw FILE:BASE (or --image FILE@ADDR)", "insns", pt));
-    c.add(row(1, "an ETW trace (.etl), not a raw Intel PT trace: give --segment N", "insns", etl, "--image", pt + "@0x1000"));
+    c.add(row(1, "an ETW trace (.etl), not a raw Intel PT trace: iptq insns lists one raw trace, or one segment of this one with --segment N", "insns", etl, "--image", pt + "@0x1000"));
     // sql
     c.add(row(2, "Missing required parameter: 'DB'", "sql"));
     c.add(row(1, "nope.duckdb: no such file", "sql", out("nope.duckdb"), "SELECT 1"));
