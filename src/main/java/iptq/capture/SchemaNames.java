@@ -66,7 +66,7 @@ public final class SchemaNames {
     int best = Integer.MAX_VALUE;
     List<String> out = new ArrayList<>();
     for (String k : known) {
-      int d = editDistance(w, k.toLowerCase());
+      int d = iptq.EditDistance.of(w, k.toLowerCase());
       if (d > limit) continue;
       if (d < best) {
         best = d;
@@ -75,23 +75,6 @@ public final class SchemaNames {
       if (d == best) out.add(k);
     }
     return out.size() > 3 ? out.subList(0, 3) : out;
-  }
-
-  /** Optimal string alignment distance: insertions, deletions, substitutions, transpositions. */
-  static int editDistance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) d[i][0] = i;
-    for (int j = 0; j <= b.length(); j++) d[0][j] = j;
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1))
-          v = Math.min(v, d[i - 2][j - 2] + 1);
-        d[i][j] = v;
-      }
-    }
-    return d[a.length()][b.length()];
   }
 
   private static SchemaNames load() {

@@ -167,7 +167,7 @@ class ProfileKitTest {
 
   @Test
   void suggestionsUseEditDistance() {
-    assertEquals(1, SchemaNames.editDistance("CSwtich", "CSwitch") == 1 ? 1 : 0);
+    assertEquals(1, iptq.EditDistance.of("CSwtich", "CSwitch") == 1 ? 1 : 0);
     assertEquals(List.of("SystemCallEnter"), SchemaNames.closest("SystemCalEnter", SchemaNames.get().stackEvents()));
     assertEquals(List.of("ImageLoad"), SchemaNames.closest("imageload", SchemaNames.get().stackEvents()));
     assertEquals(List.of(), SchemaNames.closest("zz", SchemaNames.get().stackEvents()));
