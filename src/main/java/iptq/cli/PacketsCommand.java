@@ -83,10 +83,6 @@ public final class PacketsCommand implements Callable<Integer> {
     if (one.given()) {
       try (iptq.ingest.OneSegment s = one.open(trace, List.of(), "packets")) {
         list(s.input().decoders().get(), clock, out);
-      } catch (IOException | RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
       } finally {
         out.flush();
       }

@@ -53,10 +53,6 @@ final class SegmentListing {
       }, text);
       decoder[0] = new FlowDecoder(s.input().decoders().get(), image, listing);
       decoder[0].decode();
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     } finally {
       out.flush();
     }

@@ -31,9 +31,10 @@ public final class OneSegment implements AutoCloseable {
   private final CodeImage image;
   private final SymbolMap symbols;
   private final List<String> warnings;
-  private final AutoCloseable owned;
+  /** Releases what the segment's code context holds (dumps, mapped images). */
+  private final Runnable owned;
 
-  private OneSegment(SegmentInput input, CodeImage image, SymbolMap symbols, List<String> warnings, AutoCloseable owned) {
+  private OneSegment(SegmentInput input, CodeImage image, SymbolMap symbols, List<String> warnings, Runnable owned) {
     this.input = input;
     this.image = image;
     this.symbols = symbols;
@@ -65,7 +66,7 @@ public final class OneSegment implements AutoCloseable {
         src.rawImages(), src.importRewrite());
     boolean any = !src.dumps().isEmpty() || !src.imagePaths().isEmpty() || !src.rawImages().isEmpty() || code.codeFromStores();
     CodeImage image = any ? code.imageFor(pick[0]) : null;
-    return new OneSegment(pick[0], image, code.symbolsFor(pick[0]), new ArrayList<>(code.warnings()), code);
+    return new OneSegment(pick[0], image, code.symbolsFor(pick[0]), new ArrayList<>(code.warnings()), code::close);
   }
 
   /** The segment of thread {@code tid} (or, with tid null, segment {@code n}) of an ipt.sys file. */
@@ -110,7 +111,7 @@ public final class OneSegment implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    owned.close();
+  public void close() {
+    owned.run();
   }
 }
