@@ -82,12 +82,14 @@ public final class FlowDecoder {
    * Decodes as libipt 2.2 does for a processor with {@code errata} and a trace recorded with IP
    * filter {@code filter}: SKD022 (a FUP before the TIP.PGD of a VM entry: the VMLAUNCH or
    * VMRESUME at the FUP runs and disables tracing, a synchronous disable) and SKL014 (a TIP.PGD
-   * without IP binds to a direct jump or call whose target the filter leaves out). Before
+   * without IP binds to a direct jump or call whose target the filter leaves out), and in the
+   * query decoder SKD010 and APL11 (the packets after an OVF, {@link QueryDecoder#errata}). Before
    * {@link #decode()}.
    */
   public FlowDecoder workarounds(Errata errata, AddressFilter filter) {
     this.errata = errata;
     this.filter = filter;
+    q.errata(errata);
     return this;
   }
 
@@ -960,7 +962,7 @@ public final class FlowDecoder {
       pending = null;
       if (b.ninsn > 1) emitBlock(b, b.ninsn - 1);
     }
-    long at = enabled ? ip : NO_IP;
+    long at = enabled && !(q.peek() == QueryDecoder.Item.ERROR && q.errAfterReset) ? ip : NO_IP;
     long skipped = q.resync();
     sink.error(offset, at, kind, message, skipped);
     enabled = false;

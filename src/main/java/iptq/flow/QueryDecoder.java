@@ -233,7 +233,14 @@ public final class QueryDecoder {
     return pd.next(p);
   }
 
+  /**
+   * With {@link Item#ERROR}: the error is one libipt finds after an OVF reset its decoder, so it
+   * reports it without an IP.
+   */
+  boolean errAfterReset;
+
   private Item error(String kind, String message) {
+    errAfterReset = false;
     errInSequence = true;
     errOffset = p.offset;
     errKind = kind;
@@ -246,6 +253,7 @@ public final class QueryDecoder {
   }
 
   private Item packetError(boolean inSequence) {
+    errAfterReset = false;
     errInSequence = inSequence;
     DecodeError e = pd.lastError();
     errOffset = e.offset();
@@ -496,8 +504,21 @@ public final class QueryDecoder {
     }
   }
 
+  private iptq.pt.Errata errata = iptq.pt.Errata.NONE;
+
+  /**
+   * Reads the packets after an OVF as libipt 2.2 does for a processor with {@code e}: SKD010 (the
+   * FUP after an OVF may be dropped: a TIP right after the OVF resumes tracing at its IP) and
+   * APL11 (an OVF may be followed by a TIP.PGD: dropped, tracing resumes disabled).
+   */
+  public QueryDecoder errata(iptq.pt.Errata e) {
+    this.errata = e;
+    return this;
+  }
+
   /** OVF: packets were lost; tracing resumes at the next FUP's IP, or disabled. */
   private Item overflowSequence() {
+    long ovfOffset = p.offset;
     int mode = 0;
     long paging = -1;
     // The FUP that a MODE.TSX, EXSTOP, PTWRITE or MWAIT waited for was lost: libipt 2.2 drops
@@ -523,6 +544,29 @@ public final class QueryDecoder {
           evModeBits = mode;
           evPaging = paging;
           return Item.EVENT;
+        }
+        case TIP, TIP_PGD, TNT_8, TNT_64, PSBEND -> {
+          // Packets of traced code (or a PSBEND) where the FUP or a packet of tracing-off code
+          // belongs: libipt 2.2 fails there, unless a workaround for the processor applies.
+          if (p.kind == PacketKind.TIP && errata.skd010() && !p.ipSuppressed) {
+            // SKD010: the FUP was dropped; resume at the TIP's IP (libipt ignores the PIP and
+            // MODE.Exec it passed on the way).
+            tracing = true;
+            event(FlowEventKind.OVERFLOW, p.ip, false, 0);
+            return Item.EVENT;
+          }
+          if (p.kind == PacketKind.TIP_PGD && (errata.skd010() || errata.apl11())) {
+            // SKD010 / APL11: the TIP.PGD tells that tracing went off; it is dropped.
+            tracing = false;
+            event(FlowEventKind.OVERFLOW, FlowSink.NO_IP, false, 0);
+            evModeBits = mode;
+            evPaging = paging;
+            return Item.EVENT;
+          }
+          error(FlowError.BAD_CONTEXT, "OVF followed by " + p.kind.label() + " instead of a FUP or a packet of tracing being off");
+          errOffset = ovfOffset;
+          errAfterReset = true;
+          return Item.ERROR;
         }
         default -> {
           // Tracing was off when the overflow resolved: the packet (TIP.PGE, PSB, ...) comes next.
