@@ -33,7 +33,12 @@ public enum PacketKind {
   PWRX("pwrx"),
   CFE("cfe"),
   EVD("evd"),
-  TRIG("trig");
+  TRIG("trig"),
+  /**
+   * A packet libipt knows to be corrupted and skips whole: with erratum SKZ84 a TMA with reserved
+   * bits set (payload = its 5 payload bytes, size 7).
+   */
+  INVALID("<invalid>");
 
   private static final PacketKind[] VALUES = values();
   private final String label;
