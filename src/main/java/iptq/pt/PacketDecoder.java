@@ -510,8 +510,11 @@ public final class PacketDecoder {
         // Reserved bits set mean a corrupted TMA (erratum SKZ84); libipt rejects them too.
         if (b.get(p + 4) != 0 || (b.get(p + 6) & 0xfe) != 0) {
           if (!errata.skz84()) return error(off, DecodeError.BAD_PACKET, "tma with reserved bits set");
-          out.reset(PacketKind.INVALID, off, 7); // SKZ84: a corrupted packet, not the end of sync
+          // SKZ84: a corrupted packet, skipped whole. libipt 2.2 takes it as 8 bytes (one more
+          // than a TMA), so the byte after it is skipped too; iptq does the same, to agree.
+          out.reset(PacketKind.INVALID, off, avail >= 8 ? 8 : 7);
           out.payload = value(p + 2, 5);
+          out.payload2 = avail >= 8 ? b.get(p + 7) & 0xff : -1;
           return null;
         }
         out.reset(PacketKind.TMA, off, 7);

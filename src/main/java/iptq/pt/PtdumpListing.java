@@ -43,7 +43,7 @@ public final class PtdumpListing {
   }
 
   // ptdump's column buffers, each at most size-1 characters
-  private static final int OFFSET = 17, RAW = 33, OPCODE = 10, PAYLOAD = 25, ID = 5, TRACK = 17;
+  private static final int OFFSET = 17, RAW = 33, OPCODE = 10, PAYLOAD = 25, EXTENDED = 48, ID = 5, TRACK = 17;
 
   private final Options opt;
   private final PtdumpClock clock;
@@ -308,7 +308,9 @@ public final class PtdumpListing {
       sep = true;
     }
     if (sep) sb.append(' ');
-    String pl = field(payload, PAYLOAD);
+    // TNT and TRIG payloads use ptdump's wider buffer (47 characters), the rest its standard one (24)
+    boolean ext = p.kind.isTnt() || p.kind == PacketKind.TRIG;
+    String pl = field(payload, ext ? EXTENDED : PAYLOAD);
     if (!pl.isEmpty()) pad(sb, name, OPCODE);
     else sb.append(name);
     if (id != null) {
@@ -318,8 +320,7 @@ public final class PtdumpListing {
       pad(sb, field(id, ID), ID);
       if (track != null) sb.append(field(track, TRACK));
     } else if (!pl.isEmpty()) {
-      // TNT payloads use ptdump's wider buffer; the rest are cut to the standard one
-      sb.append(' ').append(p.kind.isTnt() ? payload : pl);
+      sb.append(' ').append(pl);
     }
     sb.append('\n');
     write(sb);
