@@ -168,8 +168,11 @@ public final class PacketsCommand implements Callable<Integer> {
   }
 
   /** What ptdump passes over in silence, on standard error. */
-  private static void note(Path file, String note) {
-    if (note != null) System.err.println("iptq packets: " + file + ": " + note);
+  private void note(Path file, String note) {
+    if (note == null) return;
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    err.println("iptq packets: " + file + ": " + note);
+    err.flush();
   }
 
   /** A number as ptdump reads it (C's strtoull, base 0), at most {@code max}. */
