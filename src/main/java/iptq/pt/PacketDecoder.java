@@ -135,7 +135,7 @@ public final class PacketDecoder {
    */
   public int copyBytes(Packet p, byte[] dst) {
     int at = (int) (p.offset - base);
-    int n = Math.min(p.size, dst.length);
+    int n = Math.min(Math.min(p.size, dst.length), limit - at);
     for (int i = 0; i < n; i++) dst[i] = buf.get(at + i);
     return n;
   }
@@ -257,6 +257,12 @@ public final class PacketDecoder {
       }
     }
     if (limit - pos < 16 && !lastWindow) window(base + pos);
+    if (pos > limit) { // only after an INVALID packet that libipt counts past the end
+      lastError = new DecodeError(base + pos, DecodeError.TRUNCATED, "the last packet runs past the end of the trace");
+      pos = limit;
+      synced = false;
+      return Status.ERROR;
+    }
     if (pos >= limit) return Status.END;
     String err = decode(out);
     if (err == null) {
@@ -511,8 +517,9 @@ public final class PacketDecoder {
         if (b.get(p + 4) != 0 || (b.get(p + 6) & 0xfe) != 0) {
           if (!errata.skz84()) return error(off, DecodeError.BAD_PACKET, "tma with reserved bits set");
           // SKZ84: a corrupted packet, skipped whole. libipt 2.2 takes it as 8 bytes (one more
-          // than a TMA), so the byte after it is skipped too; iptq does the same, to agree.
-          out.reset(PacketKind.INVALID, off, avail >= 8 ? 8 : 7);
+          // than a TMA), so the byte after it is skipped too, even past the end of the trace
+          // (then the next packet is cut by the end); iptq does the same, to agree.
+          out.reset(PacketKind.INVALID, off, 8);
           out.payload = value(p + 2, 5);
           out.payload2 = avail >= 8 ? b.get(p + 7) & 0xff : -1;
           return null;

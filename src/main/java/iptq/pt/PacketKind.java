@@ -37,7 +37,8 @@ public enum PacketKind {
   /**
    * A packet libipt knows to be corrupted and skips whole: with erratum SKZ84 a TMA with reserved
    * bits set (payload = its 5 payload bytes; size 8 as libipt 2.2 counts it, the TMA and the byte
-   * after it, then payload2 = that byte; size 7 at the end of the trace, payload2 = -1).
+   * after it, then payload2 = that byte; at the end of the trace the 8th byte is missing, payload2
+   * = -1, and the decoder reports the trace cut next).
    */
   INVALID("<invalid>");
 

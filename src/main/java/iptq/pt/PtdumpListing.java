@@ -291,6 +291,11 @@ public final class PtdumpListing {
   }
 
   private void print(PacketDecoder d, Packet p, String name) {
+    if (opt.showRaw() && p.offset + p.size > d.size()) {
+      // an invalid packet counted past the end (SKZ84): ptdump cannot show its bytes and stops
+      diag(p.offset, "bad packet size", "unknown packet");
+      return;
+    }
     if (skip || opt.quiet()) return;
     StringBuilder sb = line;
     sb.setLength(0);
