@@ -41,7 +41,11 @@ public final class PacketFormat {
       case VMCS, TSC, CYC, MNT -> sb.append(Long.toHexString(p.payload));
       case CBR, MTC -> sb.append(Long.toHexString(p.payload));
       case TMA -> sb.append(Long.toHexString(p.payload)).append(", ").append(Long.toHexString(p.payload2));
-      case MODE_EXEC -> flags(sb, p.csd() ? "cs.d" : "", p.csl() ? "cs.l" : "");
+      case MODE_EXEC -> {
+        int start = sb.length();
+        flags(sb, p.csd() ? "cs.d" : "", p.csl() ? "cs.l" : "");
+        if ((p.payload & 4) != 0) sb.append(sb.length() > start ? ", if" : "if"); // the IF bit, as libipt 2.2 shows it
+      }
       case MODE_TSX -> flags(sb, (p.payload & 1) != 0 ? "intx" : "", (p.payload & 2) != 0 ? "abrt" : "");
       case EXSTOP -> {
         if (p.payload != 0) sb.append("ip");
