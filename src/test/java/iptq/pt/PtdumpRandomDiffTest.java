@@ -61,6 +61,7 @@ class PtdumpRandomDiffTest {
         lines += want.split("\n").length;
       }
     }
+    System.out.println("ptdump random diff: " + 16 * OPTIONS.size() + " listings, " + lines + " lines, identical");
     assertTrue(lines > 100_000, "listings compared: " + lines + " lines");
   }
 
