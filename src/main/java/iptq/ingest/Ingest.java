@@ -68,6 +68,7 @@ public final class Ingest {
         BatchLoader loader = new BatchLoader(store, allocator)) {
       Summary s = ingestAll(store, allocator, loader);
       loader.finish();
+      store.finishLoading();
       iptq.store.Derived.fill(store.connection());
       if (options.parquetDir() != null) {
         iptq.store.ParquetExport.writeDataset(store.connection(), options.parquetDir());
@@ -100,11 +101,13 @@ public final class Ingest {
     final ThreadsTable threads;
     final ModulesTable modules;
     final SymbolsTable symbols;
+    final Places places;
     long nextSegment = 1, nextEvent = 0, nextModule = 0;
 
     Run(BufferAllocator allocator, BatchSink sink) {
       this.allocator = allocator;
       this.sink = sink;
+      places = new Places(new iptq.table.PlacesTable(allocator, sink));
       int n = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
       // A task's "done" (freeing its heap budget) runs once the task has finished and dropped its
       // callable, and with it the segment's bytes: only then may the next ring be allocated.
@@ -120,7 +123,7 @@ public final class Ingest {
         }
       };
       tables = ThreadLocal.withInitial(() -> {
-        Tables t = new Tables(allocator, sink, "worker-" + Thread.currentThread().getName());
+        Tables t = new Tables(allocator, sink, "worker-" + Thread.currentThread().getName(), places);
         perThread.add(t);
         return t;
       });
@@ -186,6 +189,7 @@ public final class Ingest {
       }
       // Each worker's last partial batches go in once all segments are done.
       for (Tables t : run.perThread) t.close();
+      run.places.close();
       for (TableWriter w : List.of(run.traces, run.events, run.processes, run.threads, run.modules, run.symbols)) {
         w.close();
       }
