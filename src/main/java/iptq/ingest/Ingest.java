@@ -66,14 +66,23 @@ public final class Ingest {
     try (BufferAllocator allocator = new RootAllocator();
         Store store = Store.create(options.output(), options.force());
         BatchLoader loader = new BatchLoader(store, allocator)) {
-      Summary s = ingestAll(store, allocator, loader);
+      long T0 = System.nanoTime();
+      Summary s = ingestAll(allocator, loader);
+      long T1 = System.nanoTime();
+      if (Boolean.getBoolean("iptq.timing")) try (var st = store.connection().createStatement(); var rs = st.executeQuery("SELECT tag, memory_usage_bytes>>20, temporary_storage_bytes>>20 FROM duckdb_memory() WHERE memory_usage_bytes > 0 OR temporary_storage_bytes > 0")) { while (rs.next()) System.err.println("DUCKMEM " + rs.getString(1) + " " + rs.getLong(2) + " MiB, spilled " + rs.getLong(3)); }
       loader.finish();
+      long T2 = System.nanoTime();
       store.finishLoading();
+      long T3 = System.nanoTime();
       iptq.store.Derived.fill(store.connection());
+      long T4 = System.nanoTime();
+      if (Boolean.getBoolean("iptq.timing")) System.err.printf("TIMING decode %.2f finish %.2f commit %.2f derived %.2f%n", (T1-T0)/1e9, (T2-T1)/1e9, (T3-T2)/1e9, (T4-T3)/1e9);
       if (options.parquetDir() != null) {
         iptq.store.ParquetExport.writeDataset(store.connection(), options.parquetDir());
       }
+      long T5 = System.nanoTime();
       store.commit();
+      if (Boolean.getBoolean("iptq.timing")) System.err.printf("TIMING checkpoint %.2f%n", (System.nanoTime()-T5)/1e9);
       progress.done();
       for (String line : needs.lines(codeGiven())) System.err.println("iptq: " + line);
       for (Path d : options.dumps()) {
@@ -82,6 +91,18 @@ public final class Ingest {
       return s;
     } finally {
       progress.done();
+    }
+  }
+
+  /**
+   * Decodes every input as {@link #run} does, handing each full table batch to {@code sink}, and
+   * writes no database: decoding and row-making measured apart from loading ({@code bench/ingest}).
+   * The sink must not keep a batch: its vectors are reused once it returns.
+   */
+  public Summary decodeOnly(BatchSink sink) throws IOException {
+    for (Path p : options.traces()) InputException.requireFile(p, "trace file");
+    try (BufferAllocator allocator = new RootAllocator()) {
+      return ingestAll(allocator, sink);
     }
   }
 
@@ -159,7 +180,7 @@ public final class Ingest {
     }
   }
 
-  private Summary ingestAll(Store store, BufferAllocator allocator, BatchSink sink)
+  private Summary ingestAll(BufferAllocator allocator, BatchSink sink)
       throws IOException {
     Run run = new Run(allocator, sink);
     long segments = 0, packets = 0, errors = 0;

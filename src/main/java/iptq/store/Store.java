@@ -119,6 +119,8 @@ public final class Store implements AutoCloseable {
       // 80% of the machine's memory): inside the temporary folder, so it goes with it.
       try (Statement st = conn.createStatement()) {
         st.execute("SET temp_directory = '" + tempDir.resolve(SPILL).toString().replace("'", "''") + "'");
+        // DuckDB's share of the ingest's memory, instead of its default of 80% of the machine's
+        for (String set : SqlScript.statements(MemoryBudget.of().sql())) st.execute(set);
       }
     } catch (IOException | SQLException | RuntimeException e) {
       deleteTreeRetrying(tempDir);
