@@ -507,9 +507,11 @@ public final class QueryDecoder {
   private iptq.pt.Errata errata = iptq.pt.Errata.NONE;
 
   /**
-   * Reads the packets after an OVF as libipt 2.2 does for a processor with {@code e}: SKD010 (the
-   * FUP after an OVF may be dropped: a TIP right after the OVF resumes tracing at its IP) and
-   * APL11 (an OVF may be followed by a TIP.PGD: dropped, tracing resumes disabled).
+   * Reads the packets as libipt 2.2 does for a processor with {@code e}: after an OVF, SKD010 (the
+   * FUP after an OVF may be dropped: a TIP right after the OVF resumes tracing at its IP), APL11
+   * (an OVF may be followed by a TIP.PGD: dropped, tracing resumes disabled) and APL12 (a FUP
+   * after an OVF while tracing is off: dropped); BDM70 (a PSB+ right before a TIP.PGE may hold
+   * a FUP and MODE.Exec although tracing is off: the FUP is ignored).
    */
   public QueryDecoder errata(iptq.pt.Errata e) {
     this.errata = e;
@@ -539,6 +541,13 @@ public final class QueryDecoder {
         case TSC -> tsc = p.payload;
         case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
         case FUP -> {
+          if (errata.apl12() && overflowResolvedOff()) {
+            // APL12: a FUP after an OVF although tracing is off (the packets after it say so):
+            // libipt 2.2 drops it and goes on with tracing off.
+            tracing = false;
+            event(FlowEventKind.OVERFLOW, FlowSink.NO_IP, false, 0);
+            return Item.EVENT;
+          }
           tracing = true;
           event(FlowEventKind.OVERFLOW, p.ipSuppressed ? FlowSink.NO_IP : p.ip, false, 0);
           evModeBits = mode;
@@ -582,6 +591,56 @@ public final class QueryDecoder {
     }
   }
 
+  /**
+   * APL12's look-ahead past the FUP after an OVF: a TIP.PGE or TraceStop, or a PSB+ without FUP,
+   * before any packet of traced code says that tracing was off, as libipt 2.2 reads it.
+   */
+  private boolean overflowResolvedOff() {
+    PacketDecoder ahead = pd.lookahead();
+    iptq.pt.Packet a = new iptq.pt.Packet();
+    for (;;) {
+      if (ahead.next(a) != PacketDecoder.Status.OK) return false;
+      switch (a.kind) {
+        case TIP_PGE, STOP -> {
+          return true;
+        }
+        case PSB -> {
+          for (;;) {
+            if (ahead.next(a) != PacketDecoder.Status.OK) return false;
+            if (a.kind == PacketKind.FUP) return false;
+            if (a.kind == PacketKind.PSBEND) return true;
+          }
+        }
+        case PAD, FUP, TSC, CBR, TMA, MTC, CYC, EXSTOP, MWAIT, PWRE, PWRX, PTW, MNT, PIP, VMCS, MODE_EXEC, MODE_TSX -> {}
+        default -> {
+          return false; // TNT, TIP, TIP.PGD (tracing is on), PSBEND, OVF, anything else
+        }
+      }
+    }
+  }
+
+  /**
+   * BDM70's look-ahead past a PSB+'s FUP while tracing is off: a TIP.PGE after only PSB+ and
+   * timing packets means the FUP (and the MODE.Exec) should not have been there; libipt 2.2 then
+   * ignores the FUP and tracing stays off until the TIP.PGE.
+   */
+  private boolean psbFupBeforeEnable() {
+    PacketDecoder ahead = pd.lookahead();
+    iptq.pt.Packet a = new iptq.pt.Packet();
+    for (;;) {
+      if (ahead.next(a) != PacketDecoder.Status.OK) return false;
+      switch (a.kind) {
+        case TIP_PGE -> {
+          return true;
+        }
+        case PAD, TSC, CBR, PSBEND, PIP, MODE_EXEC, MODE_TSX, VMCS, TMA, MTC, CYC, MNT -> {}
+        default -> {
+          return false;
+        }
+      }
+    }
+  }
+
   private void psbStatus(FlowEventKind k, long payload) {
     if (psbStatusCount < psbStatus.length) {
       psbStatus[psbStatusCount] = k;
@@ -619,6 +678,7 @@ public final class QueryDecoder {
         case OVF -> ovfOffset = p.offset;
         case FUP -> {
           psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+          if (errata.bdm70() && !tracing && ovfOffset < 0 && psbFupBeforeEnable()) psbIp = FlowSink.NO_IP; // BDM70
           // An overflow inside PSB+ resolves at the FUP after it: tracing resumes there (libipt).
           if (ovfOffset >= 0) psbOverflow = true;
         }
