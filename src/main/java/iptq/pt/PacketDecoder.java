@@ -109,7 +109,8 @@ public final class PacketDecoder {
 
   /**
    * Decodes as libipt does for a processor with these errata (packet level: SKZ84 makes a TMA
-   * with reserved bits set a {@link PacketKind#INVALID} packet instead of an error).
+   * with reserved bits set a {@link PacketKind#INVALID} packet instead of an error; SKD007 reads
+   * a two-byte CYC ending in 02 before F3 as an OVF).
    */
   public PacketDecoder errata(Errata e) {
     this.errata = e;
@@ -340,6 +341,7 @@ public final class PacketDecoder {
 
   private int fastCyc(Packet out, long w, int p, int h) {
     long v = h >>> 3;
+    if (errata.skd007() && (w & 0xffff00L) == 0xf30200L && (h & 4) != 0) return 0; // see decode()
     if ((h & 4) == 0) {
       out.reset(PacketKind.CYC, base + p, 1);
       out.payload = v;
@@ -413,6 +415,12 @@ public final class PacketDecoder {
         out.payload = b.get(p + 1) & 0xff;
         return null;
       case OP_CYC: {
+        if (errata.skd007() && (h & 4) != 0 && avail >= 3 && (b.get(p + 1) & 0xff) == 0x02 && (b.get(p + 2) & 0xff) == 0xf3) {
+          // SKD007: an OVF (02 F3) in place of the rest of a multi-byte CYC; libipt 2.2 drops
+          // the CYC's first byte and reports the OVF at the CYC's offset, three bytes in all.
+          out.reset(PacketKind.OVF, off, 3);
+          return null;
+        }
         long v = h >>> 3;
         int n = 1;
         int shl = 5;
