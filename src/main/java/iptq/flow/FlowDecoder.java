@@ -61,6 +61,15 @@ public final class FlowDecoder {
   private int gen;
   private boolean statusUpdate;
   private boolean syncing;
+  // Instructions walked when the decoder last synchronised at a PSB+: an error of the trace
+  // before the first instruction after it is reported without an IP, as ptxed reports it.
+  private long syncInsns;
+  // Event trace's IRET (VMENTRY, UIRET, SYSCALL) without IP waits for the instruction that takes
+  // the next TIP; libipt holds it and looks at no event behind it until then.
+  private FlowEventKind heldTip;
+  private long heldTipPayload;
+  // A TRIG with ICNT: the instruction count (of `insns`) before which it is reported, or -1.
+  private long trigAt = -1;
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -139,6 +148,9 @@ public final class FlowDecoder {
     heldVmcs = -1;
     lastDisableIp = 0;
     walkedSinceTrace = 0;
+    syncInsns = insns;
+    heldTip = null;
+    trigAt = -1;
     setAsid(CodeImage.ANY_ASID);
     if (q.psbModeBits != 0) setMode(modeOf(q.psbModeBits));
     if (q.psbPaging >= 0) setAsid(q.psbPaging & ~1L);
@@ -212,11 +224,14 @@ public final class FlowDecoder {
             }
             // A broken packet ahead: walk on until the trace is needed, as libipt does.
             if (!enabled || q.errInSequence) {
-              fail(q.errOffset, q.errKind, q.errMessage);
+              // libipt reads the event after a PSB+ as it syncs: no instruction has an IP yet.
+              // Later it names the IP it is at, with tracing on or off.
+              failAt(q.errOffset, q.errKind, q.errMessage, insns == syncInsns ? NO_IP : ip);
               return;
             }
             break;
           case PSB:
+            if (enabled && heldTip != null) break; // libipt does not read on until the TIP
             psbAtOnce();
             if (q.psbOverflow) {
               // Packets were lost inside the PSB+: resume at its FUP after an overflow (libipt).
@@ -250,6 +265,7 @@ public final class FlowDecoder {
             bindIp = q.psbIp;
             break;
           default: // EVENT
+            if (enabled && heldTip != null) break; // nothing is looked at until the TIP (libipt)
             if (enabled && holding() && q.evKind != FlowEventKind.EXEC_MODE) {
               // libipt reports events one at a time: all after a standalone PIP or VMCS, even those
               // with a FUP, wait until it binds (see bindHeld()). MODE.Exec binds to the far
@@ -260,6 +276,17 @@ public final class FlowDecoder {
               // libipt reports a PTWRITE after its instruction: the one at the FUP's IP, else the
               // next PTWRITE instruction (see branch()).
               if (q.evBound) bindIp = q.evIp;
+              break;
+            }
+            if (q.evKind == FlowEventKind.TRIG && q.evCount >= 0 && enabled) {
+              // Attributed to the instruction ICNT after where the walk is when it meets it.
+              if (trigAt < 0) trigAt = insns + q.evCount;
+              if (insns == trigAt) {
+                trigAt = -1;
+                reportEvent(ip);
+                q.take();
+                continue;
+              }
               break;
             }
             if (!q.evBound) {
@@ -281,6 +308,15 @@ public final class FlowDecoder {
         }
       }
       Block b = nextBlock();
+      if (trigAt >= 0 && b.ninsn > 0 && trigAt - insns < b.ninsn) {
+        int k = (int) (trigAt - insns);
+        emitBlock(b, k);
+        ip = b.ip(k);
+        trigAt = -1;
+        reportEvent(ip);
+        q.take();
+        continue;
+      }
       if (bindIp != NO_IP && b.ninsn > 0 && bindIp > b.start && bindIp <= b.lastIp()) {
         int k = b.indexOf(bindIp);
         if (k > 0) {
@@ -391,6 +427,7 @@ public final class FlowDecoder {
    * stop.
    */
   private boolean walkFast() {
+    if (heldTip != null) return true; // tip() reports it
     Block b = null;
     for (;;) {
       QueryDecoder.Item it = q.peek();
@@ -659,6 +696,12 @@ public final class FlowDecoder {
     ip = q.tipIp;
     q.takeTip();
     walkedSinceTrace = 0;
+    if (heldTip != null) {
+      // After the instruction that took the TIP (flushPending lists it first).
+      FlowEventKind k = heldTip;
+      heldTip = null;
+      event(k, NO_IP, heldTipPayload);
+    }
     return !aheadBroken();
   }
 
@@ -747,7 +790,13 @@ public final class FlowDecoder {
         q.take();
         return true;
       default:
-        event(k, q.evIp, q.evPayload);
+        if (q.evAtTip && enabled) {
+          heldTip = k;
+          heldTipPayload = q.evPayload;
+          q.take();
+          return true;
+        }
+        reportEvent(q.evIp);
         q.take();
         return true;
     }
@@ -760,7 +809,7 @@ public final class FlowDecoder {
       if (q.evModeBits != 0) setMode(modeOf(q.evModeBits));
       if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
     } else {
-      event(k, q.evIp, q.evPayload);
+      reportEvent(q.evIp);
     }
     q.take();
   }
@@ -822,7 +871,8 @@ public final class FlowDecoder {
         return true;
       }
       default:
-        event(q.evKind, q.evIp, q.evPayload);
+        if (q.evAfter) return afterInstruction(); // event trace's IRET, VMENTRY, ... with IP
+        reportEvent(q.evIp);
         q.take();
         return true;
     }
@@ -840,15 +890,21 @@ public final class FlowDecoder {
     }
     if (b.ninsn > 1 || b.kind >= Block.K_LIMIT || b.kind == Block.K_PTWRITE) {
       emitBlock(b, 1);
-      event(q.evKind, q.evIp, q.evPayload);
+      reportEvent(q.evIp);
       q.take();
       ip = b.ninsn > 1 ? b.ip(1) : b.end();
       return true;
     }
     pending = b; // a branch: reported with the event, then resolved as usual
-    event(q.evKind, q.evIp, q.evPayload);
+    reportEvent(q.evIp);
     q.take();
     return branch(b, b.kind, q.peek(), false);
+  }
+
+  /** Reports the query decoder's current event at {@code at}, with its data. */
+  private void reportEvent(long at) {
+    flushPending();
+    sink.eventData(seq++, q.evKind, at, q.evPayload, q.evData1, q.evData2, q.tsc);
   }
 
   private void applyPsbStatus() {
@@ -913,12 +969,15 @@ public final class FlowDecoder {
   }
 
   private void fail(long offset, String kind, String message) {
+    failAt(offset, kind, message, enabled ? ip : NO_IP);
+  }
+
+  private void failAt(long offset, String kind, String message, long at) {
     if (pending != null) {
       Block b = pending;
       pending = null;
       if (b.ninsn > 1) emitBlock(b, b.ninsn - 1);
     }
-    long at = enabled ? ip : NO_IP;
     long skipped = q.resync();
     sink.error(offset, at, kind, message, skipped);
     enabled = false;

@@ -44,7 +44,7 @@ public final class QueryDecoder {
   private Item item;
 
   // What the next FUP binds to, set by MODE.TSX, EXSTOP(IP), PTW(IP).
-  private static final int FUP_ASYNC = 0, FUP_TSX = 1, FUP_EXSTOP = 2, FUP_PTW = 3;
+  private static final int FUP_ASYNC = 0, FUP_TSX = 1, FUP_EXSTOP = 2, FUP_PTW = 3, FUP_CFE = 4, FUP_DROP = 5;
   private int fupFor = FUP_ASYNC;
   private long fupForPayload;
   private boolean replayFup;
@@ -61,6 +61,15 @@ public final class QueryDecoder {
   private final FlowEventKind[] heldKind = new FlowEventKind[HELD];
   private final long[] heldPayload = new long[HELD];
   private int heldFirst, heldCount;
+  // Event trace: the EVD packets since the last CFE (what they carry waits for it), and a CFE
+  // without IP bit that comes with the next interrupt's FUP (INTR, SMI, INIT, VMEXIT, UINTR,
+  // SWINTR), as libipt 2.2 binds them. cfe* hold the CFE waiting for its FUP (FUP_CFE) or for
+  // the interrupt (cfeAsync).
+  private boolean evdCr2, evdVmxq, evdVmxr;
+  private long cr2, vmxq, vmxr;
+  private boolean cfeAsync;
+  private FlowEventKind cfeKind;
+  private long cfePayload, cfeData1, cfeData2;
 
   /** EVENT: the kind. */
   public FlowEventKind evKind;
@@ -83,6 +92,18 @@ public final class QueryDecoder {
   public boolean evAsync;
   /** EVENT INTERRUPT: a VMCS base that came with it (a VM exit), or -1. */
   public long evVmcs;
+  /** EVENT INTR, VMEXIT: the data of the EVD packets before the CFE (see {@link FlowEventKind}). */
+  public long evData1, evData2;
+  /**
+   * EVENT: reported after the instruction at {@link #evIp} (event trace's IRET, VMENTRY, UIRET,
+   * SYSCALL with the CFE's IP bit); without an IP, after the instruction that takes the next TIP
+   * ({@link #evAtTip}).
+   */
+  public boolean evAfter;
+  /** EVENT: waits for the next instruction that takes a TIP (an IRET's CFE without IP). */
+  public boolean evAtTip;
+  /** EVENT TRIG: the instruction count from its anchor (ICNT), or -1 when it has none. */
+  public int evCount;
 
   /** TIP: the target, or NO_IP with {@link #tipSuppressed}. */
   public long tipIp;
@@ -217,6 +238,7 @@ public final class QueryDecoder {
     replayFup = false;
     mwaitPending = false;
     heldCount = 0;
+    clearEventTrace();
     long from = pd.offset();
     long psb = pd.sync();
     return psb < 0 ? Math.max(0, pd.size() - from) : Math.max(0, psb - from);
@@ -272,12 +294,24 @@ public final class QueryDecoder {
     evPaging = -1;
     evAsync = false;
     evVmcs = -1;
+    evData1 = 0;
+    evData2 = 0;
+    evAfter = false;
+    evAtTip = false;
+    evCount = -1;
+  }
+
+  private void clearEventTrace() {
+    evdCr2 = evdVmxq = evdVmxr = false;
+    cfeAsync = false;
+    if (fupFor == FUP_CFE || fupFor == FUP_DROP) fupFor = FUP_ASYNC;
   }
 
   private Item read() {
     if (replayFup) {
       replayFup = false;
-      return fup(replayFupIp);
+      Item r = fup(replayFupIp);
+      if (r != null) return r;
     }
     if (heldCount > 0 && !mwaitPending) {
       // Events that came while an MWAIT waited for its FUP follow what that FUP completes.
@@ -315,7 +349,8 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case FUP -> {
-          return fup(p.ipSuppressed ? FlowSink.NO_IP : p.ip);
+          Item r = fup(p.ipSuppressed ? FlowSink.NO_IP : p.ip);
+          if (r != null) return r;
         }
         case PIP -> {
           event(FlowEventKind.PAGING, FlowSink.NO_IP, false, p.payload | (p.payload2 & 1));
@@ -338,7 +373,23 @@ public final class QueryDecoder {
           return overflowSequence();
         }
         case PSB -> {
+          if (evdCr2 || evdVmxq || evdVmxr || cfeAsync || fupFor == FUP_CFE || fupFor == FUP_DROP) {
+            // libipt 2.2 does not carry a partial event across a PSB.
+            clearEventTrace();
+            return error(FlowError.BAD_CONTEXT, "PSB while an event-trace packet (CFE/EVD) waits for what completes it");
+          }
           return psbSequence();
+        }
+        case EVD -> {
+          Item r = evd();
+          if (r != null) return r;
+        }
+        case CFE -> {
+          Item r = cfe();
+          if (r != null) return r;
+        }
+        case TRIG -> {
+          return trig();
         }
         case TSC -> tsc = p.payload;
         case STOP -> {
@@ -404,7 +455,7 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         default -> {
-          // PAD, MTC, CYC, TMA, PSBEND out of place, CFE, EVD, TRIG: nothing for the walk.
+          // PAD, MTC, CYC, TMA, PSBEND out of place: nothing for the walk.
         }
       }
     }
@@ -450,10 +501,171 @@ public final class QueryDecoder {
         event(FlowEventKind.PTWRITE, ip, ip != FlowSink.NO_IP, fupForPayload);
         return Item.EVENT;
       }
+      case FUP_CFE -> {
+        cfeEvent(ip, ip != FlowSink.NO_IP);
+        evAfter = afterInstruction(cfeKind);
+        return Item.EVENT;
+      }
+      case FUP_DROP -> {
+        return null; // the FUP of a CFE of a type libipt does not know: neither is reported
+      }
       default -> {
+        if (cfeAsync) {
+          // A CFE without IP bit takes the interrupt's FUP; the FUP then starts the interrupt.
+          cfeAsync = false;
+          cfeEvent(ip, ip != FlowSink.NO_IP);
+          replayFup = true;
+          replayFupIp = ip;
+          return Item.EVENT;
+        }
         return asyncSequence(ip);
       }
     }
+  }
+
+  private void cfeEvent(long ip, boolean bound) {
+    event(cfeKind, ip, bound, cfePayload);
+    evData1 = cfeData1;
+    evData2 = cfeData2;
+  }
+
+  /** Event trace's returns and entries: libipt reports them after their instruction. */
+  private static boolean afterInstruction(FlowEventKind k) {
+    return k == FlowEventKind.IRET || k == FlowEventKind.VMENTRY || k == FlowEventKind.UIRET
+        || k == FlowEventKind.SYSCALL;
+  }
+
+  /**
+   * EVD: data for the next CFE (CR2 for a page fault, VM exit qualification and reason). A second
+   * one of a type before that CFE is out of context to libipt; types it does not know are ignored.
+   */
+  private Item evd() {
+    long v = p.payload2;
+    switch ((int) p.payload) {
+      case 0 -> {
+        if (evdCr2) return evdTwice();
+        evdCr2 = true;
+        cr2 = v;
+      }
+      case 1 -> {
+        if (evdVmxq) return evdTwice();
+        evdVmxq = true;
+        vmxq = v;
+      }
+      case 2 -> {
+        if (evdVmxr) return evdTwice();
+        evdVmxr = true;
+        vmxr = v;
+      }
+      default -> {}
+    }
+    return null;
+  }
+
+  private Item evdTwice() {
+    clearEventTrace();
+    return error(FlowError.BAD_CONTEXT, "two EVD packets of type " + p.payload + " before a CFE");
+  }
+
+  /**
+   * CFE: a control-flow event of event trace, bound as libipt 2.2 binds it. With the IP bit it
+   * waits for its FUP: reported where the walk reaches that IP (IRET, VMENTRY, UIRET, SYSCALL
+   * after the instruction there). Without: INTR, SMI, INIT, VMEXIT, UINTR, SWINTR come with the
+   * next interrupt (FUP + TIP or TIP.PGD) at its FUP; IRET, VMENTRY, UIRET, SYSCALL with the next
+   * TIP; RSM, SIPI, SHUTDOWN stand alone, as does every CFE while tracing is off. Returns null
+   * when the CFE waits for more.
+   */
+  private Item cfe() {
+    int type = p.cfeType();
+    boolean ipBit = p.cfeIp();
+    long vector = p.payload2 & 0xff;
+    FlowEventKind k = switch (type) {
+      case 0x01 -> FlowEventKind.INTR;
+      case 0x02 -> FlowEventKind.IRET;
+      case 0x03 -> FlowEventKind.SMI;
+      case 0x04 -> FlowEventKind.RSM;
+      case 0x05 -> FlowEventKind.SIPI;
+      case 0x06 -> FlowEventKind.INIT;
+      case 0x07 -> FlowEventKind.VMENTRY;
+      case 0x08, 0x09 -> FlowEventKind.VMEXIT;
+      case 0x0a -> FlowEventKind.SHUTDOWN;
+      case 0x0c -> FlowEventKind.UINTR;
+      case 0x0d -> FlowEventKind.UIRET;
+      case 0x0e -> FlowEventKind.SWINTR;
+      case 0x0f -> FlowEventKind.SYSCALL;
+      default -> null;
+    };
+    boolean vmexit = k == FlowEventKind.VMEXIT;
+    if (k != null && (evdCr2 && k != FlowEventKind.INTR || (evdVmxq || evdVmxr) && !vmexit)) {
+      clearEventTrace();
+      return error(FlowError.BAD_CONTEXT, "EVD packet before a CFE of type " + type + " it does not belong to");
+    }
+    if ((k == FlowEventKind.RSM || k == FlowEventKind.SIPI) && ipBit) {
+      clearEventTrace();
+      errInSequence = true;
+      errOffset = p.offset;
+      errKind = DecodeError.BAD_PACKET;
+      errMessage = "cfe of type " + type + " with the IP bit set";
+      return Item.ERROR;
+    }
+    long payload = 0, data1 = 0, data2 = 0;
+    if (k == FlowEventKind.INTR) {
+      payload = vector | (evdCr2 ? 0x100 : 0);
+      data1 = cr2;
+    } else if (vmexit) {
+      payload = (type == 0x09 ? vector | 0x100 : 0) | (evdVmxr ? 0x200 : 0) | (evdVmxq ? 0x400 : 0);
+      data1 = vmxr;
+      data2 = vmxq;
+    } else if (k == FlowEventKind.SIPI || k == FlowEventKind.UINTR || k == FlowEventKind.SWINTR) {
+      payload = vector;
+    }
+    evdCr2 = evdVmxq = evdVmxr = false;
+    if (k == null) {
+      // A type libipt 2.2 does not know: dropped, with its FUP.
+      if (ipBit) fupFor = FUP_DROP;
+      return null;
+    }
+    cfeKind = k;
+    cfePayload = payload;
+    cfeData1 = data1;
+    cfeData2 = data2;
+    if (ipBit) {
+      fupFor = FUP_CFE;
+      return null;
+    }
+    boolean alone = k == FlowEventKind.RSM || k == FlowEventKind.SIPI || k == FlowEventKind.SHUTDOWN;
+    if (!tracing || alone) {
+      cfeEvent(FlowSink.NO_IP, false);
+      return Item.EVENT;
+    }
+    if (afterInstruction(k)) {
+      cfeEvent(FlowSink.NO_IP, false);
+      evAtTip = true;
+      return Item.EVENT;
+    }
+    cfeAsync = true;
+    return null;
+  }
+
+  /**
+   * TRIG: a trigger fired. With ICNT it is attributed to the instruction ICNT instructions after
+   * its anchor (the walk's place when it takes the event: after the last TNT bit, TIP, TIP.PGE,
+   * interrupt or trigger); without, it stands alone. libipt 2.2 refuses the IP bit (a FUP as
+   * anchor) and an ICNT while tracing is off as bad packets.
+   */
+  private Item trig() {
+    long flags = p.payload;
+    boolean icntv = (flags & 0x40) != 0;
+    if ((flags & 0x80) != 0 || icntv && !tracing) {
+      errInSequence = true;
+      errOffset = p.offset;
+      errKind = DecodeError.BAD_PACKET;
+      errMessage = (flags & 0x80) != 0 ? "trig with the IP bit set" : "trig with an instruction count while tracing is off";
+      return Item.ERROR;
+    }
+    event(FlowEventKind.TRIG, FlowSink.NO_IP, false, (p.payload2 & 0xff) | ((flags & 0x20) != 0 ? 0x100 : 0));
+    evCount = icntv ? (int) (p.payload2 >>> 8) : -1;
+    return Item.EVENT;
   }
 
   /** FUP outside PSB+: an interrupt/exception (… TIP) or an asynchronous disable (… TIP.PGD). */
@@ -505,6 +717,7 @@ public final class QueryDecoder {
     mwaitPending = false;
     heldCount = 0;
     fupFor = FUP_ASYNC;
+    clearEventTrace();
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) {
@@ -594,7 +807,10 @@ public final class QueryDecoder {
           psbVmcs = p.payload;
           psbStatus(FlowEventKind.VMCS, psbVmcs);
         }
-        case PAD, MTC, CYC, TMA, TRIG, CFE, EVD -> {}
+        case PAD, MTC, CYC, TMA -> {}
+        case CFE, EVD, TRIG -> {
+          return error(FlowError.BAD_CONTEXT, p.kind.label() + " inside PSB+");
+        }
         default -> {
           return error(FlowError.BAD_SEQUENCE, p.kind.label() + " inside PSB+");
         }
