@@ -295,6 +295,10 @@ public final class FlowDecoder {
                 continue;
               }
               syncDisable = true;
+              if (enabled && q.evTarget != NO_IP && q.evTarget == ip) {
+                disableHere();
+                continue;
+              }
             } else if (!enabled) {
               boundWhileDisabled();
               continue;
@@ -308,6 +312,15 @@ public final class FlowDecoder {
         }
       }
       Block b = nextBlock();
+      if (syncDisable && q.evTarget != NO_IP && b.ninsn > 0 && q.evTarget > b.start && q.evTarget <= b.lastIp()) {
+        int k = b.indexOf(q.evTarget);
+        if (k > 0) {
+          emitBlock(b, k);
+          ip = q.evTarget;
+          disableHere();
+          continue;
+        }
+      }
       if (trigAt >= 0 && b.ninsn > 0 && trigAt - insns < b.ninsn) {
         int k = (int) (trigAt - insns);
         emitBlock(b, k);
@@ -614,7 +627,8 @@ public final class FlowDecoder {
       }
       case Block.K_MOV_CR3:
         if (holding()) syncDisable = bindHeld(from, true, false);
-        if (syncDisable && q.evTarget == NO_IP) return disable(from, NO_IP, next);
+        // libipt 2.2 counts tracing coming back at the CR3 write itself as a resume, not after it.
+        if (syncDisable && q.evTarget == NO_IP) return disable(from, NO_IP, from);
         ip = next;
         return true;
       case Block.K_PTWRITE:
@@ -670,7 +684,7 @@ public final class FlowDecoder {
         case EXEC_MODE -> heldMode = (int) q.evPayload; // for the far transfer's TIP, as in walk()
         case PTWRITE -> {
           if (ptwDone || !q.evBound || q.evIp != at) return false;
-          event(FlowEventKind.PTWRITE, at, q.evPayload);
+          eventData(FlowEventKind.PTWRITE, at, q.evPayload, 1, 0); // its IP came with a FUP
           ptwDone = true;
         }
         default -> {
@@ -724,6 +738,19 @@ public final class FlowDecoder {
     q.take();
     walkedSinceTrace = 0;
     return true;
+  }
+
+  /**
+   * A TIP.PGD with an IP, not bound to a FUP, whose IP the walk has reached before any branch
+   * took it there: libipt 2.2 ends tracing right here, before the instruction at that IP (so a
+   * jump to itself, or back into its own block, does not run again).
+   */
+  private void disableHere() {
+    event(FlowEventKind.DISABLED, NO_IP, q.evTarget);
+    enabled = false;
+    lastDisableIp = ip;
+    walkedSinceTrace = 0;
+    q.take();
   }
 
   /** Handles an event that takes effect now; false for a TIP.PGD that waits for its branch. */
@@ -1022,6 +1049,11 @@ public final class FlowDecoder {
   private void event(FlowEventKind kind, long at, long payload) {
     flushPending();
     sink.event(seq++, kind, at, payload, q.tsc);
+  }
+
+  private void eventData(FlowEventKind kind, long at, long payload, long data1, long data2) {
+    flushPending();
+    sink.eventData(seq++, kind, at, payload, data1, data2, q.tsc);
   }
 
   private void push(long ret, Block caller) {

@@ -17,7 +17,9 @@ package iptq.flow;
  *   <li>STOP: none. VMCS: payload = VMCS base. EXSTOP: ip, or NO_IP.
  *   <li>MWAIT: payload = hints << 32 | extensions. PWRE: payload = state << 8 | sub-state, bit 16
  *       = hardware-initiated. PWRX: payload = last << 8 | deepest, bits 19:16 = wake reason.
- *   <li>PTWRITE: ip = the PTWRITE instruction (or NO_IP); payload = the value.
+ *   <li>PTWRITE: ip = the PTWRITE instruction (or NO_IP); payload = the value; {@code data1} of
+ *       {@link FlowSink#eventData} is 1 when the trace gave the IP (a FUP), 0 when the decoder
+ *       found the instruction itself.
  *   <li>CBR: payload = core:bus ratio. MNT: payload = the maintenance payload.
  *   <li>Event trace (CFE packets, with the EVD packets before them): INTR (an interrupt or
  *       exception): payload = vector, bit 8 set when the CR2 of a page fault came with it (then

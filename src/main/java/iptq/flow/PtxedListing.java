@@ -118,6 +118,7 @@ public final class PtxedListing implements FlowSink {
   public void eventData(long seq, FlowEventKind kind, long ip, long payload, long data1, long data2, long ts) {
     blockEnded = true;
     if (kind == FlowEventKind.TSX) speculative = payload == 1;
+    if (kind == FlowEventKind.OVERFLOW) speculative = false; // libipt forgets the transaction
     if (kind == FlowEventKind.EXEC_MODE) {
       // libipt reports the execution mode only where it changes.
       boolean same = payload == execMode;
@@ -201,7 +202,7 @@ public final class PtxedListing implements FlowSink {
       }
       case PTWRITE -> {
         sb.append("ptwrite: ").append(Long.toHexString(payload));
-        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+        if (ipShown && ip != NO_IP && data1 != 0) ip(", ip: ", ip); // only an IP the trace gave
       }
       case CBR -> sb.append("cbr: ").append(Long.toHexString(payload));
       case MNT -> sb.append("mnt: ").append(Long.toHexString(payload));

@@ -499,6 +499,7 @@ public final class QueryDecoder {
       }
       case FUP_PTW -> {
         event(FlowEventKind.PTWRITE, ip, ip != FlowSink.NO_IP, fupForPayload);
+        evData1 = ip != FlowSink.NO_IP ? 1 : 0; // the IP came with the trace (ptxed prints it)
         return Item.EVENT;
       }
       case FUP_CFE -> {

@@ -24,6 +24,31 @@ class FlowBindingTest {
     check(CODE, trace, expected);
   }
 
+  /**
+   * The cases whose order libipt 2.0.5 (their oracle) and 2.2 disagree on, where iptq follows
+   * 2.0.5 yet: events behind a standalone PIP or VMCS that waits for its instruction (2.2 drops
+   * a PWRE or PTWRITE there, or fails earlier), and MNT inside PSB+. See docs/known-limits.md.
+   */
+  static final java.util.Set<String> DIFFERENT_IN_22 = java.util.Set.of("eventsAfterAPipWaitForItsCr3Write",
+      "eventsAfterAVmcsWaitForIt", "eventsBehindAPipThatCannotBind", "eventsWithAFupAfterAPipWaitForItsCr3Write",
+      "mntInAPsbInsideTheTrace", "mntInPsbInPacketOrder", "vmcsWaitsThroughNearBranches", "vmcsWithNothingToBindTo");
+
+  private static String test = "";
+  private static boolean differed;
+
+  @org.junit.jupiter.api.AfterEach
+  void stillDifferent() {
+    if (DIFFERENT_IN_22.contains(test)) {
+      org.junit.jupiter.api.Assertions.assertTrue(differed, test + " now lists as ptxed 2.2 does: take it off DIFFERENT_IN_22");
+    }
+  }
+
+  @org.junit.jupiter.api.BeforeEach
+  void name(org.junit.jupiter.api.TestInfo info) {
+    test = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("");
+    differed = false;
+  }
+
   private static void check(byte[] code, byte[] trace, String... expected) throws Exception {
     check(code, trace, false, expected);
   }
@@ -38,10 +63,18 @@ class FlowBindingTest {
     try {
       Files.write(f, code);
       CodeCorpus c = new CodeCorpus(List.of(new CodeCorpus.Region("code", f, 0, 0x1000, code, 64, new long[] {0x1000})));
-      List<String> libipt = FlowRunner.libipt(trace, c.specs());
+      List<String> libipt = FlowRunner.libipt205(trace, c.specs());
       List<String> iptq = FlowRunner.iptq(trace, c.image());
-      assertEquals(List.of(expected), error ? FlowRunner.normalized(libipt) : libipt, "libipt");
+      assertEquals(List.of(expected), error ? FlowRunner.normalized(libipt) : libipt, "libipt 2.0.5");
       assertEquals(List.of(expected), error ? FlowRunner.normalized(iptq) : iptq, "iptq");
+      // And as libipt 2.2's ptxed lists it, byte for byte, but where 2.2 is known to differ.
+      String ptxed = FlowRunner.ptxed(trace, c.specs());
+      String ours = FlowRunner.iptqPtxed(trace, c.image());
+      if (DIFFERENT_IN_22.contains(test)) {
+        if (!ptxed.equals(ours)) differed = true;
+      } else {
+        assertEquals(ptxed, ours, "ptxed 2.2 vs iptq");
+      }
     } finally {
       Files.deleteIfExists(f);
     }

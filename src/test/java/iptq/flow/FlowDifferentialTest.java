@@ -1,5 +1,6 @@
 package iptq.flow;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
@@ -15,22 +16,48 @@ class FlowDifferentialTest {
     check(name, Corpora.all(), o);
   }
 
-  /** Checks one synthesized trace; returns the synthesizer, for what its walk counted. */
+  /**
+   * Checks one synthesized trace; returns the synthesizer, for what its walk counted. iptq must
+   * reproduce the truth line by line, and list the trace byte for byte as libipt 2.2's ptxed
+   * (the kit) does ({@code --no-inst --event:ip}). Debian's libipt 2.0.5 (the C harness) is the
+   * second oracle where it can be: on traces without the packets it predates (event trace,
+   * triggers) it must reproduce the truth too, up to the differences {@link FlowRunner#agrees}
+   * names.
+   */
   static TraceSynthesizer check(String name, CodeCorpus c, TraceSynthesizer.Options o) throws Exception {
     TraceSynthesizer s = new TraceSynthesizer(c, Corpora.cache(), o).run();
     byte[] trace = s.trace();
     List<String> truth = s.truth;
-    List<String> libipt = FlowRunner.libipt(trace, c.specs());
+    List<String> iptq = FlowRunner.iptq(trace, c.image());
+    String ptxed = FlowRunner.ptxed(trace, c.specs());
+    String ours = FlowRunner.iptqPtxed(trace, c.image());
     if (System.getProperty("dump") != null) {
       java.nio.file.Files.write(java.nio.file.Path.of("/tmp/d.truth"), truth);
-      java.nio.file.Files.write(java.nio.file.Path.of("/tmp/d.libipt"), libipt);
-      java.nio.file.Files.write(java.nio.file.Path.of("/tmp/d.iptq"), FlowRunner.iptq(trace, c.image()));
+      java.nio.file.Files.writeString(java.nio.file.Path.of("/tmp/d.ptxed"), ptxed);
+      java.nio.file.Files.writeString(java.nio.file.Path.of("/tmp/d.ours"), ours);
+      java.nio.file.Files.write(java.nio.file.Path.of("/tmp/d.iptq"), iptq);
       java.nio.file.Files.write(java.nio.file.Path.of("/tmp/d.pt"), trace);
     }
-    assertNull(FlowRunner.firstDifference(truth, libipt), name + ": libipt vs truth");
-    List<String> iptq = FlowRunner.iptq(trace, c.image());
     assertNull(FlowRunner.firstDifference(truth, iptq), name + ": iptq vs truth");
+    assertNull(FlowRunner.firstDifference(ptxed.lines().toList(), ours.lines().toList()), name + ": ptxed 2.2 vs iptq (ptxed's layout)");
+    assertEquals(ptxed, ours, name + ": ptxed 2.2 vs iptq, byte for byte");
+    if (!s.usesEventTrace()) {
+      List<String> old = FlowRunner.libipt205(trace, c.specs());
+      if (!FlowRunner.agrees(old, truth)) {
+        throw new AssertionError(name + ": libipt 2.0.5 vs truth\n" + FlowRunner.firstDifference(truth, old));
+      }
+      secondOracle++;
+    }
+    traces++;
     return s;
+  }
+
+  static int traces, secondOracle;
+
+  @org.junit.jupiter.api.AfterAll
+  static void report() {
+    System.out.println("flow differential: " + traces + " traces listed byte for byte as ptxed 2.2 lists them, " + secondOracle
+        + " of them (those without event trace or triggers) also by libipt 2.0.5");
   }
 
   @Test

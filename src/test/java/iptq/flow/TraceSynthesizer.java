@@ -103,6 +103,11 @@ final class TraceSynthesizer {
   // (decoders bind it to the first branch since the last packet whose target matches), so the
   // synthesizer does not disable synchronously then.
   private boolean directSincePacket;
+  // The first instruction after the last packet a decoder used: from there to the current one
+  // the code runs straight (no direct jump, see directSincePacket). libipt 2.2 ends tracing
+  // where the walk reaches a TIP.PGD's IP, so a synchronous disable into that stretch (a jump
+  // back into its own block) would end it before the jump; the synthesizer does not make one.
+  private long packetIp;
 
   TraceSynthesizer(CodeCorpus corpus, SynthInsn.Cache insns, Options o) {
     this.o = o;
@@ -110,6 +115,13 @@ final class TraceSynthesizer {
     this.insns = insns;
     this.rnd = new Random(o.seed);
   }
+
+  /** Whether the trace holds packets libipt 2.0.5 does not know (event trace, triggers). */
+  boolean usesEventTrace() {
+    return usesEventTrace;
+  }
+
+  private boolean usesEventTrace;
 
   /** The trace bytes, after {@link #run()}. */
   byte[] trace() {
@@ -136,6 +148,7 @@ final class TraceSynthesizer {
   }
 
   private void step() {
+    if (afterQuery) packetIp = ip;
     if (out.size() - lastPsb >= o.psbPeriod) {
       psb(true);
     }
@@ -206,7 +219,7 @@ final class TraceSynthesizer {
         ip = taken ? in.target : next;
       }
       case JMP -> {
-        if (mayDisable()) {
+        if (mayDisable(in.target)) {
           lastDisableIp = in.target;
           syncDisable(in.target);
           return;
@@ -215,7 +228,7 @@ final class TraceSynthesizer {
         ip = in.target;
       }
       case CALL -> {
-        if (mayDisable()) {
+        if (mayDisable(in.target)) {
           lastDisableIp = in.target;
           syncDisable(in.target);
           return;
@@ -234,7 +247,7 @@ final class TraceSynthesizer {
           // Into an address space the CR3 filter leaves out: ContextEn clears, so TIP.PGD has no
           // IP and no PIP comes (SDM: MOV to CR3, PacketEn 1 to 0). Decoders bind it to the write.
           tipPgd(-1, true);
-          lastDisableIp = next;
+          lastDisableIp = ip; // libipt 2.2: back at the write itself is "resumed", after it "enabled"
           event("[disabled]");
           reenableOrResume("mov cr3", next);
           return;
@@ -257,7 +270,7 @@ final class TraceSynthesizer {
         }
         if (helpers != null) {
           target = randomFunction(helpers);
-          if (!mayDisable()) {
+          if (!mayDisable(target)) {
             tip(0x0d, target);
             ip = target;
             region = helpers;
@@ -267,7 +280,7 @@ final class TraceSynthesizer {
           syncDisable(target);
           return;
         }
-        if (mayDisable()) {
+        if (mayDisable(target)) {
           lastDisableIp = in.kind == SynthInsn.Kind.CALL_IND ? next : 0;
           syncDisable(target);
           return;
@@ -300,7 +313,7 @@ final class TraceSynthesizer {
           flushTnt();
           // Into a CPL that is not traced (ContextEn clears), TIP.PGD has no IP; out of the IP
           // filter's region it gives the target (SDM: far branch, PacketEn 1 to 0).
-          boolean suppressed = rnd.nextBoolean();
+          boolean suppressed = rnd.nextBoolean() || target >= packetIp && target <= ip; // see packetIp
           tipPgd(target, suppressed);
           // libipt expects a far call (SYSCALL, SYSENTER, far CALL) to return to the next instruction.
           lastDisableIp = in.farCall() ? next : 0;
@@ -600,6 +613,11 @@ final class TraceSynthesizer {
 
   private boolean mayDisable() {
     return !directSincePacket && rnd.nextDouble() < o.syncDisable;
+  }
+
+  /** {@link #mayDisable()} for a TIP.PGD that gives {@code target} (see {@link #packetIp}). */
+  private boolean mayDisable(long target) {
+    return mayDisable() && !(target >= packetIp && target <= ip);
   }
 
   private void tntBit(boolean taken) {
