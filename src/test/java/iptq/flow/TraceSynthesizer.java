@@ -56,6 +56,25 @@ final class TraceSynthesizer {
      * instruction, as when the code a far call entered returns (SYSRET, IRET, far RET).
      */
     double resumeNext = 0.0;
+    // Features libipt 2.2 decodes and 2.0.5 does not (the traces that draw them are judged by
+    // 2.2 alone); all 0 by default.
+    /**
+     * Of indirect jumps and calls: a deferred TIP, written after the TNT bits of the branches
+     * that follow it in the same TNT packet.
+     */
+    double deferredTip = 0.0;
+    /** Of PSBs inside the trace: an OVF inside the PSB+, before its FUP (where tracing resumes). */
+    double ovfInPsb = 0.0;
+    /** Of re-enables: power, EXSTOP and TSX events while tracing is off (standalone, no IP). */
+    double whileDisabled = 0.0;
+    /**
+     * Event trace: of interrupts, a CFE (with the EVD of a page fault's CR2, or of a VM exit's
+     * reason and qualification) with or without its own FUP; of software interrupts and IRETs
+     * (far-transfer helpers), their CFE; of re-enables, standalone CFEs while tracing is off.
+     */
+    double eventTrace = 0.0;
+    /** Per instruction boundary: a TRIG, with the count of instructions from its anchor or (right after trace) without. */
+    double trig = 0.0;
     boolean recordTruth = true;
     boolean startWithPge = false;
     /** Indirect targets come from this many functions per region (0: all), for hot-code locality. */
@@ -108,6 +127,17 @@ final class TraceSynthesizer {
   // where the walk reaches a TIP.PGD's IP, so a synchronous disable into that stretch (a jump
   // back into its own block) would end it before the jump; the synthesizer does not make one.
   private long packetIp;
+  // Instructions walked since the last TNT bit, TIP, TIP.PGE or TRIG (a TRIG's anchors, ICNT
+  // counts from there), and whether no other packet with an IP (a FUP, whose anchoring libipt
+  // leaves open) or PSB came since.
+  private int sincePacket;
+  private boolean trigAnchor;
+  // The last packet a decoder used was a return's (TNT bit or TIP): libipt 2.2 fails on a CFE whose
+  // interrupt comes right at the return address (docs/known-limits.md), so none is drawn there.
+  private boolean afterRet;
+  // A deferred TIP (Options.deferredTip): its target, written when the TNT packet is.
+  private boolean deferred;
+  private long deferredTarget;
 
   TraceSynthesizer(CodeCorpus corpus, SynthInsn.Cache insns, Options o) {
     this.o = o;
@@ -116,12 +146,23 @@ final class TraceSynthesizer {
     this.rnd = new Random(o.seed);
   }
 
-  /** Whether the trace holds packets libipt 2.0.5 does not know (event trace, triggers). */
-  boolean usesEventTrace() {
-    return usesEventTrace;
+  /**
+   * Whether the trace draws what libipt 2.0.5 predates or decodes otherwise than 2.2 (event
+   * trace, triggers, deferred TIPs, OVF inside PSB+, events while tracing is off).
+   */
+  boolean needs22() {
+    return needs22;
   }
 
-  private boolean usesEventTrace;
+  /** The packet kinds of event trace and trigger tracing, counted as written ("cfe 1", "evd 0", "trig icnt", ...). */
+  final java.util.Map<String, Integer> eventTraceCounts = new java.util.TreeMap<>();
+
+  private void counted(String what) {
+    needs22 = true;
+    eventTraceCounts.merge(what, 1, Integer::sum);
+  }
+
+  private boolean needs22;
 
   /** The trace bytes, after {@link #run()}. */
   byte[] trace() {
@@ -149,6 +190,7 @@ final class TraceSynthesizer {
 
   private void step() {
     if (afterQuery) packetIp = ip;
+    if (o.trig > 0 && !deferred && rnd.nextDouble() < o.trig) trig();
     if (out.size() - lastPsb >= o.psbPeriod) {
       psb(true);
     }
@@ -198,7 +240,7 @@ final class TraceSynthesizer {
       // does not know: the helper's INTO comes after an add that sets it.) A disabling one,
       // FUP(CLIP) and TIP.PGD(), looks like the asynchronous disable made below.
       countFar(in);
-      interrupt();
+      interrupt(in.far.startsWith("int3") ? 3 : in.far.startsWith("into") ? 4 : in.far.startsWith("int1") ? 1 : 0x80, true);
       return;
     }
     // Instructions the walk cannot follow (data, privileged or unusual transfers, code running
@@ -208,6 +250,7 @@ final class TraceSynthesizer {
       return;
     }
     instruction(ip);
+    sincePacket++;
     switch (in.kind) {
       case OTHER -> ip = next;
       case JCC -> {
@@ -285,17 +328,28 @@ final class TraceSynthesizer {
           syncDisable(target);
           return;
         }
-        tip(0x0d, target);
+        if (o.deferredTip > 0 && rnd.nextDouble() < o.deferredTip) {
+          // The TIP waits for the TNT packet, which takes the bits of the branches that follow.
+          flushDeferred();
+          directSincePacket = false;
+          deferred = true;
+          deferredTarget = target;
+          counted("deferred tip");
+        } else {
+          tip(0x0d, target);
+        }
         ip = target;
       }
       case RET -> {
         if (stackSize > 0 && o.retCompression) {
           tntBit(true);
+          afterRet = true;
           ip = pop();
           region = corpus.regionOf(ip);
         } else {
           long target = stackSize > 0 ? pop() : randomFunction(region);
           tip(0x0d, target);
+          afterRet = true;
           ip = target;
           region = corpus.regionOf(ip);
         }
@@ -321,7 +375,19 @@ final class TraceSynthesizer {
           reenableOrResume(in.farClass(), next);
           return;
         }
-        tip(0x0d, target);
+        if (o.eventTrace > 0 && in.far.startsWith("iret") && rnd.nextDouble() < o.eventTrace) {
+          // Event trace: the IRET's CFE, with a FUP naming it or bound to its TIP; decoders
+          // report it after the IRET.
+          flushTnt();
+          boolean withIp = rnd.nextBoolean();
+          cfe(0x02, 0, withIp);
+          if (withIp) fup(ip);
+          counted("cfe iret" + (withIp ? " ip" : ""));
+          tip(0x0d, target);
+          event("[iret" + (withIp ? ", ip: " + hex(ip) : "") + "]");
+        } else {
+          tip(0x0d, target);
+        }
         region = to;
         ip = target;
       }
@@ -342,9 +408,54 @@ final class TraceSynthesizer {
   // ---- events -----------------------------------------------------------------------------
 
   private void interrupt() {
+    interrupt(VECTORS[rnd.nextInt(VECTORS.length)], false);
+  }
+
+  private static final int[] VECTORS = {14, 13, 2, 32, 0xec, 6};
+
+  /**
+   * An interrupt (or exception) at the current IP: FUP + TIP into a handler, with PIP, VMCS and
+   * MODE.Exec as they apply; with event trace its CFE (a software interrupt's for {@code soft})
+   * and EVDs before the FUP.
+   */
+  private void interrupt(int vector, boolean soft) {
     flushTnt();
     long from = ip;
+    boolean vmExitEt = o.vmcs > 0 && rnd.nextDouble() < o.vmcs;
+    String cfeLine = null;
+    if (o.eventTrace > 0 && rnd.nextDouble() < o.eventTrace && !(afterRet && sincePacket == 0)) {
+      // The CFE comes with the interrupt's FUP, or (IP bit) has a FUP of its own first. (A
+      // software interrupt's CFE with IP names the INT, which then takes a TIP as a far call:
+      // ptt case evt-swintr-ip; not drawn here, where an INT is an interrupt before it.)
+      boolean withIp = !soft && rnd.nextInt(3) == 0;
+      String extra = "";
+      int type;
+      if (soft) {
+        type = 0x0e;
+        cfeLine = "swintr " + vector;
+      } else if (vmExitEt) {
+        long reason = rnd.nextInt(64), qual = rnd.nextLong() >>> rnd.nextInt(64);
+        boolean r = rnd.nextBoolean(), qq = rnd.nextBoolean();
+        if (qq) evd(1, qual);
+        if (r) evd(2, reason);
+        type = rnd.nextBoolean() ? 0x08 : 0x09;
+        cfeLine = "vmexit" + (type == 0x09 ? ", intr: " + vector : "") + (r ? ", vmxr: " + hex(reason) : "") + (qq ? ", vmxq: " + hex(qual) : "");
+      } else {
+        type = 0x01;
+        if (vector == 14 && rnd.nextBoolean()) {
+          long cr2 = 0x7ffe_0000_0000L | (rnd.nextLong() & 0xffff_ffffL);
+          evd(0, cr2);
+          extra = ", cr2: " + hex(cr2);
+        }
+        cfeLine = "interrupt " + vector + extra;
+      }
+      cfe(type, vector, withIp);
+      counted("cfe " + type + (withIp ? " ip" : ""));
+      if (withIp) fup(from);
+      cfeLine = "[" + cfeLine + ", ip: " + hex(from) + "]";
+    }
     fup(from);
+    if (cfeLine != null) event(cfeLine);
     CodeCorpus.Region to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
     long target = randomFunction(to);
     boolean paging = rnd.nextDouble() < o.pip;
@@ -353,7 +464,7 @@ final class TraceSynthesizer {
       pip(cr3);
     }
     // A VM exit: the VMCS packet comes with the PIP; decoders report it first (libipt reorders).
-    boolean vmExit = o.vmcs > 0 && rnd.nextDouble() < o.vmcs;
+    boolean vmExit = vmExitEt;
     if (vmExit) {
       vmcsBase = VMCS[rnd.nextInt(VMCS.length)];
       vmcs(vmcsBase);
@@ -446,6 +557,14 @@ final class TraceSynthesizer {
       vmcs(vmcsBase);
       event("[vmcs, base: " + hex(vmcsBase) + "]");
     }
+    if (o.whileDisabled > 0 && rnd.nextDouble() < o.whileDisabled) whileDisabled();
+    if (o.eventTrace > 0 && rnd.nextDouble() < o.eventTrace) disabledCfe();
+    if (o.trig > 0 && rnd.nextDouble() < o.trig) {
+      int trbv = 1 + rnd.nextInt(255);
+      out.write(0xd9, 0, trbv);
+      counted("trig off");
+      event("[trig " + Integer.toHexString(trbv) + "]");
+    }
     if (to == null) {
       to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
       target = randomFunction(to);
@@ -457,6 +576,93 @@ final class TraceSynthesizer {
     pge();
     if (modeChange) event("[exec mode: " + to.bits() + "-bit]");
     afterQuery = true;
+  }
+
+  /**
+   * Power, EXSTOP and TSX packets while tracing is off: standalone, reported without IP in packet
+   * order, but a PWRE with the PWRX after it (libipt 2.2).
+   */
+  private void whileDisabled() {
+    counted("while disabled");
+    boolean pwre = rnd.nextBoolean(), exstop = rnd.nextBoolean(), pwrx = pwre || rnd.nextBoolean();
+    // (A PWRE without its PWRX would wait for the next one, wherever: ptt case pwre-waits-for-pwrx.)
+    if (pwre) out.write(0x02, 0x22, 0x00, 0x21); // PWRE C2.1
+    if (exstop) {
+      out.write(0x02, 0x62);
+      event("[exstop]");
+    }
+    if (pwrx) {
+      out.write(0x02, 0xa2, 0x22, 0x01, 0, 0, 0);
+      if (pwre) event("[pwre: c2.1]");
+      event("[pwrx: c2, c2, int]");
+    }
+    if (rnd.nextBoolean()) {
+      inTx = !inTx;
+      out.write(0x99, 0x20 | (inTx ? 1 : 0));
+      event(inTx ? "[tsx: begin]" : "[tsx: commit]");
+    }
+  }
+
+  /** CFEs while tracing is off: each stands alone, reported at once without IP. */
+  private void disabledCfe() {
+    switch (rnd.nextInt(4)) {
+      case 0 -> {
+        cfe(0x03, 0, false);
+        event("[smi]");
+        cfe(0x04, 0, false);
+        event("[rsm]");
+      }
+      case 1 -> {
+        cfe(0x06, 0, false);
+        event("[init]");
+        int v = rnd.nextInt(256);
+        cfe(0x05, v, false);
+        event("[sipi: " + Integer.toHexString(v) + "]");
+      }
+      case 2 -> {
+        long cr2 = rnd.nextLong() & 0xffff_ffff_f000L;
+        evd(0, cr2);
+        cfe(0x01, 14, false);
+        event("[interrupt 14, cr2: " + hex(cr2) + "]");
+      }
+      default -> {
+        cfe(0x07, 0, false);
+        event("[vmentry]");
+      }
+    }
+    counted("cfe while disabled");
+  }
+
+  /**
+   * A TRIG before the current instruction: with ICNT, the instructions since the last packet
+   * (or TRIG) a decoder used; right after such a packet sometimes without ICNT, naming no
+   * instruction. TNT bits still pending go out first: the TRIG follows them in the trace.
+   */
+  private void trig() {
+    int trbv = 1 + rnd.nextInt(255);
+    boolean mult = rnd.nextInt(4) == 0;
+    int flags = mult ? 0x20 : 0;
+    if (afterQuery && sincePacket == 0 && rnd.nextBoolean()) {
+      flushTnt();
+      out.write(0xd9, flags, trbv);
+      counted("trig");
+      event("[trig " + Integer.toHexString(trbv) + (mult ? ", mult" : "") + "]");
+      return;
+    }
+    if (tntCount > 0 || !trigAnchor) return; // the bits would come after the TRIG; no clear anchor
+    out.write(0xd9, flags | 0x40, trbv, sincePacket & 0xff, sincePacket >>> 8);
+    counted("trig icnt");
+    event("[trig " + Integer.toHexString(trbv) + (mult ? ", mult" : "") + ", ip: " + hex(ip) + "]");
+    sincePacket = 0;
+  }
+
+  private void cfe(int type, int vector, boolean withIp) {
+    out.write(0x02, 0x13, type | (withIp ? 0x80 : 0), vector);
+  }
+
+  private void evd(int type, long payload) {
+    out.write(0x02, 0x53, type);
+    out.le(payload, 8);
   }
 
   private void pge() {
@@ -582,6 +788,7 @@ final class TraceSynthesizer {
 
   private void psb(boolean withFup) {
     flushTnt();
+    trigAnchor = false;
     lastPsb = out.size();
     for (int i = 0; i < 8; i++) out.write(0x02, 0x82);
     lastIp = 0;
@@ -595,6 +802,19 @@ final class TraceSynthesizer {
     if (paging) pip(cr3);
     if (vmcs) vmcs(vmcsBase);
     if (!modeFirst) modeExec(region.bits());
+    // Packets lost while the PSB+ was written: tracing resumes at its FUP, elsewhere.
+    // (Only right after a packet a decoder used: see afterQuery.)
+    boolean ovf = withFup && executed > 0 && afterQuery && o.ovfInPsb > 0 && rnd.nextDouble() < o.ovfInPsb;
+    if (ovf) {
+      out.write(0x02, 0xf3);
+      counted("ovf in psb");
+      CodeCorpus.Region to;
+      do {
+        to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
+      } while (to.bits() != region.bits());
+      region = to;
+      ip = randomFunction(to);
+    }
     if (withFup) fup(ip);
     out.write(0x02, 0x23);
     clearStack();
@@ -606,6 +826,10 @@ final class TraceSynthesizer {
       if (paging) event("[paging, cr3: " + hex(cr3) + "]");
       if (vmcs) event("[vmcs, base: " + hex(vmcsBase) + "]");
       if (!modeFirst) event(mode);
+    }
+    if (ovf) {
+      event("[overflow, ip: " + hex(ip) + "]");
+      afterQuery = true;
     }
   }
 
@@ -622,13 +846,29 @@ final class TraceSynthesizer {
 
   private void tntBit(boolean taken) {
     directSincePacket = false;
+    afterRet = false;
+    sincePacket = 0;
+    trigAnchor = true;
     tnt = tnt << 1 | (taken ? 1 : 0);
     tntCount++;
     int limit = o.tnt64 > 0 ? 47 : 6;
     if (tntCount == limit || tntCount == 6 && rnd.nextDouble() >= o.tnt64) flushTnt();
+    if (deferred) directSincePacket = true; // a disable's TIP.PGD would come before the TIP
   }
 
   private void flushTnt() {
+    flushTntBits();
+    flushDeferred();
+  }
+
+  /** Writes a deferred TIP, after the TNT packet that took the bits behind it. */
+  private void flushDeferred() {
+    if (!deferred) return;
+    deferred = false;
+    tip(0x0d, deferredTarget);
+  }
+
+  private void flushTntBits() {
     if (tntCount == 0) return;
     if (tntCount <= 6 && rnd.nextDouble() >= o.tnt64) {
       out.write((int) (tnt << 1));
@@ -653,6 +893,9 @@ final class TraceSynthesizer {
   private void tip(int opcode, long target) {
     directSincePacket = false;
     flushTnt();
+    sincePacket = 0;
+    afterRet = false;
+    trigAnchor = opcode == 0x0d || opcode == 0x11;
     int[] valid = new int[5];
     int n = 0;
     if (target >>> 16 == lastIp >>> 16) valid[n++] = 1;
@@ -700,6 +943,7 @@ final class TraceSynthesizer {
   }
 
   private void pip(long cr3) {
+    trigAnchor = false;
     out.write(0x02, 0x43);
     out.le((cr3 >>> 5) << 1, 6);
   }
