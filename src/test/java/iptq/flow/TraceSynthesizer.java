@@ -217,6 +217,7 @@ final class TraceSynthesizer {
     }
     if (afterQuery && o.mnt > 0 && rnd.nextDouble() < o.mnt) {
       flushTnt();
+      trigAnchor = false;
       long payload = rnd.nextLong();
       out.write(0x02, 0xc3, 0x88);
       out.le(payload, 8);
@@ -388,6 +389,7 @@ final class TraceSynthesizer {
         } else {
           tip(0x0d, target);
         }
+        afterRet = in.farClass().equals("far return");
         region = to;
         ip = target;
       }
@@ -657,6 +659,7 @@ final class TraceSynthesizer {
   }
 
   private void cfe(int type, int vector, boolean withIp) {
+    trigAnchor = false;
     out.write(0x02, 0x13, type | (withIp ? 0x80 : 0), vector);
   }
 
@@ -699,6 +702,7 @@ final class TraceSynthesizer {
   /** PTW for the PTWRITE instruction just walked, with a FUP at its IP or without. */
   private void ptw(SynthInsn in) {
     flushTnt();
+    trigAnchor = false; // (where a TRIG's count starts after other events is not drawn)
     boolean wide = in.text.endsWith("8");
     boolean withIp = rnd.nextDouble() < o.ptwriteIp;
     long payload = wide ? rnd.nextLong() : rnd.nextInt() & 0xffffffffL;
@@ -715,6 +719,7 @@ final class TraceSynthesizer {
    */
   private void exstop() {
     flushTnt();
+    trigAnchor = false;
     int k = rnd.nextInt(3);
     if (k == 0) {
       out.write(0x02, 0x62);
@@ -767,6 +772,7 @@ final class TraceSynthesizer {
 
   private void power() {
     flushTnt();
+    trigAnchor = false;
     out.write(0x02, 0x22, 0x00, 0x21); // PWRE C2.1
     event("[pwre: c2.1]");
     out.write(0x02, 0xa2, 0x22, 0x01, 0, 0, 0); // PWRX last C2, deepest C2, woken by an interrupt
@@ -788,6 +794,8 @@ final class TraceSynthesizer {
 
   private void psb(boolean withFup) {
     flushTnt();
+    // Right after a TNT bit or TIP a decoder used, with nothing since (an OVF is visible there only).
+    boolean atPacket = trigAnchor && sincePacket == 0;
     trigAnchor = false;
     lastPsb = out.size();
     for (int i = 0; i < 8; i++) out.write(0x02, 0x82);
@@ -804,7 +812,7 @@ final class TraceSynthesizer {
     if (!modeFirst) modeExec(region.bits());
     // Packets lost while the PSB+ was written: tracing resumes at its FUP, elsewhere.
     // (Only right after a packet a decoder used: see afterQuery.)
-    boolean ovf = withFup && executed > 0 && afterQuery && o.ovfInPsb > 0 && rnd.nextDouble() < o.ovfInPsb;
+    boolean ovf = withFup && executed > 0 && atPacket && o.ovfInPsb > 0 && rnd.nextDouble() < o.ovfInPsb;
     if (ovf) {
       out.write(0x02, 0xf3);
       counted("ovf in psb");
@@ -865,7 +873,14 @@ final class TraceSynthesizer {
   private void flushDeferred() {
     if (!deferred) return;
     deferred = false;
+    // Decoders took this TIP at its branch, before the bits in front of it: where the walk is
+    // relative to the last packet used does not change.
+    int since = sincePacket;
+    boolean anchor = trigAnchor, ret = afterRet;
     tip(0x0d, deferredTarget);
+    sincePacket = since;
+    trigAnchor = anchor;
+    afterRet = ret;
   }
 
   private void flushTntBits() {
