@@ -119,7 +119,10 @@ public final class InsnsCommand implements Callable<Integer> {
       paramLabel = "N", description = "IA32_RTIT_ADDRn filter registers (accepted; the trace's TIP.PGE/TIP.PGD carry the filter's effect)")
   List<String> filters = new ArrayList<>();
 
-  @Option(names = {"--event:tick", "--event:iflags"}, hidden = true)
+  @Option(names = "--event:iflags", description = "report changes of the interrupt flag (event trace) as [interrupts enabled|disabled]")
+  boolean eventIflags;
+
+  @Option(names = "--event:tick", hidden = true)
   List<Boolean> unsupportedEvents = new ArrayList<>();
 
   // a missing or doubled trace or code option is a usage error (exit 2), as picocli's own are
@@ -139,7 +142,7 @@ public final class InsnsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (one.given()) return SegmentListing.insns(trace, one, images, noInst);
     if (!unsupportedEvents.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick and --event:iflags are not supported by iptq yet");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick is not supported by iptq yet");
     }
     if (cpu != null && !cpu.equals("none") && !cpu.matches("\\d+/\\d+(/\\d+)?")) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--cpu takes none or FAMILY/MODEL[/STEPPING], not " + cpu);
@@ -191,7 +194,7 @@ public final class InsnsCommand implements Callable<Integer> {
               return decoder[0].syncing();
             }
           });
-      decoder[0] = new FlowDecoder(packets, image, listing);
+      decoder[0] = new FlowDecoder(packets, image, listing).reportIflags(eventIflags);
       decoder[0].decode();
       listing.printStats();
     } finally {

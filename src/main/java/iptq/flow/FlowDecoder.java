@@ -70,6 +70,10 @@ public final class FlowDecoder {
   private long heldTipPayload;
   // A TRIG with ICNT: the instruction count (of `insns`) before which it is reported, or -1.
   private long trigAt = -1;
+  // EFLAGS.IF as MODE.Exec gives it (-1 unknown), the one a held MODE.Exec brings, and whether
+  // its changes are reported (ptxed's --event:iflags; libipt's enable_iflags_events).
+  private int curIf = -1, heldIf = -1;
+  private boolean iflags;
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -106,6 +110,15 @@ public final class FlowDecoder {
    */
   public boolean syncing() {
     return syncing;
+  }
+
+  /**
+   * Reports changes of EFLAGS.IF (MODE.Exec's IF bit) as IFLAGS events where the MODE.Exec
+   * applies, as libipt does with {@code enable_iflags_events} (ptxed {@code --event:iflags}).
+   */
+  public FlowDecoder reportIflags(boolean on) {
+    iflags = on;
+    return this;
   }
 
   /** Blocks in the block cache. */
@@ -154,6 +167,8 @@ public final class FlowDecoder {
     setAsid(CodeImage.ANY_ASID);
     if (q.psbModeBits != 0) setMode(modeOf(q.psbModeBits));
     if (q.psbPaging >= 0) setAsid(q.psbPaging & ~1L);
+    if (q.psbIf >= 0) curIf = q.psbIf;
+    heldIf = -1;
     if (q.psbIp != NO_IP) {
       ip = q.psbIp;
       enabled = true;
@@ -681,7 +696,10 @@ public final class FlowDecoder {
       switch (q.evKind) {
         case PAGING -> heldPaging = q.evPayload;
         case VMCS -> heldVmcs = q.evPayload;
-        case EXEC_MODE -> heldMode = (int) q.evPayload; // for the far transfer's TIP, as in walk()
+        case EXEC_MODE -> { // for the far transfer's TIP, as in walk()
+          heldMode = (int) q.evPayload;
+          heldIf = q.evIf;
+        }
         case PTWRITE -> {
           if (ptwDone || !q.evBound || q.evIp != at) return false;
           eventData(FlowEventKind.PTWRITE, at, q.evPayload, 1, 0); // its IP came with a FUP
@@ -814,6 +832,7 @@ public final class FlowDecoder {
         return true;
       case EXEC_MODE:
         heldMode = (int) q.evPayload;
+        heldIf = q.evIf;
         q.take();
         return true;
       default:
@@ -870,6 +889,7 @@ public final class FlowDecoder {
         if (q.evModeBits != 0) {
           setMode(modeOf(q.evModeBits));
           event(FlowEventKind.EXEC_MODE, to, q.evModeBits);
+          ifChange(q.evIf, to);
         }
         q.take();
         if (to == NO_IP) {
@@ -893,7 +913,10 @@ public final class FlowDecoder {
         if (q.evVmcs >= 0) event(FlowEventKind.VMCS, at, q.evVmcs);
         if (q.evPaging >= 0) event(FlowEventKind.PAGING, at, q.evPaging);
         if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
-        if (q.evModeBits != 0) heldMode = q.evModeBits;
+        if (q.evModeBits != 0) {
+          heldMode = q.evModeBits;
+          heldIf = q.evIf;
+        }
         q.take();
         return true;
       }
@@ -935,6 +958,7 @@ public final class FlowDecoder {
   }
 
   private void applyPsbStatus() {
+    if (q.psbIf >= 0) curIf = q.psbIf;
     if (q.psbModeBits != 0) setMode(modeOf(q.psbModeBits));
     if (q.psbPaging >= 0) setAsid(q.psbPaging & ~1L);
   }
@@ -952,8 +976,18 @@ public final class FlowDecoder {
 
   private void applyHeldMode() {
     setMode(modeOf(heldMode));
-    event(FlowEventKind.EXEC_MODE, enabled ? ip : NO_IP, heldMode);
+    long at = enabled ? ip : NO_IP;
+    event(FlowEventKind.EXEC_MODE, at, heldMode);
     heldMode = 0;
+    ifChange(heldIf, at);
+    heldIf = -1;
+  }
+
+  /** A MODE.Exec's IF bit {@code v} (or -1) takes effect at {@code at}: an IFLAGS event where it changes. */
+  private void ifChange(int v, long at) {
+    if (v < 0) return;
+    if (iflags && curIf >= 0 && v != curIf) event(FlowEventKind.IFLAGS, at, v);
+    curIf = v;
   }
 
   private static Mode modeOf(int bits) {

@@ -107,6 +107,10 @@ public final class QueryDecoder {
    * ({@link #evAtTip}).
    */
   public boolean evAfter;
+  /** EVENT EXEC_MODE, INTERRUPT, DISABLED, OVERFLOW: EFLAGS.IF of the MODE.Exec that came (1, 0), or -1. */
+  public int evIf;
+  /** PSB: EFLAGS.IF of the PSB+'s MODE.Exec, or -1. */
+  public int psbIf;
   /** EVENT: waits for the next instruction that takes a TIP (an IRET's CFE without IP). */
   public boolean evAtTip;
   /** EVENT TRIG: the instruction count from its anchor (ICNT), or -1 when it has none. */
@@ -308,6 +312,7 @@ public final class QueryDecoder {
     evAfter = false;
     evAtTip = false;
     evCount = -1;
+    evIf = -1;
   }
 
   private void clearEventTrace() {
@@ -377,6 +382,7 @@ public final class QueryDecoder {
         }
         case MODE_EXEC -> {
           event(FlowEventKind.EXEC_MODE, FlowSink.NO_IP, false, p.execBits());
+          evIf = ifOf(p);
           return Item.EVENT;
         }
         case MODE_TSX -> {
@@ -550,6 +556,11 @@ public final class QueryDecoder {
     }
   }
 
+  /** MODE.Exec's IF bit (bit 2 of its payload). */
+  private static int ifOf(Packet p) {
+    return (int) (p.payload >>> 2) & 1;
+  }
+
   private void cfeEvent(long ip, boolean bound) {
     event(cfeKind, ip, bound, cfePayload);
     evData1 = cfeData1;
@@ -697,7 +708,7 @@ public final class QueryDecoder {
 
   /** FUP outside PSB+: an interrupt/exception (… TIP) or an asynchronous disable (… TIP.PGD). */
   private Item asyncSequence(long from) {
-    int mode = 0;
+    int mode = 0, iflag = -1;
     long paging = -1;
     long vmcs = -1;
     for (;;) {
@@ -706,7 +717,10 @@ public final class QueryDecoder {
       if (st == PacketDecoder.Status.ERROR) return packetError();
       switch (p.kind) {
         case PIP -> paging = p.payload | (p.payload2 & 1);
-        case MODE_EXEC -> mode = p.execBits();
+        case MODE_EXEC -> {
+          mode = p.execBits();
+          iflag = ifOf(p);
+        }
         case TSC -> tsc = p.payload;
         case VMCS -> vmcs = p.payload;
         case PAD, MTC, CYC, TMA, CBR, MNT -> {}
@@ -714,6 +728,7 @@ public final class QueryDecoder {
           event(FlowEventKind.INTERRUPT, from, from != FlowSink.NO_IP, 0);
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           evModeBits = mode;
+          evIf = iflag;
           evPaging = paging;
           evVmcs = vmcs;
           return Item.EVENT;
@@ -724,6 +739,7 @@ public final class QueryDecoder {
           evAsync = true;
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           evModeBits = mode;
+          evIf = iflag;
           evPaging = paging;
           evVmcs = vmcs;
           return Item.EVENT;
@@ -737,7 +753,7 @@ public final class QueryDecoder {
 
   /** OVF: packets were lost; tracing resumes at the next FUP's IP, or disabled. */
   private Item overflowSequence() {
-    int mode = 0;
+    int mode = 0, iflag = -1; // (libipt applies neither between OVF and its FUP)
     long paging = -1;
     // The FUP that a MODE.TSX, EXSTOP, PTWRITE or MWAIT waited for was lost: libipt 2.2 drops
     // them, and what waited behind the MWAIT, at the overflow (ovf-pending-*.ptt show it).
@@ -754,7 +770,10 @@ public final class QueryDecoder {
       if (st == PacketDecoder.Status.ERROR) return packetError();
       switch (p.kind) {
         case PIP -> paging = p.payload | (p.payload2 & 1);
-        case MODE_EXEC -> mode = p.execBits();
+        case MODE_EXEC -> {
+          mode = p.execBits();
+          iflag = ifOf(p);
+        }
         case TSC -> tsc = p.payload;
         case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
         case FUP -> {
@@ -789,6 +808,7 @@ public final class QueryDecoder {
     psbOffset = p.offset;
     psbIp = FlowSink.NO_IP;
     psbModeBits = 0;
+    psbIf = -1;
     psbPaging = -1;
     psbTsx = -1;
     psbVmcs = -1;
@@ -820,6 +840,7 @@ public final class QueryDecoder {
         }
         case MODE_EXEC -> {
           psbModeBits = p.execBits();
+          psbIf = ifOf(p);
           psbStatus(FlowEventKind.EXEC_MODE, psbModeBits);
         }
         case MODE_TSX -> psbTsx = (int) p.payload;
