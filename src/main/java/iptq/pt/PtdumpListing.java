@@ -305,7 +305,8 @@ public final class PtdumpListing {
       sep = true;
     }
     if (opt.showRaw()) {
-      int n = d.copyBytes(p, bytes);
+      // libipt reports SKD007's OVF (a cut CYC and the OVF, 3 bytes) with an OVF's size, 2
+      int n = Math.min(d.copyBytes(p, bytes), p.kind == PacketKind.OVF ? 2 : p.size);
       if (sep) sb.append(' ');
       int start = sb.length();
       for (int i = 0; i < n && i < (RAW - 1) / 2; i++) PacketFormat.hex(sb, bytes[i] & 0xff, 2);
