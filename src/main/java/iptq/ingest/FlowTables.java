@@ -82,10 +82,10 @@ final class FlowTables implements FlowSink {
   public void block(long seq, long startIp, long endIp, int insns, long ts) {
     Namer.Name n = namer.name(startIp);
     long at = ns(ts);
-    // Only when the module changes: a block in a module without names is noted once per visit.
+    // Only when the module changes: a module without names (or with exports only) is noted once per visit.
     if (needs != null && n.module() != lastModule) {
       lastModule = n.module();
-      if (n.function() == null) needs.ran(startIp);
+      needs.ran(startIp);
     }
     t.blocks.add(segment, seq, at, pid, tid, startIp, endIp, insns, n.module(), n.function(),
         n.function() == null ? TableWriter.NULL : n.offset());

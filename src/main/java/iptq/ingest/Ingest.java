@@ -302,6 +302,8 @@ public final class Ingest {
     run.open.add(windows);
     // the same module in several recordings (or loaded twice) would repeat its warning
     for (String w : windows.warnings()) if (run.warned.add(w)) System.err.println("iptq: warning: " + w);
+    // each PDB not found is in the summary for the modules that ran; module by module only when asked
+    if (options.verbose()) for (String d : windows.details()) if (run.warned.add(d)) System.err.println("iptq: detail: " + d);
     for (Path d : windows.dumpsUsed()) dumpsUsed.add(d.toAbsolutePath().normalize());
     dumpMatch.trace(traceId, processRows, moduleRows);
     // Without code the packets are still named by module, for the summary of what was missing.
