@@ -97,15 +97,6 @@ public record Errata(
     return e == null ? NONE : e;
   }
 
-  /**
-   * The packet-level errata libipt's query decoder (under ptxed and the flow decoders) applies:
-   * SKD007 as the packet decoder does, but not SKZ84 (there a corrupted TMA stays a decode
-   * error). Give this to the {@link PacketDecoder} under a flow decoder.
-   */
-  public Errata forQueryDecoder() {
-    return new Errata(bdm70, bdm64, skd007, skd022, skd010, skl014, apl12, apl11, skl168, false);
-  }
-
   /** The errata named as libipt names them (lower case), for messages and notes. */
   public java.util.List<String> names() {
     java.util.List<String> n = new java.util.ArrayList<>();
