@@ -2,7 +2,7 @@ package iptq.cli;
 
 import iptq.flow.AddressFilter;
 import iptq.flow.FlowDecoder;
-import iptq.flow.FlowListing;
+import iptq.flow.ListingBuffer;
 import iptq.flow.PtxedListing;
 import iptq.image.RawImage;
 import iptq.pt.Errata;
@@ -10,11 +10,7 @@ import iptq.pt.PacketDecoder;
 import iptq.pt.RawTrace;
 import iptq.x86.CapstoneLibrary;
 import iptq.x86.Disassembler;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -166,7 +162,7 @@ public final class InsnsCommand implements Callable<Integer> {
     if (specs.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "no code: give --raw FILE:BASE (or --image FILE@ADDR)");
     Inputs.requireImageFiles(specs);
     RawImage image = RawImage.of(specs);
-    BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+    ListingBuffer out = new ListingBuffer(System.out);
     PtxedArgs.TraceSlice slice = pt != null ? PtxedArgs.traceSlice(pt) : new PtxedArgs.TraceSlice(trace, 0, -1);
     Inputs.requireRawTrace(slice.file(), "insns");
     RawTrace rt = null;
@@ -192,14 +188,7 @@ public final class InsnsCommand implements Callable<Integer> {
         int n = image.read(decoder[0].asid(), ip, code, 0, code.length);
         return n == 0 ? null : dis.text(ip, code, 0, n, decoder[0].mode());
       };
-      FlowListing.Lines lines = line -> {
-        try {
-          out.append(line).append('\n');
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      };
-      PtxedListing listing = new PtxedListing(lines,
+      PtxedListing listing = new PtxedListing(out,
           options(), text, new PtxedListing.StatusSource() {
             @Override
             public boolean statusUpdate() {
@@ -218,7 +207,7 @@ public final class InsnsCommand implements Callable<Integer> {
           });
       if (check) listing.checking(new InsnCheck(image, dis, decoder));
       // ptxed reports a processor libipt does not know before decoding, and decodes by the spec.
-      if (unknownCpu) lines.line("[0, 0: config error: unknown cpu]");
+      if (unknownCpu) out.line("[0, 0: config error: unknown cpu]");
       // the packet-level errata (SKZ84, SKD007) too: libipt 2.2's query decoder sits on its packet decoder
       decoder[0] = new FlowDecoder(packets.errata(errata), image, listing).workarounds(errata, filter);
       decoder[0].decode();

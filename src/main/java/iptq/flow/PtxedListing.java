@@ -123,14 +123,7 @@ public final class PtxedListing implements FlowSink {
       check(ip, size);
       return;
     }
-    sb.setLength(0);
-    if (speculative) sb.append("? ");
-    hex(ip);
-    if (!o.noInst() && text != null) {
-      String t = text.apply(ip);
-      if (t != null) sb.append("  ").append(t);
-    }
-    out.line(sb);
+    out.insn(speculative, ip, o.noInst() || text == null ? null : text.apply(ip));
     check(ip, size);
   }
 
