@@ -211,7 +211,8 @@ public final class InsnsCommand implements Callable<Integer> {
       if (check) listing.checking(new InsnCheck(image, dis, decoder));
       // ptxed reports a processor libipt does not know before decoding, and decodes by the spec.
       if (unknownCpu) out.line("[0, 0: config error: unknown cpu]");
-      decoder[0] = new FlowDecoder(packets, image, listing).workarounds(errata, filter).reportIflags(eventIflags);
+      // the packet-level errata (SKZ84, SKD007) too: libipt 2.2's query decoder sits on its packet decoder
+      decoder[0] = new FlowDecoder(packets.errata(errata), image, listing).workarounds(errata, filter).reportIflags(eventIflags);
       decoder[0].decode();
       listing.printStats();
     } finally {

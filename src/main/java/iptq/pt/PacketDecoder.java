@@ -339,6 +339,7 @@ public final class PacketDecoder {
       v |= ((long) (x >>> 1)) << shl;
       shl += 7;
       if ((x & 1) == 0) {
+        if (n == 1 && errata.skd007()) return 0; // a 2-byte CYC may be SKD007's: decode() looks
         out.reset(PacketKind.CYC, base + p, n + 1);
         out.payload = v;
         return n + 1;
@@ -413,6 +414,14 @@ public final class PacketDecoder {
           shl += 7;
           if (shl > 64) return error(off, DecodeError.BAD_PACKET, "cyc packet longer than 64 bits");
           v |= bits;
+        }
+        if (n == 2 && errata.skd007() && (v & ~0x1fL) == 0x20 && avail > 2 && b.get(p + 2) == (byte) 0xf3) {
+          // SKD007: an overflow cut this CYC after its first byte; its "second byte" is the
+          // OVF's 02 and f3 follows. Like libipt: an OVF at the CYC's offset, 3 bytes consumed.
+          out.reset(PacketKind.OVF, off, 3);
+          out.payload = h;
+          lastIp = 0;
+          return null;
         }
         out.reset(PacketKind.CYC, off, n);
         out.payload = v;
