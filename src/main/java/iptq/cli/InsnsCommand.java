@@ -1,17 +1,16 @@
 package iptq.cli;
 
+import iptq.flow.AddressFilter;
 import iptq.flow.FlowDecoder;
-import iptq.flow.FlowListing;
+import iptq.flow.ListingBuffer;
 import iptq.flow.PtxedListing;
 import iptq.image.RawImage;
+import iptq.pt.Errata;
 import iptq.pt.PacketDecoder;
 import iptq.pt.RawTrace;
+import iptq.x86.CapstoneLibrary;
 import iptq.x86.Disassembler;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,13 +91,14 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--block:end-on-jump", description = "blocks end at direct jumps too")
   boolean endOnJump;
 
-  @Option(names = "--check", description = "accepted: iptq lists only instructions its decoder decoded, so ptxed's checks have nothing to report")
+  @Option(names = "--check", description = "decode every instruction again with capstone and print a check error where it disagrees (size, kind of branch)")
   boolean check;
 
   @Option(names = "--resync-on-error", description = "accepted: iptq always resumes at the next PSB after an error")
   boolean resyncOnError;
 
-  @Option(names = "--cpu", paramLabel = "none|F/M[/S]", description = "the CPU (accepted and checked; its errata workarounds are not applied yet)")
+  @Option(names = "--cpu", paramLabel = "none|F/M[/S]",
+      description = "decode with the workarounds libipt 2.2 applies for this CPU's errata (none: by the specification)")
   String cpu;
 
   @Option(names = "--mtc-freq", paramLabel = "N", description = "IA32_RTIT_CTL.MTCFreq (accepted; --event:time shows TSC packets only)")
@@ -116,7 +116,7 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = {"--filter:addr0_cfg", "--filter:addr1_cfg", "--filter:addr2_cfg", "--filter:addr3_cfg",
       "--filter:addr0_a", "--filter:addr1_a", "--filter:addr2_a", "--filter:addr3_a",
       "--filter:addr0_b", "--filter:addr1_b", "--filter:addr2_b", "--filter:addr3_b"},
-      paramLabel = "N", description = "IA32_RTIT_ADDRn filter registers (accepted; the trace's TIP.PGE/TIP.PGD carry the filter's effect)")
+      paramLabel = "N", description = "IA32_RTIT_CTL.ADDRn_CFG, IA32_RTIT_ADDRn_A/B the trace was recorded with (for the SKL014 workaround of --cpu)")
   List<String> filters = new ArrayList<>();
 
   @Option(names = {"--event:tick", "--event:iflags"}, hidden = true)
@@ -141,12 +141,20 @@ public final class InsnsCommand implements Callable<Integer> {
     if (!unsupportedEvents.isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick and --event:iflags are not supported by iptq yet");
     }
-    if (cpu != null && !cpu.equals("none") && !cpu.matches("\\d+/\\d+(/\\d+)?")) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--cpu takes none or FAMILY/MODEL[/STEPPING], not " + cpu);
+    Errata errata = Errata.NONE;
+    boolean unknownCpu = false;
+    if (cpu != null && !cpu.equals("none")) {
+      Errata.Cpu c;
+      try {
+        c = Errata.Cpu.parse(cpu);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--cpu takes none or FAMILY/MODEL[/STEPPING], not " + cpu);
+      }
+      errata = Errata.of(c);
+      unknownCpu = !Errata.known(c);
     }
-    for (String f : filters) {
-      if (PtxedArgs.number(f) == null) throw new CommandLine.ParameterException(spec.commandLine(), "--filter:...: bad argument: " + f);
-    }
+    AddressFilter filter = PtxedArgs.filter(spec.commandLine().getParseResult().originalArgs(),
+        m -> new CommandLine.ParameterException(spec.commandLine(), m));
     if (trace != null && pt != null) throw new CommandLine.ParameterException(spec.commandLine(), "give the trace once: positional or --pt, not both");
     if (trace == null && pt == null) throw new CommandLine.ParameterException(spec.commandLine(), "no trace: give TRACE.pt or --pt FILE");
     List<String> specs = new ArrayList<>(images);
@@ -154,11 +162,19 @@ public final class InsnsCommand implements Callable<Integer> {
     if (specs.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "no code: give --raw FILE:BASE (or --image FILE@ADDR)");
     Inputs.requireImageFiles(specs);
     RawImage image = RawImage.of(specs);
-    BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+    ListingBuffer out = new ListingBuffer(System.out);
     PtxedArgs.TraceSlice slice = pt != null ? PtxedArgs.traceSlice(pt) : new PtxedArgs.TraceSlice(trace, 0, -1);
     Inputs.requireRawTrace(slice.file(), "insns");
     RawTrace rt = null;
-    try (Disassembler dis = noInst || quiet ? null : new Disassembler()) {
+    if (resyncOnError) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--resync-on-error is not supported: after an error iptq"
+          + " resumes at the next PSB, as ptxed does without it (libipt's resync-in-place is not reproduced yet)");
+    }
+    if (check && CapstoneLibrary.problem() != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--check decodes every instruction again with capstone: "
+          + CapstoneLibrary.message(CapstoneLibrary.problem()));
+    }
+    try (Disassembler dis = (noInst || quiet) && !check ? null : new Disassembler()) {
       PacketDecoder packets;
       if (slice.offset() == 0 && slice.size() < 0) {
         rt = RawTrace.open(slice.file());
@@ -168,18 +184,11 @@ public final class InsnsCommand implements Callable<Integer> {
       }
       FlowDecoder[] decoder = new FlowDecoder[1];
       byte[] code = new byte[16];
-      LongFunction<String> text = dis == null ? null : ip -> {
+      LongFunction<String> text = dis == null || noInst || quiet ? null : ip -> {
         int n = image.read(decoder[0].asid(), ip, code, 0, code.length);
         return n == 0 ? null : dis.text(ip, code, 0, n, decoder[0].mode());
       };
-      FlowListing.Lines lines = line -> {
-        try {
-          out.append(line).append('\n');
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      };
-      PtxedListing listing = new PtxedListing(lines,
+      PtxedListing listing = new PtxedListing(out,
           options(), text, new PtxedListing.StatusSource() {
             @Override
             public boolean statusUpdate() {
@@ -190,8 +199,16 @@ public final class InsnsCommand implements Callable<Integer> {
             public boolean syncing() {
               return decoder[0].syncing();
             }
+
+            @Override
+            public long offset() {
+              return decoder[0].traceOffset();
+            }
           });
-      decoder[0] = new FlowDecoder(packets, image, listing);
+      if (check) listing.checking(new InsnCheck(image, dis, decoder));
+      // ptxed reports a processor libipt does not know before decoding, and decodes by the spec.
+      if (unknownCpu) out.line("[0, 0: config error: unknown cpu]");
+      decoder[0] = new FlowDecoder(packets, image, listing).workarounds(errata, filter);
       decoder[0].decode();
       listing.printStats();
     } finally {

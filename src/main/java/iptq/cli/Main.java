@@ -34,7 +34,37 @@ public final class Main implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Main());
+    return configure(new CommandLine(new Main()));
+  }
+
+  /**
+   * The tree for these arguments: when the first one names a command, the top command with only
+   * that subcommand, else the whole tree. picocli builds every option of every command it is
+   * given by reflection, a few hundred milliseconds for the whole tree on a busy machine, which a
+   * short run such as {@code iptq insns} or {@code iptq packets} should not spend on the eleven
+   * commands it does not run. What that command parses, prints and returns is the same in both
+   * ({@code MainTest}).
+   */
+  public static CommandLine commandLine(String[] args) {
+    if (args.length > 0) {
+      for (Class<?> c : Main.class.getAnnotation(Command.class).subcommands()) {
+        Command sub = c.getAnnotation(Command.class);
+        if (c == CommandLine.HelpCommand.class || !sub.name().equals(args[0])) continue;
+        CommandLine.Model.CommandSpec top = CommandLine.Model.CommandSpec.wrapWithoutInspection(new Main());
+        top.name("iptq");
+        CommandLine cl = new CommandLine(top);
+        try {
+          cl.addSubcommand(sub.name(), c.getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+        return configure(cl);
+      }
+    }
+    return commandLine();
+  }
+
+  private static CommandLine configure(CommandLine cl) {
     synopsisWrappedBetweenOptions(cl);
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler((ex, args) -> {
@@ -45,7 +75,8 @@ public final class Main implements Runnable {
     });
     // A query that starts with an SQL comment ("-- ...") is a query, not an option: SqlCommand
     // then tells a mistyped option from SQL itself.
-    cl.getSubcommands().get("sql").setUnmatchedOptionsArePositionalParams(true);
+    CommandLine sql = cl.getSubcommands().get("sql");
+    if (sql != null) sql.setUnmatchedOptionsArePositionalParams(true);
     return cl;
   }
 
@@ -114,7 +145,7 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     iptq.store.Stops.install();
-    int rc = commandLine().execute(args);
+    int rc = commandLine(args).execute(args);
     iptq.store.Stops.awaitStop();
     System.exit(rc);
   }

@@ -2,15 +2,12 @@ package iptq.cli;
 
 import iptq.flow.FlowDecoder;
 import iptq.flow.FlowListing;
+import iptq.flow.ListingBuffer;
 import iptq.image.CodeImage;
 import iptq.ingest.OneSegment;
 import iptq.symbols.SymbolMap;
 import iptq.x86.Disassembler;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -24,7 +21,7 @@ final class SegmentListing {
 
   static int insns(Path trace, SegmentOptions one, List<String> rawImages, boolean ipOnly) throws IOException {
     if (trace == null) throw new iptq.InputException(null, -1, "no trace: give TRACE.etl with --segment N");
-    BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+    ListingBuffer out = new ListingBuffer(System.out);
     try (OneSegment s = one.open(trace, rawImages, "insns"); Disassembler dis = ipOnly ? null : new Disassembler()) {
       CodeImage image = s.image();
       if (image == null) {
@@ -44,13 +41,7 @@ final class SegmentListing {
         if (name == null) return insn;
         return insn == null ? name : name + "  " + insn;
       };
-      FlowListing listing = new FlowListing(line -> {
-        try {
-          out.append(line).append('\n');
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }, text);
+      FlowListing listing = new FlowListing(out, text);
       decoder[0] = new FlowDecoder(s.input().decoders().get(), image, listing);
       decoder[0].decode();
     } finally {

@@ -12,6 +12,20 @@ public final class FlowListing implements FlowSink {
   /** Receives each finished line. */
   public interface Lines {
     void line(CharSequence line);
+
+    /**
+     * An instruction line: {@code "? "} when {@code speculative}, the IP in 16 hex digits, then,
+     * unless {@code text} is null, two spaces and the text. {@link ListingBuffer} writes it
+     * without building the line.
+     */
+    default void insn(boolean speculative, long ip, CharSequence text) {
+      StringBuilder sb = new StringBuilder(speculative ? "? " : "");
+      String s = Long.toHexString(ip);
+      for (int i = s.length(); i < 16; i++) sb.append('0');
+      sb.append(s);
+      if (text != null) sb.append("  ").append(text);
+      line(sb);
+    }
   }
 
   private final Lines out;
@@ -35,13 +49,7 @@ public final class FlowListing implements FlowSink {
 
   @Override
   public void instruction(long seq, long ip, int size) {
-    sb.setLength(0);
-    hex(ip);
-    if (!ipOnly) {
-      String t = text.apply(ip);
-      if (t != null) sb.append("  ").append(t);
-    }
-    out.line(sb);
+    out.insn(false, ip, ipOnly ? null : text.apply(ip));
   }
 
   @Override

@@ -14,7 +14,7 @@ record Cli(int exit, String out, String err) {
     InputStream saved = System.in;
     try {
       if (stdin != null) System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-      var cl = Main.commandLine();
+      var cl = Main.commandLine(args);
       cl.setOut(new PrintWriter(out, true));
       cl.setErr(new PrintWriter(err, true));
       int code = cl.execute(args);

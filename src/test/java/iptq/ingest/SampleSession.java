@@ -47,12 +47,13 @@ public record SampleSession(Path data, Path bin) {
   }
 
   /** Every recording, every dump, the PE files and the PDBs: the README's walk-through. */
-  public Run ingestAll(Path db) {
+  public Run ingestAll(Path db, String... moreOptions) {
     List<String> a = new ArrayList<>(List.of("ingest"));
     for (String r : RECORDINGS) a.add(etl(r).toString());
     a.addAll(List.of("--dump", kernelDump().toString()));
     for (String r : RECORDINGS) a.addAll(List.of("--dump", dump(r).toString()));
     a.addAll(List.of("--image-path", bin.toString(), "--symbols", bin.toString(), "-o", db.toString()));
+    a.addAll(List.of(moreOptions));
     return iptq(a.toArray(new String[0]));
   }
 
