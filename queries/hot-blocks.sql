@@ -1,6 +1,6 @@
 -- title: Hot blocks
 -- description: Basic blocks by instructions executed and by executions, per process and
---   module, over the chosen segments.
+--   module, over the chosen segments; traces lists the recordings (trace_id) they ran in.
 -- param: by : instructions|executions = instructions -- order by instructions or executions
 -- param: limit : integer = 20 -- rows to show; 0 shows all
 -- param: trigger : trigger = * -- only segments with this trigger; * for all
@@ -30,8 +30,10 @@ WITH picked AS (
   -- Counting distinct segments is the costly part over millions of blocks: do it only for the
   -- blocks shown.
   SELECT x.process, x.start_ip, x.end_ip, x.module, x.function, x.function_offset,
-         count(DISTINCT x.segment_id) AS segments
+         count(DISTINCT x.segment_id) AS segments,
+         string_agg(DISTINCT g.trace_id::VARCHAR, ', ' ORDER BY g.trace_id::VARCHAR) AS traces
   FROM runs x
+  JOIN segments g ON g.segment_id = x.segment_id
   JOIN shown s ON s.process IS NOT DISTINCT FROM x.process AND s.start_ip = x.start_ip
               AND s.end_ip = x.end_ip AND s.module IS NOT DISTINCT FROM x.module
               AND s.function IS NOT DISTINCT FROM x.function
@@ -42,7 +44,7 @@ WITH picked AS (
 SELECT s.process, s.module,
        s.function || CASE WHEN s.function_offset > 0 THEN printf('+0x%x', s.function_offset) ELSE '' END AS function,
        s.start_ip, s.end_ip, s.instructions,
-       s.pct_instructions, s.executions, c.segments
+       s.pct_instructions, s.executions, c.segments, c.traces
 FROM shown s
 JOIN segment_counts c ON c.process IS NOT DISTINCT FROM s.process AND c.start_ip = s.start_ip
                      AND c.end_ip = s.end_ip AND c.module IS NOT DISTINCT FROM s.module

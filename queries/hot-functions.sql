@@ -1,6 +1,7 @@
 -- title: Hot functions
 -- description: Functions by instructions executed and by visits (entries: consecutive blocks
---   in one function count once), per process and module, over the chosen segments.
+--   in one function count once), per process and module, over the chosen segments; traces
+--   lists the recordings (trace_id) they ran in.
 -- param: by : instructions|visits = instructions -- order by instructions or visits
 -- param: limit : integer = 20 -- rows to show; 0 shows all
 -- param: trigger : trigger = * -- only segments with this trigger; * for all
@@ -29,14 +30,16 @@ WITH picked AS (
 ), segment_counts AS (
   -- Counting distinct segments is the costly part over millions of visits: do it only for the
   -- functions shown.
-  SELECT x.process, x.module, x.function, count(DISTINCT x.segment_id) AS segments
+  SELECT x.process, x.module, x.function, count(DISTINCT x.segment_id) AS segments,
+         string_agg(DISTINCT g.trace_id::VARCHAR, ', ' ORDER BY g.trace_id::VARCHAR) AS traces
   FROM runs x
+  JOIN segments g ON g.segment_id = x.segment_id
   JOIN shown s ON s.process IS NOT DISTINCT FROM x.process AND s.module IS NOT DISTINCT FROM x.module
               AND s.function IS NOT DISTINCT FROM x.function
   GROUP BY ALL
 )
 SELECT s.process, s.module, s.function, s.instructions, s.pct_instructions, s.visits, s.blocks,
-       c.segments
+       c.segments, c.traces
 FROM shown s
 JOIN segment_counts c ON c.process IS NOT DISTINCT FROM s.process AND c.module IS NOT DISTINCT FROM s.module
                      AND c.function IS NOT DISTINCT FROM s.function

@@ -28,61 +28,68 @@ COMMENT ON COLUMN packets.payload2 IS 'Second kind-specific value: PIP NR bit, T
 COMMENT ON COLUMN packets.tsc IS 'Estimated time-stamp counter value from the timing packets so far (TSC, TMA+MTC, CYC+CBR); NULL before the first TSC packet.';
 COMMENT ON COLUMN packets.ts IS 'tsc as ns since trace start, where the TSC frequency is known (--tsc-hz, or the ETL header); else NULL.';
 
-CREATE TABLE branches (
-  segment_id    BIGINT  NOT NULL,
-  seq           BIGINT  NOT NULL,
-  ts            BIGINT,
-  pid           INTEGER,
-  tid           INTEGER,
-  from_ip       UBIGINT NOT NULL,
-  to_ip         UBIGINT,
-  kind          VARCHAR NOT NULL,
-  taken         BOOLEAN NOT NULL,
-  from_module   VARCHAR,
-  from_function VARCHAR,
-  to_module     VARCHAR,
-  to_function   VARCHAR
-);
-COMMENT ON TABLE branches IS 'One row per control-transfer instruction the flow decoder walked (taken or not), in execution order.';
-COMMENT ON COLUMN branches.segment_id IS 'The buffer.';
-COMMENT ON COLUMN branches.seq IS 'Position in the segment''s execution order; blocks, branches and flow_events share one sequence.';
-COMMENT ON COLUMN branches.ts IS 'Estimated ns since trace start; the segment''s ts when there are no timing packets.';
-COMMENT ON COLUMN branches.pid IS 'Process id (the segment''s, or from PIP/CR3).';
-COMMENT ON COLUMN branches.tid IS 'Thread id.';
-COMMENT ON COLUMN branches.from_ip IS 'Address of the branch instruction.';
-COMMENT ON COLUMN branches.to_ip IS 'Where execution went next (the fall-through for a not-taken jcc); NULL where tracing stopped.';
-COMMENT ON COLUMN branches.kind IS 'jcc, jmp, jmp.ind, call, call.ind, ret, ret.compressed, far (syscall, sysret, int, iret, far jmp/call/ret), async (interrupt/exception: from FUP to TIP), disable (TIP.PGD).';
-COMMENT ON COLUMN branches.taken IS 'False only for a not-taken conditional branch.';
-COMMENT ON COLUMN branches.from_module IS 'Module holding from_ip.';
-COMMENT ON COLUMN branches.from_function IS 'Function holding from_ip, as name+0xoffset when not at its start.';
-COMMENT ON COLUMN branches.to_module IS 'Module holding to_ip.';
-COMMENT ON COLUMN branches.to_function IS 'Function holding to_ip.';
+-- blocks and branches are the largest tables by far (millions of rows per second of trace):
+-- their rows keep only numbers. Every address a block starts at or a branch leaves or reaches
+-- is a row of places, with its module and function written once; the views blocks and branches
+-- (90-views.sql) join them back, so that queries name the columns as they always did.
 
-CREATE TABLE blocks (
-  segment_id      BIGINT  NOT NULL,
-  seq             BIGINT  NOT NULL,
-  ts              BIGINT,
-  pid             INTEGER,
-  tid             INTEGER,
-  start_ip        UBIGINT NOT NULL,
-  end_ip          UBIGINT NOT NULL,
-  insns           INTEGER NOT NULL,
+CREATE TABLE places (
+  place_id        INTEGER NOT NULL,
+  ip              UBIGINT NOT NULL,
   module          VARCHAR,
   function        VARCHAR,
-  function_offset BIGINT
+  function_offset BIGINT,
+  function_label  VARCHAR
 );
-COMMENT ON TABLE blocks IS 'One row per run of straight-line code the flow decoder walked, in execution order.';
-COMMENT ON COLUMN blocks.segment_id IS 'The buffer.';
-COMMENT ON COLUMN blocks.seq IS 'Position in the segment''s execution order (shared with branches and flow_events).';
-COMMENT ON COLUMN blocks.ts IS 'Estimated ns since trace start at the block''s start.';
-COMMENT ON COLUMN blocks.pid IS 'Process id.';
-COMMENT ON COLUMN blocks.tid IS 'Thread id.';
-COMMENT ON COLUMN blocks.start_ip IS 'Address of the first instruction.';
-COMMENT ON COLUMN blocks.end_ip IS 'Address of the last instruction (the branch that ends the block, or the instruction before an event).';
-COMMENT ON COLUMN blocks.insns IS 'Instructions in the block.';
-COMMENT ON COLUMN blocks.module IS 'Module holding start_ip.';
-COMMENT ON COLUMN blocks.function IS 'Function holding start_ip (symbol name, no offset).';
-COMMENT ON COLUMN blocks.function_offset IS 'start_ip minus the function''s start.';
+COMMENT ON TABLE places IS 'One row per code address the blocks and branches name, in one process''s view of the modules: the address with its module and function, written once for all the rows that reach it (block_rows, branch_rows and function_run_rows store its place_id).';
+COMMENT ON COLUMN places.place_id IS 'Key: block_rows.start_place, branch_rows.from_place and to_place, function_run_rows.start_place.';
+COMMENT ON COLUMN places.ip IS 'The address.';
+COMMENT ON COLUMN places.module IS 'Module holding ip; NULL outside every module.';
+COMMENT ON COLUMN places.function IS 'Function holding ip (symbol name, no offset); NULL without a symbol.';
+COMMENT ON COLUMN places.function_offset IS 'ip minus the function''s start; NULL without a function.';
+COMMENT ON COLUMN places.function_label IS 'function+0xoffset (just function at its start), as WinDbg writes it; NULL without a function.';
+
+CREATE TABLE branch_rows (
+  segment_id BIGINT   NOT NULL,
+  seq        BIGINT   NOT NULL,
+  ts         BIGINT,
+  pid        INTEGER,
+  tid        INTEGER,
+  from_place INTEGER  NOT NULL,
+  to_place   INTEGER,
+  kind       UTINYINT NOT NULL,
+  taken      BOOLEAN  NOT NULL
+);
+COMMENT ON TABLE branch_rows IS 'The stored rows of the branches view (which names its places and kind): one row per control-transfer instruction walked.';
+COMMENT ON COLUMN branch_rows.segment_id IS 'The buffer.';
+COMMENT ON COLUMN branch_rows.seq IS 'Position in the segment''s execution order (branches.seq).';
+COMMENT ON COLUMN branch_rows.ts IS 'branches.ts.';
+COMMENT ON COLUMN branch_rows.pid IS 'branches.pid.';
+COMMENT ON COLUMN branch_rows.tid IS 'branches.tid.';
+COMMENT ON COLUMN branch_rows.from_place IS 'places.place_id of the branch instruction (branches.from_ip, from_module, from_function).';
+COMMENT ON COLUMN branch_rows.to_place IS 'places.place_id of where execution went (branches.to_ip, to_module, to_function); NULL where tracing stopped.';
+COMMENT ON COLUMN branch_rows.kind IS 'branches.kind as its number: 0 jcc, 1 jmp, 2 jmp.ind, 3 call, 4 call.ind, 5 ret, 6 ret.compressed, 7 far, 8 async, 9 disable (the macro branch_kind names it).';
+COMMENT ON COLUMN branch_rows.taken IS 'branches.taken.';
+
+CREATE TABLE block_rows (
+  segment_id  BIGINT   NOT NULL,
+  seq         BIGINT   NOT NULL,
+  ts          BIGINT,
+  pid         INTEGER,
+  tid         INTEGER,
+  start_place INTEGER  NOT NULL,
+  end_offset  UINTEGER NOT NULL,
+  insns       INTEGER  NOT NULL
+);
+COMMENT ON TABLE block_rows IS 'The stored rows of the blocks view (which names their places): one row per run of straight-line code walked.';
+COMMENT ON COLUMN block_rows.segment_id IS 'The buffer.';
+COMMENT ON COLUMN block_rows.seq IS 'Position in the segment''s execution order (blocks.seq).';
+COMMENT ON COLUMN block_rows.ts IS 'blocks.ts.';
+COMMENT ON COLUMN block_rows.pid IS 'blocks.pid.';
+COMMENT ON COLUMN block_rows.tid IS 'blocks.tid.';
+COMMENT ON COLUMN block_rows.start_place IS 'places.place_id of the first instruction (blocks.start_ip, module, function, function_offset).';
+COMMENT ON COLUMN block_rows.end_offset IS 'blocks.end_ip minus blocks.start_ip.';
+COMMENT ON COLUMN block_rows.insns IS 'blocks.insns.';
 
 CREATE TABLE instructions (
   segment_id BIGINT   NOT NULL,

@@ -2,36 +2,32 @@
 -- ordered pass over all blocks is collected once, by the flow decoder's sink as the blocks
 -- stream by (Derived.fill completes it), rather than in every query.
 
-CREATE TABLE function_runs (
-  segment_id BIGINT  NOT NULL,
-  run        BIGINT  NOT NULL,
-  back       BIGINT  NOT NULL,
-  first_seq  BIGINT  NOT NULL,
-  last_seq   BIGINT  NOT NULL,
-  pid        INTEGER,
-  tid        INTEGER,
-  function   VARCHAR,
-  module     VARCHAR,
-  start_ip   UBIGINT NOT NULL,
-  start_ts   BIGINT,
+CREATE TABLE function_run_rows (
+  segment_id  BIGINT  NOT NULL,
+  run         BIGINT  NOT NULL,
+  back        BIGINT  NOT NULL,
+  first_seq   BIGINT  NOT NULL,
+  last_seq    BIGINT  NOT NULL,
+  pid         INTEGER,
+  tid         INTEGER,
+  start_place INTEGER NOT NULL,
+  start_ts    BIGINT,
   end_ts     BIGINT,
   insns      BIGINT  NOT NULL,
   blocks     BIGINT  NOT NULL,
   time_utc   TIMESTAMP_NS
 );
-COMMENT ON TABLE function_runs IS 'One row per visit to a function: consecutive blocks of a segment in the same function and module collapsed into one, a stop of tracing (flow_events disabled or overflow) ending a visit (written by the flow decoder as the blocks stream by).';
-COMMENT ON COLUMN function_runs.segment_id IS 'The buffer (segments.segment_id).';
-COMMENT ON COLUMN function_runs.run IS 'Visit number within the segment, 1, 2, ... in execution order.';
-COMMENT ON COLUMN function_runs.back IS 'Visit number counted from the segment''s end: 1 is the visit running when the trace stopped (at the triggering event).';
-COMMENT ON COLUMN function_runs.first_seq IS 'seq of the visit''s first block.';
-COMMENT ON COLUMN function_runs.last_seq IS 'seq of the visit''s last block.';
-COMMENT ON COLUMN function_runs.pid IS 'Process id (of the first block).';
-COMMENT ON COLUMN function_runs.tid IS 'Thread id (of the first block).';
-COMMENT ON COLUMN function_runs.function IS 'The function (blocks.function); NULL for code without a symbol.';
-COMMENT ON COLUMN function_runs.module IS 'The module (blocks.module).';
-COMMENT ON COLUMN function_runs.start_ip IS 'Address of the visit''s first instruction.';
-COMMENT ON COLUMN function_runs.start_ts IS 'ns since trace start at the visit''s first block.';
-COMMENT ON COLUMN function_runs.end_ts IS 'ns since trace start at the start of the visit''s last block.';
-COMMENT ON COLUMN function_runs.insns IS 'Instructions executed during the visit.';
-COMMENT ON COLUMN function_runs.blocks IS 'Blocks in the visit.';
-COMMENT ON COLUMN function_runs.time_utc IS 'Wall-clock time (UTC) of start_ts: traces.start_time + start_ts ns (set when the database is written).';
+COMMENT ON TABLE function_run_rows IS 'The stored rows of the function_runs view (which names their first place): one row per visit to a function, written by the flow decoder as the blocks stream by.';
+COMMENT ON COLUMN function_run_rows.segment_id IS 'The buffer.';
+COMMENT ON COLUMN function_run_rows.run IS 'function_runs.run.';
+COMMENT ON COLUMN function_run_rows.back IS 'function_runs.back (set when the database is written).';
+COMMENT ON COLUMN function_run_rows.first_seq IS 'function_runs.first_seq.';
+COMMENT ON COLUMN function_run_rows.last_seq IS 'function_runs.last_seq.';
+COMMENT ON COLUMN function_run_rows.pid IS 'function_runs.pid.';
+COMMENT ON COLUMN function_run_rows.tid IS 'function_runs.tid.';
+COMMENT ON COLUMN function_run_rows.start_place IS 'places.place_id of the visit''s first block (function_runs.start_ip, function, module).';
+COMMENT ON COLUMN function_run_rows.start_ts IS 'function_runs.start_ts.';
+COMMENT ON COLUMN function_run_rows.end_ts IS 'function_runs.end_ts.';
+COMMENT ON COLUMN function_run_rows.insns IS 'function_runs.insns.';
+COMMENT ON COLUMN function_run_rows.blocks IS 'function_runs.blocks.';
+COMMENT ON COLUMN function_run_rows.time_utc IS 'function_runs.time_utc (set when the database is written).';

@@ -10,6 +10,80 @@ CREATE MACRO time_utc(trace, t) AS (
 );
 COMMENT ON MACRO time_utc IS 'time_utc(trace_id, ts): the wall-clock time (UTC, TIMESTAMP_NS) of ts in that trace, traces.start_time + ts ns; NULL where the trace has no start time.';
 
+-- The decode tables as queries name them: blocks, branches and function_runs store places
+-- and kinds as numbers (30-decode.sql, 50-derived.sql); these views give back their names.
+
+-- The names of branch_rows.kind, in the order of iptq.flow.BranchKind.
+CREATE MACRO branch_kind(k) AS
+  (['jcc', 'jmp', 'jmp.ind', 'call', 'call.ind', 'ret', 'ret.compressed', 'far', 'async', 'disable'])[k + 1];
+COMMENT ON MACRO branch_kind IS 'branch_kind(branch_rows.kind): its name, as branches.kind gives it (jcc, jmp, jmp.ind, call, call.ind, ret, ret.compressed, far, async, disable).';
+
+CREATE VIEW branches AS
+SELECT b.segment_id, b.seq, b.ts, b.pid, b.tid,
+       f.ip AS from_ip, t.ip AS to_ip,
+       branch_kind(b.kind) AS kind, b.taken,
+       f.module AS from_module, f.function_label AS from_function,
+       t.module AS to_module, t.function_label AS to_function
+FROM branch_rows b
+JOIN places f ON f.place_id = b.from_place
+LEFT JOIN places t ON t.place_id = b.to_place;
+COMMENT ON VIEW branches IS 'One row per control-transfer instruction the flow decoder walked (taken or not), in execution order.';
+COMMENT ON COLUMN branches.segment_id IS 'The buffer.';
+COMMENT ON COLUMN branches.seq IS 'Position in the segment''s execution order; blocks, branches and flow_events share one sequence.';
+COMMENT ON COLUMN branches.ts IS 'Estimated ns since trace start; the segment''s ts when there are no timing packets.';
+COMMENT ON COLUMN branches.pid IS 'Process id (the segment''s, or from PIP/CR3).';
+COMMENT ON COLUMN branches.tid IS 'Thread id.';
+COMMENT ON COLUMN branches.from_ip IS 'Address of the branch instruction.';
+COMMENT ON COLUMN branches.to_ip IS 'Where execution went next (the fall-through for a not-taken jcc); NULL where tracing stopped.';
+COMMENT ON COLUMN branches.kind IS 'jcc, jmp, jmp.ind, call, call.ind, ret, ret.compressed, far (syscall, sysret, int, iret, far jmp/call/ret), async (interrupt/exception: from FUP to TIP), disable (TIP.PGD).';
+COMMENT ON COLUMN branches.taken IS 'False only for a not-taken conditional branch.';
+COMMENT ON COLUMN branches.from_module IS 'Module holding from_ip.';
+COMMENT ON COLUMN branches.from_function IS 'Function holding from_ip, as name+0xoffset when not at its start.';
+COMMENT ON COLUMN branches.to_module IS 'Module holding to_ip.';
+COMMENT ON COLUMN branches.to_function IS 'Function holding to_ip.';
+
+CREATE VIEW blocks AS
+SELECT b.segment_id, b.seq, b.ts, b.pid, b.tid,
+       p.ip AS start_ip, p.ip + b.end_offset AS end_ip, b.insns,
+       p.module, p.function, p.function_offset
+FROM block_rows b
+JOIN places p ON p.place_id = b.start_place;
+COMMENT ON VIEW blocks IS 'One row per run of straight-line code the flow decoder walked, in execution order.';
+COMMENT ON COLUMN blocks.segment_id IS 'The buffer.';
+COMMENT ON COLUMN blocks.seq IS 'Position in the segment''s execution order (shared with branches and flow_events).';
+COMMENT ON COLUMN blocks.ts IS 'Estimated ns since trace start at the block''s start.';
+COMMENT ON COLUMN blocks.pid IS 'Process id.';
+COMMENT ON COLUMN blocks.tid IS 'Thread id.';
+COMMENT ON COLUMN blocks.start_ip IS 'Address of the first instruction.';
+COMMENT ON COLUMN blocks.end_ip IS 'Address of the last instruction (the branch that ends the block, or the instruction before an event).';
+COMMENT ON COLUMN blocks.insns IS 'Instructions in the block.';
+COMMENT ON COLUMN blocks.module IS 'Module holding start_ip.';
+COMMENT ON COLUMN blocks.function IS 'Function holding start_ip (symbol name, no offset).';
+COMMENT ON COLUMN blocks.function_offset IS 'start_ip minus the function''s start.';
+
+CREATE VIEW function_runs AS
+SELECT r.segment_id, r.run, r.back, r.first_seq, r.last_seq, r.pid, r.tid,
+       p.function, p.module, p.ip AS start_ip,
+       r.start_ts, r.end_ts, r.insns, r.blocks, r.time_utc
+FROM function_run_rows r
+JOIN places p ON p.place_id = r.start_place;
+COMMENT ON VIEW function_runs IS 'One row per visit to a function: consecutive blocks of a segment in the same function and module collapsed into one, a stop of tracing (flow_events disabled or overflow) ending a visit (written by the flow decoder as the blocks stream by).';
+COMMENT ON COLUMN function_runs.segment_id IS 'The buffer (segments.segment_id).';
+COMMENT ON COLUMN function_runs.run IS 'Visit number within the segment, 1, 2, ... in execution order.';
+COMMENT ON COLUMN function_runs.back IS 'Visit number counted from the segment''s end: 1 is the visit running when the trace stopped (at the triggering event).';
+COMMENT ON COLUMN function_runs.first_seq IS 'seq of the visit''s first block.';
+COMMENT ON COLUMN function_runs.last_seq IS 'seq of the visit''s last block.';
+COMMENT ON COLUMN function_runs.pid IS 'Process id (of the first block).';
+COMMENT ON COLUMN function_runs.tid IS 'Thread id (of the first block).';
+COMMENT ON COLUMN function_runs.function IS 'The function (blocks.function); NULL for code without a symbol.';
+COMMENT ON COLUMN function_runs.module IS 'The module (blocks.module).';
+COMMENT ON COLUMN function_runs.start_ip IS 'Address of the visit''s first instruction.';
+COMMENT ON COLUMN function_runs.start_ts IS 'ns since trace start at the visit''s first block.';
+COMMENT ON COLUMN function_runs.end_ts IS 'ns since trace start at the start of the visit''s last block.';
+COMMENT ON COLUMN function_runs.insns IS 'Instructions executed during the visit.';
+COMMENT ON COLUMN function_runs.blocks IS 'Blocks in the visit.';
+COMMENT ON COLUMN function_runs.time_utc IS 'Wall-clock time (UTC) of start_ts: traces.start_time + start_ts ns (set when the database is written).';
+
 -- Call/return pairs. The running sum of +1 per call and -1 per return gives each one a
 -- level; a call at level L is answered by the first return after it that comes back to L
 -- (depth moves by one at a time, so nothing in between can). A segment starts in the middle

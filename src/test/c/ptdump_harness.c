@@ -6,7 +6,8 @@
  *   OFFSET error KIND               (bad-opcode | bad-packet | truncated | nosync)
  *
  * After an error it resynchronises with pt_pkt_sync_forward, as ptdump does. The Java side
- * (iptq.pt.PacketDiffTest) prints the same format from iptq's decoder.
+ * (iptq.pt.PacketDiffTest) prints the same format from iptq's decoder. Built against libipt 2.2
+ * (the kit) it prints CFE, EVD and TRIG too; against 2.0.5 (Debian) it does not know them.
  */
 #include <intel-pt.h>
 #include <inttypes.h>
@@ -83,6 +84,25 @@ static void print_packet(uint64_t off, const struct pt_packet *p)
 		printf("ptw plc=%u ip=%u payload=%" PRIx64, p->payload.ptw.plc, p->payload.ptw.ip,
 		       p->payload.ptw.payload);
 		break;
+#if (LIBIPT_VERSION >= 0x201)
+	case ppt_cfe:
+		printf("cfe type=%x vector=%x ip=%u", (unsigned) p->payload.cfe.type,
+		       p->payload.cfe.vector, p->payload.cfe.ip);
+		break;
+	case ppt_evd:
+		printf("evd type=%x payload=%" PRIx64, (unsigned) p->payload.evd.type,
+		       p->payload.evd.payload);
+		break;
+#endif
+#if (LIBIPT_VERSION >= 0x202)
+	case ppt_trig:
+		printf("trig trbv=%x ip=%u mult=%u icntv=%u", p->payload.trig.trbv,
+		       p->payload.trig.ip, p->payload.trig.mult, p->payload.trig.icntv);
+		if (p->payload.trig.icntv)
+			printf(" icnt=%x", p->payload.trig.icnt);
+		break;
+#endif
+	case ppt_invalid: printf("invalid"); break;
 	default:
 		printf("type%d", (int) p->type);
 		break;
@@ -99,13 +119,23 @@ int main(int argc, char **argv)
 	size_t size;
 	int err;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FILE.pt\n", argv[0]);
+	if (argc != 2 && argc != 4) {
+		fprintf(stderr, "usage: %s FILE.pt [FAMILY MODEL]\n", argv[0]);
 		return 2;
 	}
 	buffer = read_file(argv[1], &size);
 
 	pt_config_init(&config);
+	if (argc == 4) {
+		/* decode with the errata workarounds of that processor */
+		config.cpu.vendor = pcv_intel;
+		config.cpu.family = (uint16_t) strtoul(argv[2], NULL, 0);
+		config.cpu.model = (uint8_t) strtoul(argv[3], NULL, 0);
+		if (pt_cpu_errata(&config.errata, &config.cpu) < 0) {
+			fprintf(stderr, "unknown cpu\n");
+			return 2;
+		}
+	}
 	config.begin = buffer;
 	config.end = buffer + size;
 	decoder = pt_pkt_alloc_decoder(&config);

@@ -26,6 +26,8 @@ public final class EtlInfo {
   private EtlInfo() {}
 
   private static final int MAX_PROCESSES = 50;
+  /** Segments the description lists; {@code --list-segments} lists them all. */
+  static final int MAX_SEGMENTS = 100;
 
   public static void describe(Path file, PrintStream out) throws IOException {
     describe(file, out, -1);
@@ -62,6 +64,8 @@ public final class EtlInfo {
       Map<String, Long> triggers = new TreeMap<>();
       long firstTs = Long.MAX_VALUE;
       long lastTs = Long.MIN_VALUE;
+      List<SegmentTable> listed = new ArrayList<>();
+      long start = iptq.ingest.EtlTables.startNanos(h);
       while (f.hasMoreEvents()) {
         EtlEvent e = f.readEvent();
         firstTs = Math.min(firstTs, e.ts());
@@ -73,6 +77,7 @@ public final class EtlInfo {
         IptSegment s = ipt.accept(e).orElse(null);
         if (s != null) {
           segs++;
+          if (listed.size() < MAX_SEGMENTS) listed.add(SegmentTable.of(segs, s, start));
           bytes += s.sizeBytes();
           min = Math.min(min, s.sizeBytes());
           max = Math.max(max, s.sizeBytes());
@@ -138,6 +143,7 @@ public final class EtlInfo {
               + " --ipt-hook 0x%04X takes them all%n", hf.candidates() - hf.confirmed(), hf.hookId());
         }
       }
+      listSegments(listed, segs, file, out);
     }
   }
 
@@ -149,11 +155,46 @@ public final class EtlInfo {
         IptSegment s = f.next();
         n++;
         bytes += s.sizeBytes();
-        out.printf("  thread %6d: %,d bytes, ring offset %d, %s, %d bytes before the first PSB, timing %d, MTC %d%n",
-            s.tid(), s.sizeBytes(), s.tracePosition(), s.wrapped() ? "wrapped" : "not wrapped", s.skippedBytes(),
+        out.printf("  segment %d, thread %6d: %,d bytes, ring offset %d, %s, %d bytes before the first PSB, timing %d, MTC %d%n",
+            n, s.tid(), s.sizeBytes(), s.tracePosition(), s.wrapped() ? "wrapped" : "not wrapped", s.skippedBytes(),
             s.option().timeMode(), s.option().mtcFreq());
       }
       out.printf("IPT segments: %d (%,d bytes)%n", n, bytes);
     }
+  }
+
+  /** The first {@link #MAX_SEGMENTS} segments under the description, and how to get the rest. */
+  private static void listSegments(List<SegmentTable> listed, long total, Path file, PrintStream out) {
+    if (listed.isEmpty()) return;
+    out.printf("%nSegments (N as insns and packets take it: --segment N):%n");
+    SegmentTable.header(out);
+    for (SegmentTable r : listed) r.row(out);
+    if (total > listed.size()) {
+      out.printf("  ... and %,d more: iptq info --list-segments %s lists every one (--format csv too)%n",
+          total - listed.size(), file);
+    }
+  }
+
+  /**
+   * Every IPT segment of an .etl or ipt.sys file, numbered in file order as ingest and {@code
+   * --segment N} number them (the same pass over the events as ingest's).
+   */
+  static List<SegmentTable> segments(Path file, int iptHook) throws IOException {
+    List<SegmentTable> out = new ArrayList<>();
+    if (!TraceFiles.looksLikeEtl(file) && IptSysFile.detect(file)) {
+      try (IptSysFile f = IptSysFile.open(file)) {
+        while (f.hasNext()) out.add(SegmentTable.of(out.size() + 1, f.next(), Long.MIN_VALUE));
+      }
+      return out;
+    }
+    try (EtlFile f = EtlFile.open(file, new EtlFile.Options(iptHook))) {
+      IptSegments ipt = new IptSegments(f.header(), iptHook);
+      long start = iptq.ingest.EtlTables.startNanos(f.header());
+      while (f.hasMoreEvents()) {
+        IptSegment s = ipt.accept(f.readEvent()).orElse(null);
+        if (s != null) out.add(SegmentTable.of(out.size() + 1, s, start));
+      }
+    }
+    return out;
   }
 }

@@ -104,6 +104,10 @@ public final class IngestCommand implements Callable<Integer> {
       description = "Decode PE files as the kernel rewrites them at load time (import optimization, from the DVRT); --no-import-rewrite reads them as on disk (default: rewrite).")
   boolean importRewrite;
 
+  @Option(names = "--verbose",
+      description = "Also print, module by module, what the summary at the end sums up (each PDB not found on the symbol path).")
+  boolean verbose;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -135,7 +139,7 @@ public final class IngestCommand implements Callable<Integer> {
         parquet, instructions, threads == null ? 0 : threads, iptHook, packets, time, importRewrite,
         SymbolServer.Options.defaults().withOffline(offline)
             .withTimeout(java.time.Duration.ofMillis((long) (symbolTimeout * 1000)), 2)
-            .withProgress(Tty.progress(), System.err));
+            .withProgress(Tty.progress(), System.err), verbose);
     Ingest.Summary s = new Ingest(o, Progress.toStderr(Tty.progress())).run();
     System.out.printf("%s: %d trace(s), %,d segment(s), %,d packets, %,d decode error(s)%n",
         s.output(), s.traces(), s.segments(), s.packets(), s.errors());

@@ -1,11 +1,14 @@
 package iptq.cli;
 
+import iptq.flow.AddressFilter;
 import iptq.flow.FlowDecoder;
 import iptq.flow.ListingBuffer;
 import iptq.flow.PtxedListing;
 import iptq.image.RawImage;
+import iptq.pt.Errata;
 import iptq.pt.PacketDecoder;
 import iptq.pt.RawTrace;
+import iptq.x86.CapstoneLibrary;
 import iptq.x86.Disassembler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,13 +91,14 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--block:end-on-jump", description = "blocks end at direct jumps too")
   boolean endOnJump;
 
-  @Option(names = "--check", description = "accepted: iptq lists only instructions its decoder decoded, so ptxed's checks have nothing to report")
+  @Option(names = "--check", description = "decode every instruction again with capstone and print a check error where it disagrees (size, kind of branch)")
   boolean check;
 
   @Option(names = "--resync-on-error", description = "accepted: iptq always resumes at the next PSB after an error")
   boolean resyncOnError;
 
-  @Option(names = "--cpu", paramLabel = "none|F/M[/S]", description = "the CPU (accepted and checked; its errata workarounds are not applied yet)")
+  @Option(names = "--cpu", paramLabel = "none|F/M[/S]",
+      description = "decode with the workarounds libipt 2.2 applies for this CPU's errata (none: by the specification)")
   String cpu;
 
   @Option(names = "--mtc-freq", paramLabel = "N", description = "IA32_RTIT_CTL.MTCFreq (accepted; --event:time shows TSC packets only)")
@@ -112,7 +116,7 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = {"--filter:addr0_cfg", "--filter:addr1_cfg", "--filter:addr2_cfg", "--filter:addr3_cfg",
       "--filter:addr0_a", "--filter:addr1_a", "--filter:addr2_a", "--filter:addr3_a",
       "--filter:addr0_b", "--filter:addr1_b", "--filter:addr2_b", "--filter:addr3_b"},
-      paramLabel = "N", description = "IA32_RTIT_ADDRn filter registers (accepted; the trace's TIP.PGE/TIP.PGD carry the filter's effect)")
+      paramLabel = "N", description = "IA32_RTIT_CTL.ADDRn_CFG, IA32_RTIT_ADDRn_A/B the trace was recorded with (for the SKL014 workaround of --cpu)")
   List<String> filters = new ArrayList<>();
 
   @Option(names = {"--event:tick", "--event:iflags"}, hidden = true)
@@ -137,12 +141,20 @@ public final class InsnsCommand implements Callable<Integer> {
     if (!unsupportedEvents.isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick and --event:iflags are not supported by iptq yet");
     }
-    if (cpu != null && !cpu.equals("none") && !cpu.matches("\\d+/\\d+(/\\d+)?")) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--cpu takes none or FAMILY/MODEL[/STEPPING], not " + cpu);
+    Errata errata = Errata.NONE;
+    boolean unknownCpu = false;
+    if (cpu != null && !cpu.equals("none")) {
+      Errata.Cpu c;
+      try {
+        c = Errata.Cpu.parse(cpu);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--cpu takes none or FAMILY/MODEL[/STEPPING], not " + cpu);
+      }
+      errata = Errata.of(c);
+      unknownCpu = !Errata.known(c);
     }
-    for (String f : filters) {
-      if (PtxedArgs.number(f) == null) throw new CommandLine.ParameterException(spec.commandLine(), "--filter:...: bad argument: " + f);
-    }
+    AddressFilter filter = PtxedArgs.filter(spec.commandLine().getParseResult().originalArgs(),
+        m -> new CommandLine.ParameterException(spec.commandLine(), m));
     if (trace != null && pt != null) throw new CommandLine.ParameterException(spec.commandLine(), "give the trace once: positional or --pt, not both");
     if (trace == null && pt == null) throw new CommandLine.ParameterException(spec.commandLine(), "no trace: give TRACE.pt or --pt FILE");
     List<String> specs = new ArrayList<>(images);
@@ -154,7 +166,15 @@ public final class InsnsCommand implements Callable<Integer> {
     PtxedArgs.TraceSlice slice = pt != null ? PtxedArgs.traceSlice(pt) : new PtxedArgs.TraceSlice(trace, 0, -1);
     Inputs.requireRawTrace(slice.file(), "insns");
     RawTrace rt = null;
-    try (Disassembler dis = noInst || quiet ? null : new Disassembler()) {
+    if (resyncOnError) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--resync-on-error is not supported: after an error iptq"
+          + " resumes at the next PSB, as ptxed does without it (libipt's resync-in-place is not reproduced yet)");
+    }
+    if (check && CapstoneLibrary.problem() != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--check decodes every instruction again with capstone: "
+          + CapstoneLibrary.message(CapstoneLibrary.problem()));
+    }
+    try (Disassembler dis = (noInst || quiet) && !check ? null : new Disassembler()) {
       PacketDecoder packets;
       if (slice.offset() == 0 && slice.size() < 0) {
         rt = RawTrace.open(slice.file());
@@ -164,7 +184,7 @@ public final class InsnsCommand implements Callable<Integer> {
       }
       FlowDecoder[] decoder = new FlowDecoder[1];
       byte[] code = new byte[16];
-      LongFunction<String> text = dis == null ? null : ip -> {
+      LongFunction<String> text = dis == null || noInst || quiet ? null : ip -> {
         int n = image.read(decoder[0].asid(), ip, code, 0, code.length);
         return n == 0 ? null : dis.text(ip, code, 0, n, decoder[0].mode());
       };
@@ -179,8 +199,16 @@ public final class InsnsCommand implements Callable<Integer> {
             public boolean syncing() {
               return decoder[0].syncing();
             }
+
+            @Override
+            public long offset() {
+              return decoder[0].traceOffset();
+            }
           });
-      decoder[0] = new FlowDecoder(packets, image, listing);
+      if (check) listing.checking(new InsnCheck(image, dis, decoder));
+      // ptxed reports a processor libipt does not know before decoding, and decodes by the spec.
+      if (unknownCpu) out.line("[0, 0: config error: unknown cpu]");
+      decoder[0] = new FlowDecoder(packets, image, listing).workarounds(errata, filter);
       decoder[0].decode();
       listing.printStats();
     } finally {

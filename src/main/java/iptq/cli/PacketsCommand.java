@@ -1,50 +1,53 @@
 package iptq.cli;
 
-import iptq.InputException;
-import iptq.pt.DecodeError;
-import iptq.pt.Packet;
-import iptq.pt.PacketClock;
+import iptq.pt.Errata;
 import iptq.pt.PacketDecoder;
-import iptq.pt.PacketFormat;
-import iptq.pt.PacketKind;
+import iptq.pt.PtdumpClock;
+import iptq.pt.PtdumpListing;
 import iptq.pt.RawTrace;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
- * {@code iptq packets TRACE.pt}: every packet of a raw trace, one per line, in the layout of
- * libipt's {@code ptdump}, so the two can be diffed. Decode errors print as ptdump prints them
- * and the listing resumes at the next PSB.
+ * {@code iptq packets TRACE.pt}: every packet of a raw trace, byte for byte as libipt 2.2's
+ * {@code ptdump} lists it, with ptdump's options (see docs/drop-in.md). What ptdump passes over
+ * in silence (a trace cut inside its last packet, a trace without a PSB) iptq says on standard
+ * error, so that standard output stays ptdump's.
  */
 @Command(
     name = "packets",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
+    sortOptions = false,
     description = {
-      "List the packets of a raw Intel PT trace in the layout of libipt's ptdump.",
+      "List the packets of a raw Intel PT trace exactly as libipt's ptdump lists them, with ptdump's options.",
       "One packet per line: offset, packet name, payload. Decode errors print as [offset: error decoding packet: what]"
-          + " and the listing resumes at the next PSB."
+          + " and the listing resumes at the next PSB.",
+      "  iptq packets [OPTIONS] TRACE.pt[:FROM[-TO]]"
     })
 public final class PacketsCommand implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "TRACE.pt", description = "raw Intel PT trace file")
-  Path trace;
+  @Parameters(index = "0", paramLabel = "TRACE.pt[:FROM[-TO]]",
+      description = "raw Intel PT trace file, optionally a byte offset or range of it (as ptdump)")
+  String trace;
 
-  @Option(names = "--no-offset", description = "don't show the offset as the first column")
-  boolean noOffset;
+  @Option(names = "--no-sync", description = "don't look for the first PSB: take the start of the trace as a sync point")
+  boolean noSync;
+
+  @Option(names = "--quiet", description = "print nothing but errors")
+  boolean quiet;
 
   @Option(names = "--no-pad", description = "don't show PAD packets")
   boolean noPad;
@@ -52,97 +55,136 @@ public final class PacketsCommand implements Callable<Integer> {
   @Option(names = "--no-timing", description = "don't show timing packets (TSC, TMA, MTC, CYC, CBR)")
   boolean noTiming;
 
-  @Option(names = "--lastip", description = "show the full IP after last-IP decompression on IP packets")
+  @Option(names = "--no-cyc", description = "don't show CYC packets and ignore them when tracking time")
+  boolean noCyc;
+
+  @Option(names = "--no-offset", description = "don't show the offset as the first column")
+  boolean noOffset;
+
+  @Option(names = "--raw", description = "show the raw packet bytes")
+  boolean raw;
+
+  @Option(names = "--lastip", description = "show the last IP (after decompression) on packets with IP payloads")
   boolean lastIp;
+
+  @Option(names = "--exec-mode", description = "show the execution mode on mode.exec packets")
+  boolean execMode;
 
   @Option(names = "--time", description = "show the estimated TSC on timing packets")
   boolean time;
 
-  @Option(names = "--mtc-freq", paramLabel = "N", description = "IA32_RTIT_CTL.MTCFreq (default: ${DEFAULT-VALUE})")
-  int mtcFreq = PacketClock.Config.DEFAULT.mtcFreq();
+  @Option(names = "--tcal", description = "show the time calibration (fast-counter ticks per cycle) on timing packets")
+  boolean tcal;
 
-  @Option(names = "--cpuid-0x15.eax", paramLabel = "N", description = "CPUID.15H:EAX, TSC/CTC denominator (default: unknown)")
-  long cpuidEax;
+  @Option(names = "--time-delta", description = "show --time and --tcal as the change from the previous value")
+  boolean timeDelta;
 
-  @Option(names = "--cpuid-0x15.ebx", paramLabel = "N", description = "CPUID.15H:EBX, TSC/CTC numerator (default: unknown)")
-  long cpuidEbx;
+  @Option(names = "--no-tcal", description = "skip time calibration (CYC packets then cannot move time)")
+  boolean noTcal;
 
-  @Option(names = "--nom-freq", paramLabel = "N", description = "MSR_PLATFORM_INFO[15:8], nominal ratio for CYC (default: unknown)")
-  int nomFreq;
+  @Option(names = "--no-wall-clock", description = "without a TSC, show relative time instead of an error")
+  boolean noWallClock;
+
+  @Option(names = "--keep-tcal-on-ovf", description = "keep the time calibration across an overflow")
+  boolean keepTcalOnOvf;
+
+  @Option(names = "--cpu", paramLabel = "none|F/M[/S]",
+      description = "decode with libipt's workarounds for this CPU's errata (family/model[/stepping]); default none: the spec")
+  String cpu;
+
+  @Option(names = "--mtc-freq", paramLabel = "N", description = "IA32_RTIT_CTL.MTCFreq (bits 17:14) of the trace (default 0, as ptdump)")
+  String mtcFreq;
+
+  @Option(names = "--nom-freq", paramLabel = "N", description = "MSR_PLATFORM_INFO[15:8], the nominal core:bus ratio (calibrates CYC)")
+  String nomFreq;
+
+  @Option(names = "--cpuid-0x15.eax", paramLabel = "N", description = "CPUID.15H:EAX, the TSC/CTC ratio's denominator")
+  String cpuidEax;
+
+  @Option(names = "--cpuid-0x15.ebx", paramLabel = "N", description = "CPUID.15H:EBX, the TSC/CTC ratio's numerator")
+  String cpuidEbx;
+
+  @Option(names = {"--sb", "--sb:compact", "--sb:verbose", "--sb:filename", "--sb:offset", "--sb:time", "--sb:warn"}, hidden = true)
+  List<Boolean> sideband = new ArrayList<>();
+
+  @Option(names = {"--pevent", "--pevent:primary", "--pevent:secondary", "--pevent:sample-type", "--pevent:time-zero",
+      "--pevent:time-shift", "--pevent:time-mult", "--pevent:tsc-offset", "--pevent:kernel-start", "--pevent:sysroot",
+      "--pevent:kcore", "--pevent:vdso-x64", "--pevent:vdso-x32", "--pevent:vdso-ia32"}, hidden = true, paramLabel = "ARG")
+  List<String> pevent = new ArrayList<>();
 
   @picocli.CommandLine.Mixin SegmentOptions one = new SegmentOptions();
 
   @Override
   public Integer call() throws IOException {
-    if (!one.given()) Inputs.requireRawTrace(trace, "packets");
-    if (mtcFreq < 0 || mtcFreq > 15) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mtc-freq must be 0-15");
-    PacketClock clock =
-        new PacketClock(new PacketClock.Config(mtcFreq, cpuidEax, cpuidEbx, nomFreq));
-    Writer w = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
-    PrintWriter out = new PrintWriter(w);
-    if (one.given()) {
-      try (iptq.ingest.OneSegment s = one.open(trace, List.of(), "packets")) {
-        list(s.input().decoders().get(), clock, out);
-      } finally {
-        out.flush();
-      }
-      return 0;
+    if (!sideband.isEmpty() || !pevent.isEmpty()) {
+      throw usage("ptdump's sideband options (--sb*, --pevent*) are for Linux perf sideband, which iptq's Windows traces"
+          + " do not have; they are not supported");
     }
-    try (RawTrace raw = RawTrace.open(trace)) {
-      list(raw.decoder(), clock, out);
+    if (time && tcal) throw usage("specify either --time or --tcal");
+    Errata errata = Errata.NONE;
+    boolean unknownCpu = false;
+    if (cpu != null && !cpu.equals("none")) {
+      Errata.Cpu c;
+      try {
+        c = Errata.Cpu.parse(cpu);
+      } catch (IllegalArgumentException e) {
+        throw usage("--cpu: " + e.getMessage());
+      }
+      unknownCpu = !Errata.known(c);
+      errata = Errata.of(c);
+    }
+    PtdumpClock.Config config = new PtdumpClock.Config((int) uint("--mtc-freq", mtcFreq, 0xff),
+        (int) uint("--nom-freq", nomFreq, 0xff), uint("--cpuid-0x15.eax", cpuidEax, 0xffffffffL),
+        uint("--cpuid-0x15.ebx", cpuidEbx, 0xffffffffL), errata);
+    PtdumpListing.Options opt = new PtdumpListing.Options(!noOffset, raw, lastIp, execMode, time, tcal, timeDelta, quiet,
+        noPad, noSync, noTcal, noWallClock, noTiming, noCyc, keepTcalOnOvf);
+
+    Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+    try {
+      if (one.given()) {
+        Path file = Path.of(trace);
+        try (iptq.ingest.OneSegment s = one.open(file, List.of(), "packets")) {
+          if (unknownCpu) out.write("[0: failed to determine errata: unknown cpu]\n");
+          note(file, new PtdumpListing(opt, config, out).list(s.input().decoders().get().errata(errata)));
+        }
+        return 0;
+      }
+      PtxedArgs.TraceSlice slice = PtxedArgs.traceSlice(trace);
+      Inputs.requireRawTrace(slice.file(), "packets");
+      if (slice.offset() == 0 && slice.size() < 0) {
+        try (RawTrace rt = RawTrace.open(slice.file())) {
+          if (unknownCpu) out.write("[0: failed to determine errata: unknown cpu]\n");
+          note(slice.file(), new PtdumpListing(opt, config, out).list(rt.decoder().errata(errata)));
+        }
+      } else {
+        PacketDecoder d = new PacketDecoder(slice.read()).errata(errata);
+        if (unknownCpu) out.write("[0: failed to determine errata: unknown cpu]\n");
+        note(slice.file(), new PtdumpListing(opt, config, out).list(d));
+      }
     } finally {
       out.flush();
     }
     return 0;
   }
 
-  void list(PacketDecoder d, PacketClock clock, PrintWriter out) {
-    Packet p = new Packet();
-    StringBuilder sb = new StringBuilder(128);
-    for (PacketDecoder.Status s; (s = d.next(p)) != PacketDecoder.Status.END; ) {
-      if (s == PacketDecoder.Status.ERROR) {
-        DecodeError e = d.lastError();
-        out.println(
-            e.kind().equals(DecodeError.NOSYNC)
-                ? "[" + Long.toHexString(e.offset()) + ": sync error: " + e.message() + "]"
-                : PacketFormat.error(e));
-        continue;
-      }
-      clock.update(p);
-      if (noPad && p.kind == PacketKind.PAD) continue;
-      boolean timing = isTiming(p.kind);
-      if (noTiming && timing) continue;
-      sb.setLength(0);
-      PacketFormat.line(p, sb, !noOffset);
-      if (lastIp && p.kind.hasIp()) {
-        track(p, sb, !noOffset, "ip", p.ipSuppressed ? "<suppressed>" : hex16(p.ip));
-      } else if (time && timing && p.kind != PacketKind.CBR) {
-        long t = clock.tsc();
-        track(p, sb, !noOffset, "tsc", t == PacketClock.UNKNOWN ? "<unavailable>" : hex16(t));
-      }
-      out.append(sb).append('\n');
-    }
+  /** What ptdump passes over in silence, on standard error. */
+  private void note(Path file, String note) {
+    if (note == null) return;
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    err.println("iptq packets: " + file + ": " + note);
+    err.flush();
   }
 
-  private static boolean isTiming(PacketKind k) {
-    return k == PacketKind.TSC || k == PacketKind.TMA || k == PacketKind.MTC || k == PacketKind.CYC
-        || k == PacketKind.CBR;
+  /** A number as ptdump reads it (C's strtoull, base 0), at most {@code max}. */
+  private long uint(String option, String arg, long max) {
+    if (arg == null) return 0;
+    Long v = PtxedArgs.number(arg);
+    if (v == null) throw usage(option + ": bad argument: " + arg);
+    if (Long.compareUnsigned(v, max) > 0) throw usage(option + ": value too big: " + arg);
+    return v;
   }
 
-  /** ptdump's tracking columns: payload padded to 25, then the id padded to 5, then the value. */
-  private static void track(Packet p, StringBuilder sb, boolean offset, String id, String value) {
-    int payloadStart = (offset ? 18 : 0) + 11;
-    if (sb.length() < payloadStart) { // no payload: ptdump pads the name anyway
-      while (sb.length() < payloadStart - 1) sb.append(' ');
-      sb.append(' ');
-    }
-    while (sb.length() < payloadStart + 25) sb.append(' ');
-    sb.append(' ').append(id);
-    for (int i = id.length(); i < 5; i++) sb.append(' ');
-    sb.append(value);
-  }
-
-  private static String hex16(long v) {
-    return PacketFormat.hex(new StringBuilder(16), v, 16).toString();
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * ptxed's file arguments, read as ptxed 2.2 reads them: {@code FILE[:FROM[-TO]]} for the trace
@@ -87,6 +88,40 @@ final class PtxedArgs {
     range[0] = from;
     range[1] = to - from;
     return arg.substring(0, colon);
+  }
+
+  private static final java.util.regex.Pattern FILTER = java.util.regex.Pattern.compile("--filter:addr([0-3])_(cfg|a|b)(=.*)?");
+
+  /**
+   * The IP filter configuration of ptxed's {@code --filter:addrN_cfg CFG}, {@code --filter:addrN_a
+   * BASE} and {@code --filter:addrN_b LIMIT} in {@code args} (the command line as given: each
+   * option names its register, so it is read from there); a later value replaces an earlier one
+   * for the registers, CFG values are or-ed as ptxed does.
+   */
+  static iptq.flow.AddressFilter filter(List<String> args, java.util.function.Function<String, RuntimeException> bad) {
+    int[] cfg = new int[4];
+    long[] a = new long[4];
+    long[] b = new long[4];
+    for (int i = 0; i < args.size(); i++) {
+      java.util.regex.Matcher m = FILTER.matcher(args.get(i));
+      if (!m.matches()) continue;
+      String option = args.get(i).replaceFirst("=.*", "");
+      String value = m.group(3) != null ? m.group(3).substring(1) : i + 1 < args.size() ? args.get(++i) : "";
+      Long v = number(value);
+      if (v == null) throw bad.apply(option + ": bad argument: " + value);
+      int n = m.group(1).charAt(0) - '0';
+      switch (m.group(2)) {
+        case "cfg" -> {
+          if (Long.compareUnsigned(v, 15) > 0) throw bad.apply(option + ": value too big: " + value + " (ADDRn_CFG is 0 to 15)");
+          cfg[n] |= v.intValue();
+        }
+        case "a" -> a[n] = v;
+        default -> b[n] = v;
+      }
+    }
+    iptq.flow.AddressFilter f = iptq.flow.AddressFilter.NONE;
+    for (int n = 0; n < 4; n++) f = f.with(n, cfg[n], a[n], b[n]);
+    return f;
   }
 
   /** A number as C's strtoull with base 0 reads it (0x hex, 0 octal, else decimal), or null. */

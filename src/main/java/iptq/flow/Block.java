@@ -68,7 +68,7 @@ final class Block {
       case JCC -> K_JCC;
       case JMP_DIRECT -> K_JMP;
       case CALL_DIRECT -> K_CALL;
-      case JMP_INDIRECT -> K_JMP_IND;
+      case JMP_INDIRECT, JMPABS -> K_JMP_IND; // JMPABS: libipt 2.2 takes its target from a TIP
       case CALL_INDIRECT -> K_CALL_IND;
       case RET_NEAR -> K_RET;
       case MOV_CR3 -> K_MOV_CR3;

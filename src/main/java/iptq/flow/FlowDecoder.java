@@ -1,6 +1,7 @@
 package iptq.flow;
 
 import iptq.image.CodeImage;
+import iptq.pt.Errata;
 import iptq.pt.PacketDecoder;
 import iptq.x86.Mode;
 
@@ -61,6 +62,10 @@ public final class FlowDecoder {
   private int gen;
   private boolean statusUpdate;
   private boolean syncing;
+  // The processor's errata libipt 2.2 works around (--cpu) and the filter configuration
+  // (--filter:*) one of them needs; see workarounds().
+  private Errata errata = Errata.NONE;
+  private AddressFilter filter = AddressFilter.NONE;
 
   public FlowDecoder(QueryDecoder q, CodeImage image, FlowSink sink) {
     this.q = q;
@@ -71,6 +76,19 @@ public final class FlowDecoder {
 
   public FlowDecoder(PacketDecoder packets, CodeImage image, FlowSink sink) {
     this(new QueryDecoder(packets), image, sink);
+  }
+
+  /**
+   * Decodes as libipt 2.2 does for a processor with {@code errata} and a trace recorded with IP
+   * filter {@code filter}: SKD022 (a FUP before the TIP.PGD of a VM entry: the VMLAUNCH or
+   * VMRESUME at the FUP runs and disables tracing, a synchronous disable) and SKL014 (a TIP.PGD
+   * without IP binds to a direct jump or call whose target the filter leaves out). Before
+   * {@link #decode()}.
+   */
+  public FlowDecoder workarounds(Errata errata, AddressFilter filter) {
+    this.errata = errata;
+    this.filter = filter;
+    return this;
   }
 
   /** The execution mode now; valid inside sink callbacks (for disassembling an instruction). */
@@ -97,6 +115,11 @@ public final class FlowDecoder {
    */
   public boolean syncing() {
     return syncing;
+  }
+
+  /** The position in the trace: the offset of the next packet the decoder has not used. */
+  public long traceOffset() {
+    return q.offset();
   }
 
   /** Blocks in the block cache. */
@@ -519,12 +542,9 @@ public final class FlowDecoder {
     long next = b.end();
     switch (kind) {
       case Block.K_JCC: {
-        // A TIP.PGD with an IP binds to any conditional branch (libipt), one without only to far
-        // transfers and CR3 writes.
-        if (syncDisable) {
-          if (q.evTarget != NO_IP) return disable(from, q.evTarget, 0);
-          return expected(FlowError.TNT_NEEDED, "conditional branch at 0x" + Long.toHexString(from) + " needs a TNT bit, trace has a disable");
-        }
+        // A TIP.PGD binds to the first instruction that needs trace, with or without its IP, as
+        // libipt 2.2 binds it (2.0.5 bound one without IP only to far transfers and CR3 writes).
+        if (syncDisable) return disable(from, q.evTarget, 0);
         if (it != QueryDecoder.Item.TNT) {
           return expected(FlowError.TNT_NEEDED, "conditional branch at 0x" + Long.toHexString(from) + " needs a TNT bit, trace has " + what(it));
         }
@@ -537,10 +557,15 @@ public final class FlowDecoder {
       }
       case Block.K_JMP:
       case Block.K_CALL: {
+        boolean call = kind == Block.K_CALL;
         if (syncDisable && q.evTarget != NO_IP && q.evTarget == b.target) {
           return disable(from, b.target, b.target);
         }
-        boolean call = kind == Block.K_CALL;
+        if (syncDisable && q.evTarget == NO_IP && errata.skl014() && filter.configured() && !filter.traced(b.target)) {
+          // SKL014: the TIP.PGD of a direct branch out of the filtered range may lack its IP
+          // (libipt sets no resume IP for it).
+          return disable(from, NO_IP, 0);
+        }
         // A zero-length call (the get-IP idiom) is not pushed by the hardware's return compression.
         if (call && b.target != next) push(next, b);
         ip = b.target;
@@ -550,14 +575,14 @@ public final class FlowDecoder {
       case Block.K_JMP_IND:
       case Block.K_CALL_IND: {
         boolean call = kind == Block.K_CALL_IND;
-        if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, call ? next : 0);
+        if (syncDisable) return disable(from, q.evTarget, call ? next : 0);
         if (!tip(from)) return false;
         if (call) push(next, b);
         branchRow(from, ip, call ? BranchKind.CALL_INDIRECT : BranchKind.JMP_INDIRECT, true);
         return true;
       }
       case Block.K_RET: {
-        if (syncDisable && q.evTarget != NO_IP) return disable(from, q.evTarget, 0);
+        if (syncDisable) return disable(from, q.evTarget, 0);
         if (it == QueryDecoder.Item.TNT) {
           boolean taken = q.takeTnt();
           walkedSinceTrace = 0;
@@ -807,10 +832,12 @@ public final class FlowDecoder {
       case PTWRITE:
         return afterInstruction();
       case DISABLED: {
+        long disabledAt = ip;
+        if (errata.skd022() && vmEntryRuns()) disabledAt = NO_IP; // a synchronous disable at the VM entry
         branchRow(ip, q.evTarget, BranchKind.DISABLE, true);
-        event(FlowEventKind.DISABLED, ip, q.evTarget);
+        event(FlowEventKind.DISABLED, disabledAt, q.evTarget);
         enabled = false;
-        lastDisableIp = ip;
+        lastDisableIp = disabledAt == NO_IP ? 0 : ip;
         // A VMCS and PIP that came with it (a VM exit out of traced code), at the TIP.PGD's IP
         // (0 when suppressed), reported after it as libipt does.
         long at = q.evTarget == NO_IP ? 0 : q.evTarget;
@@ -826,6 +853,21 @@ public final class FlowDecoder {
         q.take();
         return true;
     }
+  }
+
+  /**
+   * SKD022's workaround: when the instruction at the FUP of a FUP + TIP.PGD is VMLAUNCH or
+   * VMRESUME, the FUP may be the erratum's; libipt 2.2 then lets the instruction run (it is
+   * reported) and binds the disable to it. True when it did so.
+   */
+  private boolean vmEntryRuns() {
+    Block b = findNext();
+    if (b.ninsn != 1 || b.kind != Block.K_FAR) return false;
+    iptq.x86.InsnClass c = b.cls();
+    if (c != iptq.x86.InsnClass.VMLAUNCH && c != iptq.x86.InsnClass.VMRESUME) return false;
+    prev = b;
+    emitBlock(b, 1);
+    return true;
   }
 
   /**

@@ -47,6 +47,27 @@ public final class PtxedListing implements FlowSink {
     default boolean syncing() {
       return false;
     }
+
+    /** The decoder's position in the trace (the offset ptxed's check lines show). */
+    default long offset() {
+      return 0;
+    }
+  }
+
+  /**
+   * ptxed's {@code --check}: a second decoder's verdict on the instruction at an address, null
+   * when it agrees with the walk's decoder, else what it found (printed as a check error).
+   */
+  public interface Check {
+    String check(long ip, int size);
+  }
+
+  private Check check;
+
+  /** Checks every instruction walked (listed or, when quiet, not) with {@code check}. */
+  public PtxedListing checking(Check check) {
+    this.check = check;
+    return this;
   }
 
   /**
@@ -98,8 +119,22 @@ public final class PtxedListing implements FlowSink {
   @Override
   public void instruction(long seq, long ip, int size) {
     insns++;
-    if (o.quiet()) return;
+    if (o.quiet()) {
+      check(ip, size);
+      return;
+    }
     out.insn(speculative, ip, o.noInst() || text == null ? null : text.apply(ip));
+    check(ip, size);
+  }
+
+  private void check(long ip, int size) {
+    if (check == null) return;
+    String problem = check.check(ip, size);
+    if (problem == null) return;
+    sb.setLength(0);
+    sb.append('[').append(Long.toHexString(status.offset())).append(", ").append(Long.toHexString(ip))
+        .append(": check error: ").append(problem).append(']');
+    out.line(sb);
   }
 
   @Override

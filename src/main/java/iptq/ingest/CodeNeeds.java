@@ -26,6 +26,7 @@ final class CodeNeeds {
   private static final class Need {
     final Set<Long> noCode = new HashSet<>();
     final Set<Long> noNames = new HashSet<>();
+    final Set<Long> exportsOnly = new HashSet<>();
   }
 
   private final Map<Key, Need> needs = new LinkedHashMap<>();
@@ -47,6 +48,7 @@ final class CodeNeeds {
     SymbolMap map = n.map;
     n.noCode.stream().forEach(i -> need(map.module(i)).noCode.add(segmentId));
     n.noNames.stream().forEach(i -> need(map.module(i)).noNames.add(segmentId));
+    n.exportsOnly.stream().forEach(i -> need(map.module(i)).exportsOnly.add(segmentId));
     if (n.strays > 0) {
       if (straySegments.isEmpty()) strayIp = n.strayIp;
       straySegments.add(segmentId);
@@ -85,6 +87,14 @@ final class CodeNeeds {
       out.add(String.format(Locale.ROOT, "no names for %d module(s) the trace ran:", names.size()));
       for (var e : names) {
         out.add("  " + where(e.getKey(), e.getValue().noNames.size()) + ": give " + namesHint(e.getKey()));
+      }
+    }
+    List<Map.Entry<Key, Need>> exports = needs.entrySet().stream()
+        .filter(e -> !e.getValue().exportsOnly.isEmpty() && e.getValue().noNames.isEmpty()).toList();
+    if (!exports.isEmpty()) {
+      out.add(String.format(Locale.ROOT, "only exported names (no PDB) for %d module(s) the trace ran:", exports.size()));
+      for (var e : exports) {
+        out.add("  " + where(e.getKey(), e.getValue().exportsOnly.size()) + ": give " + namesHint(e.getKey()));
       }
     }
     if (!straySegments.isEmpty()) {

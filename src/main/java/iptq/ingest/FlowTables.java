@@ -81,15 +81,15 @@ final class FlowTables implements FlowSink {
   @Override
   public void block(long seq, long startIp, long endIp, int insns, long ts) {
     Namer.Name n = namer.name(startIp);
+    int place = namer.place(startIp);
     long at = ns(ts);
-    // Only when the module changes: a block in a module without names is noted once per visit.
+    // Only when the module changes: a module without names (or with exports only) is noted once per visit.
     if (needs != null && n.module() != lastModule) {
       lastModule = n.module();
-      if (n.function() == null) needs.ran(startIp);
+      needs.ran(startIp);
     }
-    t.blocks.add(segment, seq, at, pid, tid, startIp, endIp, insns, n.module(), n.function(),
-        n.function() == null ? TableWriter.NULL : n.offset());
-    visit(seq, at, startIp, insns, n);
+    t.blocks.add(segment, seq, at, pid, tid, place, endIp - startIp, insns);
+    visit(seq, at, place, insns, n);
   }
 
   private String lastModule;
@@ -97,10 +97,11 @@ final class FlowTables implements FlowSink {
   // The visit to a function in progress: consecutive blocks in the same function and module.
   // Collected here as blocks stream by, rather than by an ordered pass over all blocks later.
   private long runs;
-  private long runFirstSeq, runLastSeq, runPid, runStartIp, runStartNs, runEndNs, runInsns, runBlocks;
+  private long runFirstSeq, runLastSeq, runPid, runStartNs, runEndNs, runInsns, runBlocks;
+  private int runStartPlace;
   private String runFunction, runModule;
 
-  private void visit(long seq, long at, long startIp, int insns, Namer.Name n) {
+  private void visit(long seq, long at, int place, int insns, Namer.Name n) {
     if (runBlocks > 0 && java.util.Objects.equals(n.function(), runFunction)
         && java.util.Objects.equals(n.module(), runModule)) {
       runLastSeq = seq;
@@ -112,7 +113,7 @@ final class FlowTables implements FlowSink {
     endVisit();
     runFirstSeq = runLastSeq = seq;
     runPid = pid;
-    runStartIp = startIp;
+    runStartPlace = place;
     runStartNs = runEndNs = at;
     runInsns = insns;
     runBlocks = 1;
@@ -122,8 +123,8 @@ final class FlowTables implements FlowSink {
 
   private void endVisit() {
     if (runBlocks == 0) return;
-    t.functionRuns.add(segment, ++runs, runFirstSeq, runLastSeq, runPid, tid, runFunction, runModule,
-        runStartIp, runStartNs, runEndNs, runInsns, runBlocks);
+    t.functionRuns.add(segment, ++runs, runFirstSeq, runLastSeq, runPid, tid, runStartPlace,
+        runStartNs, runEndNs, runInsns, runBlocks);
     runBlocks = 0;
   }
 
@@ -134,12 +135,9 @@ final class FlowTables implements FlowSink {
 
   @Override
   public void branch(long seq, long fromIp, long toIp, BranchKind kind, boolean taken, long ts) {
-    Namer.Name from = namer.name(fromIp);
-    boolean hasTo = toIp != NO_IP;
-    Namer.Name to = hasTo ? namer.name(toIp) : null;
-    t.branches.add(segment, seq, ns(ts), pid, tid, fromIp, toIp, hasTo, kind.label(), taken,
-        from.module(), from.functionWithOffset(), to == null ? null : to.module(),
-        to == null ? null : to.functionWithOffset());
+    int from = namer.place(fromIp);
+    int to = toIp != NO_IP ? namer.place(toIp) : iptq.table.BranchesTable.NO_PLACE;
+    t.branches.add(segment, seq, ns(ts), pid, tid, from, to, kind.ordinal(), taken);
     branches++;
   }
 

@@ -66,13 +66,23 @@ public final class Ingest {
     try (BufferAllocator allocator = new RootAllocator();
         Store store = Store.create(options.output(), options.force());
         BatchLoader loader = new BatchLoader(store, allocator)) {
-      Summary s = ingestAll(store, allocator, loader);
+      long T0 = System.nanoTime();
+      Summary s = ingestAll(allocator, loader);
+      long T1 = System.nanoTime();
+      if (Boolean.getBoolean("iptq.timing")) try (var st = store.connection().createStatement(); var rs = st.executeQuery("SELECT tag, memory_usage_bytes>>20, temporary_storage_bytes>>20 FROM duckdb_memory() WHERE memory_usage_bytes > 0 OR temporary_storage_bytes > 0")) { while (rs.next()) System.err.println("DUCKMEM " + rs.getString(1) + " " + rs.getLong(2) + " MiB, spilled " + rs.getLong(3)); }
       loader.finish();
+      long T2 = System.nanoTime();
+      store.finishLoading();
+      long T3 = System.nanoTime();
       iptq.store.Derived.fill(store.connection());
+      long T4 = System.nanoTime();
+      if (Boolean.getBoolean("iptq.timing")) System.err.printf("TIMING decode %.2f finish %.2f commit %.2f derived %.2f%n", (T1-T0)/1e9, (T2-T1)/1e9, (T3-T2)/1e9, (T4-T3)/1e9);
       if (options.parquetDir() != null) {
         iptq.store.ParquetExport.writeDataset(store.connection(), options.parquetDir());
       }
+      long T5 = System.nanoTime();
       store.commit();
+      if (Boolean.getBoolean("iptq.timing")) System.err.printf("TIMING checkpoint %.2f%n", (System.nanoTime()-T5)/1e9);
       progress.done();
       for (String line : needs.lines(codeGiven())) System.err.println("iptq: " + line);
       for (Path d : options.dumps()) {
@@ -81,6 +91,18 @@ public final class Ingest {
       return s;
     } finally {
       progress.done();
+    }
+  }
+
+  /**
+   * Decodes every input as {@link #run} does, handing each full table batch to {@code sink}, and
+   * writes no database: decoding and row-making measured apart from loading ({@code bench/ingest}).
+   * The sink must not keep a batch: its vectors are reused once it returns.
+   */
+  public Summary decodeOnly(BatchSink sink) throws IOException {
+    for (Path p : options.traces()) InputException.requireFile(p, "trace file");
+    try (BufferAllocator allocator = new RootAllocator()) {
+      return ingestAll(allocator, sink);
     }
   }
 
@@ -100,11 +122,13 @@ public final class Ingest {
     final ThreadsTable threads;
     final ModulesTable modules;
     final SymbolsTable symbols;
+    final Places places;
     long nextSegment = 1, nextEvent = 0, nextModule = 0;
 
     Run(BufferAllocator allocator, BatchSink sink) {
       this.allocator = allocator;
       this.sink = sink;
+      places = new Places(new iptq.table.PlacesTable(allocator, sink));
       int n = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
       // A task's "done" (freeing its heap budget) runs once the task has finished and dropped its
       // callable, and with it the segment's bytes: only then may the next ring be allocated.
@@ -120,7 +144,7 @@ public final class Ingest {
         }
       };
       tables = ThreadLocal.withInitial(() -> {
-        Tables t = new Tables(allocator, sink, "worker-" + Thread.currentThread().getName());
+        Tables t = new Tables(allocator, sink, "worker-" + Thread.currentThread().getName(), places);
         perThread.add(t);
         return t;
       });
@@ -156,7 +180,7 @@ public final class Ingest {
     }
   }
 
-  private Summary ingestAll(Store store, BufferAllocator allocator, BatchSink sink)
+  private Summary ingestAll(BufferAllocator allocator, BatchSink sink)
       throws IOException {
     Run run = new Run(allocator, sink);
     long segments = 0, packets = 0, errors = 0;
@@ -186,6 +210,7 @@ public final class Ingest {
       }
       // Each worker's last partial batches go in once all segments are done.
       for (Tables t : run.perThread) t.close();
+      run.places.close();
       for (TableWriter w : List.of(run.traces, run.events, run.processes, run.threads, run.modules, run.symbols)) {
         w.close();
       }
@@ -302,6 +327,8 @@ public final class Ingest {
     run.open.add(windows);
     // the same module in several recordings (or loaded twice) would repeat its warning
     for (String w : windows.warnings()) if (run.warned.add(w)) System.err.println("iptq: warning: " + w);
+    // each PDB not found is in the summary for the modules that ran; module by module only when asked
+    if (options.verbose()) for (String d : windows.details()) if (run.warned.add(d)) System.err.println("iptq: detail: " + d);
     for (Path d : windows.dumpsUsed()) dumpsUsed.add(d.toAbsolutePath().normalize());
     dumpMatch.trace(traceId, processRows, moduleRows);
     // Without code the packets are still named by module, for the summary of what was missing.

@@ -21,4 +21,6 @@ public record IngestOptions(
     TimeBase time,
     boolean importOptimization,
     /** How the symbol stores are used: offline, timeouts, retries, parallel downloads. */
-    iptq.symsrv.SymbolServer.Options symbolServer) {}
+    iptq.symsrv.SymbolServer.Options symbolServer,
+    /** Also print the details the summary sums up (each PDB not found, module by module). */
+    boolean verbose) {}

@@ -24,21 +24,36 @@ final class Namer {
   private static final int CACHE = 1 << 12;
 
   private final SymbolMap map;
+  private final Places places;
   private final long[] keys = new long[CACHE];
   private final Name[] values = new Name[CACHE];
+  private final int[] ids = new int[CACHE];
 
-  Namer(SymbolMap map) {
+  /** {@code places} null: names only, no place ids (for the rows that store names as text). */
+  Namer(SymbolMap map, Places places) {
     this.map = map;
+    this.places = places;
   }
 
   Name name(long address) {
+    return values[slot(address)];
+  }
+
+  /** The address's places.place_id. */
+  int place(long address) {
+    return ids[slot(address)];
+  }
+
+  /** The cache slot holding {@code address}, filled on a miss. */
+  private int slot(long address) {
     int slot = (int) (address ^ (address >>> 12) ^ (address >>> 24)) & (CACHE - 1);
     Name n = values[slot];
-    if (n != null && keys[slot] == address) return n;
+    if (n != null && keys[slot] == address) return slot;
     n = lookup(address);
     keys[slot] = address;
     values[slot] = n;
-    return n;
+    ids[slot] = places == null ? -1 : places.id(map, address, n);
+    return slot;
   }
 
   /** {@code module!function+0xOFF}, {@code module+0xRVA} without a function, or null outside every module. */

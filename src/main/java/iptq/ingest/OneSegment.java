@@ -66,7 +66,10 @@ public final class OneSegment implements AutoCloseable {
         src.rawImages(), src.importRewrite());
     boolean any = !src.dumps().isEmpty() || !src.imagePaths().isEmpty() || !src.rawImages().isEmpty() || code.codeFromStores();
     CodeImage image = any ? code.imageFor(pick[0]) : null;
-    return new OneSegment(pick[0], image, code.symbolsFor(pick[0]), new ArrayList<>(code.warnings()), code::close);
+    // no summary follows a listing: the PDBs not found are warnings here
+    List<String> warnings = new ArrayList<>(code.warnings());
+    warnings.addAll(code.details());
+    return new OneSegment(pick[0], image, code.symbolsFor(pick[0]), warnings, code::close);
   }
 
   /** The segment of thread {@code tid} (or, with tid null, segment {@code n}) of an ipt.sys file. */

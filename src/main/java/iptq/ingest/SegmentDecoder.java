@@ -125,7 +125,7 @@ final class SegmentDecoder {
     long branches = 0, instructions = 0;
     int noCode = 0;
     if (flow) {
-      FlowTables sink = new FlowTables(t, in, origin, image, namers.get().computeIfAbsent(code.symbolsFor(in), Namer::new), code::pidOf,
+      FlowTables sink = new FlowTables(t, in, origin, image, namers.get().computeIfAbsent(code.symbolsFor(in), m -> new Namer(m, t.places)), code::pidOf,
           instructionRows ? texts.get() : null, need);
       FlowDecoder fd = new FlowDecoder(in.decoders().get(), image, sink);
       fd.decode();

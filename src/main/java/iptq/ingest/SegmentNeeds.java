@@ -15,6 +15,8 @@ final class SegmentNeeds {
   final SymbolMap map;
   final BitSet noCode = new BitSet();
   final BitSet noNames = new BitSet();
+  /** Modules that ran with exported names only (no PDB). */
+  final BitSet exportsOnly = new BitSet();
   /** The first address in no module, and how many were met. */
   long strayIp;
   long strays;
@@ -35,9 +37,10 @@ final class SegmentNeeds {
   /** Code ran in {@code address}'s module: note whether that module has names. */
   void ran(long address) {
     int m = module(address);
-    if (m >= 0 && !noNames.get(m) && ModuleSymbols.SOURCE_NONE.equals(map.module(m).symbols().source())) {
-      noNames.set(m);
-    }
+    if (m < 0 || noNames.get(m) || exportsOnly.get(m)) return;
+    String source = map.module(m).symbols().source();
+    if (ModuleSymbols.SOURCE_NONE.equals(source)) noNames.set(m);
+    else if (ModuleSymbols.SOURCE_EXPORTS.equals(source)) exportsOnly.set(m);
   }
 
   /**
@@ -65,6 +68,6 @@ final class SegmentNeeds {
   }
 
   boolean isEmpty() {
-    return noCode.isEmpty() && noNames.isEmpty() && strays == 0;
+    return noCode.isEmpty() && noNames.isEmpty() && exportsOnly.isEmpty() && strays == 0;
   }
 }

@@ -24,9 +24,12 @@ final class Tables implements AutoCloseable {
   final FlowEventsTable flowEvents;
   final DecodeErrorsTable errors;
   final FunctionRunsTable functionRuns;
+  /** Shared by all workers. */
+  final Places places;
   private final BufferAllocator allocator;
 
-  Tables(BufferAllocator parent, BatchSink sink, String name) {
+  Tables(BufferAllocator parent, BatchSink sink, String name, Places places) {
+    this.places = places;
     allocator = parent.newChildAllocator(name, 0, Long.MAX_VALUE);
     packets = new PacketsTable(allocator, sink);
     branches = new BranchesTable(allocator, sink);

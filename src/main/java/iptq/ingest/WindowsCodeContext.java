@@ -42,6 +42,8 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
   /** Symbol maps by the set of modules (indices into {@link #modules}) a segment sees. */
   private final Map<BitSet, SymbolMap> maps = new ConcurrentHashMap<>();
   private final List<String> warnings = new ArrayList<>();
+  /** PDBs looked for and not found, per module: the ingest summary says it for the modules that ran. */
+  private final List<String> details = new ArrayList<>();
   private boolean codeFromStores;
 
   WindowsCodeContext(List<ModulesTable.Module> rows, List<ProcessesTable.Process> processes,
@@ -92,6 +94,7 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
       String key = m.name() + "|" + m.pdbGuid() + "|" + m.pdbAge() + "|" + (r == null ? null : r.detail());
       SymbolLoader.Loaded loaded = loadedByKey.computeIfAbsent(key, k -> load(loader, m, r));
       for (String note : loaded.notes()) warnings.add(m.name() + ": " + note);
+      if (loaded.missing() != null) details.add(m.name() + ": " + loaded.missing());
       modules.add(new ModuleInfo(withSources(m, codeSource, loaded.symbols().source()), loaded.symbols(), codeSource));
     }
   }
@@ -193,6 +196,14 @@ final class WindowsCodeContext implements CodeContext, AutoCloseable {
   /** The dumps that gave code to at least one module of this trace. */
   java.util.Set<Path> dumpsUsed() {
     return spaces.dumpsUsed();
+  }
+
+  /**
+   * What ingest says details of only with --verbose: the PDBs not found (its summary names those of
+   * the modules the trace ran, with what would give them).
+   */
+  List<String> details() {
+    return details;
   }
 
   List<String> warnings() {

@@ -86,6 +86,7 @@ public final class PacketDecoder {
   private long lastSkip;
   private boolean seeked;
   private DecodeError lastError;
+  private Errata errata = Errata.NONE;
 
   /** Decodes {@code trace.position()..limit()}; offsets are relative to {@code position()}. */
   public PacketDecoder(ByteBuffer trace) {
@@ -104,6 +105,39 @@ public final class PacketDecoder {
   PacketDecoder(RawTrace source) {
     this.source = source;
     window(0);
+  }
+
+  /**
+   * Decodes as libipt does for a processor with these errata (packet level: SKZ84 makes a TMA
+   * with reserved bits set a {@link PacketKind#INVALID} packet instead of an error).
+   */
+  public PacketDecoder errata(Errata e) {
+    this.errata = e;
+    return this;
+  }
+
+  /**
+   * Takes {@code offset} as a synchronisation point without looking for a PSB (libipt's {@code
+   * pt_pkt_sync_set}, ptdump's {@code --no-sync}); after an error the decoder searches for the
+   * next PSB as usual.
+   */
+  public void syncAt(long offset) {
+    moveTo(Math.max(0, Math.min(offset, size())));
+    synced = true;
+    everSynced = true;
+    seeked = false;
+    syncOffset = offset;
+  }
+
+  /**
+   * Copies the bytes of {@code p}, the packet the last {@link #next} returned, into {@code dst}
+   * (at least {@code p.size} long); returns the number copied.
+   */
+  public int copyBytes(Packet p, byte[] dst) {
+    int at = (int) (p.offset - base);
+    int n = Math.min(Math.min(p.size, dst.length), limit - at);
+    for (int i = 0; i < n; i++) dst[i] = buf.get(at + i);
+    return n;
   }
 
   /** The current offset: of the next packet to decode, or of the failing packet after ERROR. */
@@ -223,6 +257,12 @@ public final class PacketDecoder {
       }
     }
     if (limit - pos < 16 && !lastWindow) window(base + pos);
+    if (pos > limit) { // only after an INVALID packet that libipt counts past the end
+      lastError = new DecodeError(base + pos, DecodeError.TRUNCATED, "the last packet runs past the end of the trace");
+      pos = limit;
+      synced = false;
+      return Status.ERROR;
+    }
     if (pos >= limit) return Status.END;
     String err = decode(out);
     if (err == null) {
@@ -483,8 +523,16 @@ public final class PacketDecoder {
       case 0x73:
         if (avail < 7) return truncated(off, "tma");
         // Reserved bits set mean a corrupted TMA (erratum SKZ84); libipt rejects them too.
-        if (b.get(p + 4) != 0 || (b.get(p + 6) & 0xfe) != 0)
-          return error(off, DecodeError.BAD_PACKET, "tma with reserved bits set");
+        if (b.get(p + 4) != 0 || (b.get(p + 6) & 0xfe) != 0) {
+          if (!errata.skz84()) return error(off, DecodeError.BAD_PACKET, "tma with reserved bits set");
+          // SKZ84: a corrupted packet, skipped whole. libipt 2.2 takes it as 8 bytes (one more
+          // than a TMA), so the byte after it is skipped too, even past the end of the trace
+          // (then the next packet is cut by the end); iptq does the same, to agree.
+          out.reset(PacketKind.INVALID, off, 8);
+          out.payload = value(p + 2, 5);
+          out.payload2 = avail >= 8 ? b.get(p + 7) & 0xff : -1;
+          return null;
+        }
         out.reset(PacketKind.TMA, off, 7);
         out.payload = value(p + 2, 2);
         out.payload2 = value(p + 5, 2);

@@ -321,6 +321,7 @@ public final class PacketEncoder {
       case CFE -> cfe((int) p.payload, (int) p.payload2);
       case EVD -> evd((int) p.payload, p.payload2);
       case TRIG -> trig((int) p.payload, (int) (p.payload2 & 0xff), (int) (p.payload2 >>> 8));
+      case INVALID -> p.payload2 < 0 ? b(0x02).b(0x73).le(p.payload, 5) : b(0x02).b(0x73).le(p.payload, 5).b((int) p.payload2);
     };
   }
 

@@ -41,7 +41,11 @@ public final class PacketFormat {
       case VMCS, TSC, CYC, MNT -> sb.append(Long.toHexString(p.payload));
       case CBR, MTC -> sb.append(Long.toHexString(p.payload));
       case TMA -> sb.append(Long.toHexString(p.payload)).append(", ").append(Long.toHexString(p.payload2));
-      case MODE_EXEC -> flags(sb, p.csd() ? "cs.d" : "", p.csl() ? "cs.l" : "");
+      case MODE_EXEC -> {
+        int start = sb.length();
+        flags(sb, p.csd() ? "cs.d" : "", p.csl() ? "cs.l" : "");
+        if ((p.payload & 4) != 0) sb.append(sb.length() > start ? ", if" : "if"); // the IF bit, as libipt 2.2 shows it
+      }
       case MODE_TSX -> flags(sb, (p.payload & 1) != 0 ? "intx" : "", (p.payload & 2) != 0 ? "abrt" : "");
       case EXSTOP -> {
         if (p.payload != 0) sb.append("ip");
@@ -53,16 +57,12 @@ public final class PacketFormat {
       }
       case PWRE -> {
         sb.append('c').append((p.pwreState() + 1) & 0xf).append('.').append((p.pwreSubState() + 1) & 0xf);
-        if (p.pwreHw()) sb.append(", hw");
+        if (ptdumpPwreHw(p)) sb.append(", hw");
       }
       case PWRX -> {
         int wr = p.pwrxWakeReason();
-        String r = switch (wr) {
-          case 1 -> "int";
-          case 4 -> " st";
-          case 8 -> " hw";
-          default -> "bad";
-        };
+        int n = Integer.bitCount(wr & 0xd);
+        String r = n != 1 ? "bad" : (wr & 1) != 0 ? "int" : (wr & 4) != 0 ? " st" : " hw";
         sb.append(r).append(": c").append((p.pwrxLast() + 1) & 0xf).append(", c").append((p.pwrxDeepest() + 1) & 0xf);
       }
       case PTW -> {
@@ -70,19 +70,33 @@ public final class PacketFormat {
         if (p.ptwIp()) sb.append(", ip");
       }
       case CFE -> {
-        sb.append(Integer.toHexString(p.cfeType())).append(": ").append(Long.toHexString(p.payload2));
+        int t = p.cfeType();
+        sb.append(t);
+        switch (t) {
+          case 1, 9, 12, 14 -> sb.append(": ").append(p.payload2); // interrupt vectors, in decimal
+          case 5 -> sb.append(": ").append(Long.toHexString(p.payload2)); // SIPI: a page number
+          default -> {}
+        }
         if (p.cfeIp()) sb.append(", ip");
       }
-      case EVD -> sb.append(Long.toHexString(p.payload)).append(": ").append(Long.toHexString(p.payload2));
+      case EVD -> sb.append(p.payload).append(": ").append(Long.toHexString(p.payload2));
       case TRIG -> {
-        sb.append(Long.toHexString(p.payload2 & 0xff));
-        if ((p.payload & 0x40) != 0) sb.append(", icnt ").append(Long.toHexString(p.payload2 >>> 8));
+        hex(sb, p.payload2 & 0xff, 2);
         if ((p.payload & 0x80) != 0) sb.append(", ip");
         if ((p.payload & 0x20) != 0) sb.append(", mult");
+        if ((p.payload & 0x40) != 0) sb.append(", icnt: ").append(p.payload2 >>> 8);
       }
       default -> {}
     }
     return sb;
+  }
+
+  /**
+   * PWRE's HW flag where libipt 2.2 reads it, payload bit 3 ({@link Packet#pwreHw()} reads bit 7,
+   * as the SDM and Linux perf do): the listing prints what ptdump prints.
+   */
+  static boolean ptdumpPwreHw(Packet p) {
+    return (p.payload & 0x08) != 0;
   }
 
   /**

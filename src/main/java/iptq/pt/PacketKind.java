@@ -33,7 +33,14 @@ public enum PacketKind {
   PWRX("pwrx"),
   CFE("cfe"),
   EVD("evd"),
-  TRIG("trig");
+  TRIG("trig"),
+  /**
+   * A packet libipt knows to be corrupted and skips whole: with erratum SKZ84 a TMA with reserved
+   * bits set (payload = its 5 payload bytes; size 8 as libipt 2.2 counts it, the TMA and the byte
+   * after it, then payload2 = that byte; at the end of the trace the 8th byte is missing, payload2
+   * = -1, and the decoder reports the trace cut next).
+   */
+  INVALID("<invalid>");
 
   private static final PacketKind[] VALUES = values();
   private final String label;

@@ -21,7 +21,7 @@ import org.apache.arrow.vector.util.TransferPair;
  * waiting, so memory does not grow with the trace.
  */
 public final class BatchLoader implements BatchSink, AutoCloseable {
-  private static final int QUEUED = 4;
+  private static final int QUEUED = 2;
   private static final VectorSchemaRoot END = new VectorSchemaRoot(List.of());
 
   private final Store store;

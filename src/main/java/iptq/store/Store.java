@@ -31,7 +31,7 @@ import org.duckdb.DuckDBConnection;
  */
 public final class Store implements AutoCloseable {
   /** Bumped whenever a table or column changes meaning; a database of another version is refused. */
-  public static final int SCHEMA_VERSION = 2;
+  public static final int SCHEMA_VERSION = 3;
 
   private static final String DB_FILE = "iptq.duckdb";
   /** DuckDB's temp_directory, inside the temporary folder. */
@@ -119,6 +119,8 @@ public final class Store implements AutoCloseable {
       // 80% of the machine's memory): inside the temporary folder, so it goes with it.
       try (Statement st = conn.createStatement()) {
         st.execute("SET temp_directory = '" + tempDir.resolve(SPILL).toString().replace("'", "''") + "'");
+        // DuckDB's share of the ingest's memory, instead of its default of 80% of the machine's
+        for (String set : SqlScript.statements(MemoryBudget.of().sql())) st.execute(set);
       }
     } catch (IOException | SQLException | RuntimeException e) {
       deleteTreeRetrying(tempDir);
@@ -163,6 +165,10 @@ public final class Store implements AutoCloseable {
     DuckDBConnection conn = loaders.get(Thread.currentThread());
     if (conn == null) {
       conn = (DuckDBConnection) this.conn.duplicate();
+      // One transaction for all of a loader's batches, committed with the database: DuckDB then
+      // writes each full row group straight into the file, where a commit per batch went
+      // through the write-ahead log and was compressed again at every automatic checkpoint.
+      conn.setAutoCommit(false);
       loaders.put(Thread.currentThread(), conn);
     }
     try (OneBatchReader reader = new OneBatchReader(allocator, root);
@@ -179,7 +185,7 @@ public final class Store implements AutoCloseable {
 
   /** Checkpoints, closes, and moves the finished database into place. */
   public void commit() throws IOException, SQLException {
-    closeLoaders();
+    closeLoaders(true);
     try (Statement st = conn.createStatement()) {
       st.execute("CHECKPOINT");
     }
@@ -298,9 +304,24 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  private void closeLoaders() throws SQLException {
-    for (DuckDBConnection c : loaders.values()) c.close();
-    loaders.clear();
+  /** Commits each loader's transaction (or, after a failure, drops it) and closes its connection. */
+  private void closeLoaders(boolean commit) throws SQLException {
+    try {
+      for (DuckDBConnection c : loaders.values()) {
+        if (commit) c.commit();
+        c.close();
+      }
+    } finally {
+      loaders.clear();
+    }
+  }
+
+  /**
+   * Commits what the loading threads appended, so that this connection sees it (the derived
+   * tables are completed from it). The loaders' connections are closed; a later load opens new ones.
+   */
+  public void finishLoading() throws SQLException {
+    closeLoaders(true);
   }
 
   /** Closes and deletes the unfinished database. Safe to call more than once. */
@@ -309,7 +330,7 @@ public final class Store implements AutoCloseable {
     if (!done) {
       done = true;
       try {
-        closeLoaders();
+        closeLoaders(false);
       } catch (SQLException ignored) {
         // the file is deleted next
       }

@@ -18,8 +18,12 @@ public final class SymbolLoader {
     this.path = path;
   }
 
-  /** The module's symbols and what happened on the way. */
-  public record Loaded(ModuleSymbols symbols, Path pdb, List<String> notes) {}
+  /**
+   * The module's symbols and what happened on the way: {@code notes} what was found and refused
+   * (a PDB of another build, a damaged one), {@code missing} the PDB that was looked for and not
+   * found at all, or null. Ingest prints the notes and leaves {@code missing} to its summary.
+   */
+  public record Loaded(ModuleSymbols symbols, Path pdb, List<String> notes, String missing) {}
 
   /**
    * {@code pdbId} may be null (no RSDS record); {@code exports} and {@code sections} come from the
@@ -27,21 +31,22 @@ public final class SymbolLoader {
    */
   public Loaded load(String module, PdbId pdbId, List<ExportSymbol> exports, List<PdbSection> sections) {
     List<String> notes = new ArrayList<>();
+    String missing = null;
     if (pdbId != null) {
       PdbLocator.Result r = PdbLocator.find(pdbId, path);
       notes.addAll(r.rejected());
       if (r.found()) {
         try {
-          return new Loaded(ModuleSymbols.fromPdb(module, PdbFile.open(r.pdb(), pdbId)), r.pdb(), notes);
+          return new Loaded(ModuleSymbols.fromPdb(module, PdbFile.open(r.pdb(), pdbId)), r.pdb(), notes, null);
         } catch (InputException e) {
           notes.add(e.getMessage());
         }
       } else {
-        notes.add("no PDB " + pdbId + " on the symbol path");
+        missing = "no PDB " + pdbId + " on the symbol path";
       }
     }
-    if (!exports.isEmpty()) return new Loaded(ModuleSymbols.fromExports(module, exports, sections), null, notes);
-    return new Loaded(ModuleSymbols.none(module), null, notes);
+    if (!exports.isEmpty()) return new Loaded(ModuleSymbols.fromExports(module, exports, sections), null, notes, missing);
+    return new Loaded(ModuleSymbols.none(module), null, notes, missing);
   }
 
   /** The same for a PE file at hand: its RSDS record, exports and sections. */

@@ -83,9 +83,26 @@ public final class SymbolServer implements AutoCloseable {
   private final AtomicLong bytes = new AtomicLong();
 
   public SymbolServer(StorePath path, Options options) {
+    this(path, options, System.getenv());
+  }
+
+  /** {@code env}: where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (the process's environment). */
+  SymbolServer(StorePath path, Options options, Map<String, String> env) {
     this.path = path;
     this.options = options;
+    this.env = env;
+    this.auth = Proxies.authenticator(Proxies.credentials(env));
+    if (auth != null) {
+      // The JDK refuses Basic for the CONNECT of an https:// request unless this property says
+      // otherwise, read once when its HTTP classes load (the first HttpRequest built, so here,
+      // before any). The user gave these credentials for this proxy, which sees them as curl
+      // would send them; a value set with -D is kept.
+      System.getProperties().putIfAbsent("jdk.http.auth.tunneling.disabledSchemes", "");
+    }
   }
+
+  private final Map<String, String> env;
+  private final java.net.Authenticator auth;
 
   public StorePath path() {
     return path;
@@ -310,11 +327,12 @@ public final class SymbolServer implements AutoCloseable {
 
   private synchronized HttpClient client() {
     if (client == null) {
-      client = HttpClient.newBuilder()
+      HttpClient.Builder b = HttpClient.newBuilder()
           .connectTimeout(options.timeout())
           .followRedirects(HttpClient.Redirect.NORMAL)
-          .proxy(Proxies.selector(System.getenv()))
-          .build();
+          .proxy(Proxies.selector(env));
+      if (auth != null) b.authenticator(auth);
+      client = b.build();
     }
     return client;
   }
@@ -340,6 +358,10 @@ public final class SymbolServer implements AutoCloseable {
     }
   }
 
+  private static final String PROXY_REFUSED = "the proxy refused the request (HTTP 407 Proxy Authentication Required):"
+      + " give its user and password as HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT (or -Dhttps.proxyUser/-Dhttps.proxyPassword),"
+      + " or check them";
+
   /** The body of a 200 answer, null for 4xx; retries timeouts, connection errors and 5xx. */
   private InputStream send(URI server, URI uri) throws ServerDown {
     HttpRequest req = HttpRequest.newBuilder(uri).timeout(options.timeout()).header("User-Agent", USER_AGENT).GET().build();
@@ -351,7 +373,13 @@ public final class SymbolServer implements AutoCloseable {
         HttpResponse<InputStream> r = client().send(req, HttpResponse.BodyHandlers.ofInputStream());
         int code = r.statusCode();
         if (code == 200) return r.body();
-        r.body().close();
+        // a proxy's refusal of a CONNECT comes with no body at all
+        if (r.body() != null) r.body().close();
+        if (code == 407) {
+          // the proxy, not the server, refused: no file will come through it this run
+          last = PROXY_REFUSED;
+          break;
+        }
         if (code >= 500 || code == 429) {
           last = "HTTP " + code;
           continue;
@@ -361,14 +389,19 @@ public final class SymbolServer implements AutoCloseable {
         last = "no answer within " + options.timeout().toMillis() / 1000.0 + " s";
       } catch (IOException e) {
         last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        // the JDK's words when the proxy refused the credentials it was given, three times
+        if (last.startsWith("too many authentication attempts")) {
+          last = PROXY_REFUSED;
+          break;
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ServerDown();
       }
     }
     if (dead.add(server)) {
-      warnings.add("symbol server " + server + ": " + last + " (GET " + uri + ", " + (options.retries() + 1)
-          + " attempt(s)); not asked again in this run");
+      warnings.add("symbol server " + server + ": " + last + " (GET " + uri + (last.contains("HTTP 407") ? ""
+          : ", " + (options.retries() + 1) + " attempt(s)") + "); not asked again in this run");
     }
     throw new ServerDown();
   }

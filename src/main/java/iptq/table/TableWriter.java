@@ -29,6 +29,11 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public abstract class TableWriter implements AutoCloseable {
   public static final long NULL = Long.MIN_VALUE;
   public static final int DEFAULT_BATCH_ROWS = 65_536;
+  /**
+   * For the tables of millions of rows: one DuckDB row group (122,880 rows), so that each batch
+   * DuckDB appends fills whole row groups, which it writes straight to the file.
+   */
+  public static final int LARGE_BATCH_ROWS = 122_880;
 
   private final String table;
   private final BufferAllocator allocator;
@@ -70,6 +75,10 @@ public abstract class TableWriter implements AutoCloseable {
 
   protected final TinyIntVector tinyint(String name) {
     return add(new TinyIntVector(name, allocator));
+  }
+
+  protected final org.apache.arrow.vector.UInt1Vector utinyint(String name) {
+    return add(new org.apache.arrow.vector.UInt1Vector(name, allocator));
   }
 
   protected final UInt8Vector ubigint(String name) {
@@ -126,6 +135,11 @@ public abstract class TableWriter implements AutoCloseable {
   protected final void set(TinyIntVector v, long x) {
     if (x == NULL) v.setNull(row);
     else v.setSafe(row, (byte) x);
+  }
+
+  protected final void set(org.apache.arrow.vector.UInt1Vector v, long x) {
+    if (x == NULL) v.setNull(row);
+    else v.setSafe(row, (int) x);
   }
 
   protected final void set(UInt4Vector v, long x) {

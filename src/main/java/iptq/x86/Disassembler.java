@@ -120,6 +120,18 @@ public final class Disassembler implements AutoCloseable {
     return text;
   }
 
+  /**
+   * capstone's length of the instruction at {@code address} (as {@link #text} decodes it, from
+   * the same cache): 0 when capstone cannot decode the bytes, -1 when capstone is not installed.
+   */
+  public int length(long address, byte[] code, int off, int len, Mode mode) {
+    String t = text(address, code, off, len, mode);
+    if (t == null) return -1;
+    if (t.equals("(bad)")) return 0;
+    Entry e = caches.get(mode.ordinal()).get(address);
+    return e == null ? 0 : e.bytes.length;
+  }
+
   public long capstoneCalls() {
     return capstoneCalls;
   }

@@ -21,7 +21,9 @@ public final class Insn {
 
   /**
    * For {@link InsnClass#isDirect() direct} near branches: ip + length + displacement, wrapped
-   * to the operand size (16-bit targets wrap at 64 KiB, 32-bit ones at 4 GiB). Else 0.
+   * to the operand size (16-bit targets wrap at 64 KiB, 32-bit ones at 4 GiB). For
+   * {@link InsnClass#JMPABS}: its absolute target (the walk takes the TIP's, as libipt 2.2).
+   * Else 0.
    */
   public long target;
 

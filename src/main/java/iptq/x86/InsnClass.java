@@ -5,7 +5,8 @@ package iptq.x86;
  * {@code branches} table; {@link #libiptClass()} folds it to libipt's coarser classes.
  *
  * <p>As in libipt, SYSCALL, SYSENTER, INT n, INT3, INTO, INT1 and VMCALL are call-like far
- * transfers; SYSRET, SYSEXIT, IRET, far RET, VMLAUNCH and VMRESUME return-like ones; MOV to CR3
+ * transfers; SYSRET, SYSEXIT, IRET, far RET, VMLAUNCH, VMRESUME and (libipt 2.2) FRED's ERETU and
+ * ERETS and UIRET return-like ones; MOV to CR3
  * and VMPTRLD are ordinary instructions for the walk but matter to the decoder (a PIP or a
  * VMCS packet may follow them).
  */
@@ -37,7 +38,18 @@ public enum InsnClass {
   PTWRITE,
   MOV_CR3,
   /** UD0, UD1, UD2: decodable, always raise #UD (libipt: ptic_other). */
-  UD;
+  UD,
+  /**
+   * APX JMPABS (REX2, map 0, A1, W0): a jump to a 64-bit absolute address in the instruction.
+   * libipt 2.2 takes its target from a TIP like an indirect jump's, so the flow does too.
+   */
+  JMPABS,
+  /** FRED ERETU (F3 0F 01 CA): return from an event to user level; a far return. */
+  ERETU,
+  /** FRED ERETS (F2 0F 01 CA): return from an event to supervisor level; a far return. */
+  ERETS,
+  /** UIRET (0F 01 EC): return from a user interrupt handler; a far return. */
+  UIRET;
 
   private static final InsnClass[] VALUES = values();
 
@@ -64,9 +76,9 @@ public enum InsnClass {
     return this == JCC || this == JMP_DIRECT || this == CALL_DIRECT;
   }
 
-  /** A near transfer whose target the trace must supply in a TIP (indirect JMP/CALL). */
+  /** A near transfer whose target the trace must supply in a TIP (indirect JMP/CALL, JMPABS). */
   public boolean isIndirect() {
-    return this == JMP_INDIRECT || this == CALL_INDIRECT;
+    return this == JMP_INDIRECT || this == CALL_INDIRECT || this == JMPABS;
   }
 
   /** A near call: pushes a return address on the call stack used by return compression. */
@@ -80,6 +92,7 @@ public enum InsnClass {
         return LibiptClass.PTIC_COND_JUMP;
       case JMP_DIRECT:
       case JMP_INDIRECT:
+      case JMPABS:
         return LibiptClass.PTIC_JUMP;
       case CALL_DIRECT:
       case CALL_INDIRECT:
@@ -103,6 +116,9 @@ public enum InsnClass {
       case IRET:
       case VMLAUNCH:
       case VMRESUME:
+      case ERETU:
+      case ERETS:
+      case UIRET:
         return LibiptClass.PTIC_FAR_RETURN;
       case PTWRITE:
         return LibiptClass.PTIC_PTWRITE;

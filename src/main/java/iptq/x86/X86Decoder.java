@@ -332,6 +332,22 @@ public final class X86Decoder {
       p++;
     }
     p++; // the opcode byte b
+    // APX REX2 (D5 in 64-bit mode; AAD elsewhere): one payload byte, then the opcode of map 0 or
+    // map 1 (payload bit 7) with no escape byte. Its W and R bits act as REX's.
+    int rex2Map = -1;
+    if (b == 0xd5 && m64) {
+      if (p + 1 >= limit) {
+        return fail(out, off, p + 2, avail);
+      }
+      int payload = code[p] & 0xff;
+      rex = 0x40 | (payload & 8) | ((payload & 0x44) != 0 ? 4 : 0);
+      rex2Map = payload >> 7;
+      b = code[p + 1] & 0xff;
+      p += 2;
+      if (rex2Map == 0 && (b == 0x0f || b == 0xd5 || PREFIX[b] != P_NONE)) {
+        return invalid(out, off, p); // an escape or prefix after REX2: #UD
+      }
+    }
     // Effective operand size in bits: REX.W wins over 66.
     final int eosz;
     if (m64) {
@@ -348,7 +364,14 @@ public final class X86Decoder {
     int cls;
     int map; // 0: one-byte, 1: 0F, 2: 0F38, 3: 0F3A, 16+: VEX/EVEX/XOP (no branches)
     int op;
-    if (b == 0x0f) {
+    if (rex2Map >= 0) {
+      map = rex2Map;
+      op = b;
+      int info = map == 0 ? INFO0[b] : INFO1[b];
+      flags = info & 0xff;
+      imm = (info >> 8) & 0xff;
+      cls = rex2Class(info >>> 16, map, op, rex, osz, asz);
+    } else if (b == 0x0f) {
       if (p >= limit) {
         return fail(out, off, p + 1, avail);
       }
@@ -500,7 +523,12 @@ public final class X86Decoder {
         int reg = (modrm >> 3) & 7;
         switch (op) {
           case 0x01:
-            if (modrm == 0xc1) {
+            if (modrm == 0xec) {
+              cls = InsnClass.UIRET.ordinal();
+            } else if (modrm == 0xca && lastRep != 0) {
+              // FRED: ERETS with F2, ERETU with F3, whichever came last (as libipt); CLAC without
+              cls = lastRep == 0xf2 ? InsnClass.ERETS.ordinal() : InsnClass.ERETU.ordinal();
+            } else if (modrm == 0xc1) {
               cls = InsnClass.VMCALL.ordinal();
             } else if (modrm == 0xc2) {
               cls = InsnClass.VMLAUNCH.ordinal();
@@ -586,7 +614,14 @@ public final class X86Decoder {
     out.length = end - off;
     out.error = Insn.OK;
     out.iclass = CLASSES[cls];
-    if (disp != 0) {
+    if (cls == C_JMPABS) {
+      // The absolute 64-bit target is the instruction's last eight bytes.
+      long t = 0;
+      for (int i = 7; i >= 0; i--) {
+        t = t << 8 | (code[end - 8 + i] & 0xff);
+      }
+      out.target = t;
+    } else if (disp != 0 && CLASSES[cls].isDirect()) {
       long rel;
       if (disp == 1) {
         rel = code[p];
@@ -606,6 +641,25 @@ public final class X86Decoder {
       out.target = 0;
     }
     return true;
+  }
+
+  private static final int C_JMPABS = InsnClass.JMPABS.ordinal();
+
+  /**
+   * The class of a map 0 or map 1 opcode after REX2, as libipt 2.2 has it: the relative
+   * branches (Jcc, JrCXZ, LOOPcc, CALL/JMP rel) and SYSENTER/SYSEXIT are not defined with REX2
+   * and are no branches; map 0 A1 with W0 and neither 66 nor 67 is JMPABS.
+   */
+  private static int rex2Class(int cls, int map, int op, int rex, boolean osz, boolean asz) {
+    if (map == 0 && op == 0xa1) {
+      return (rex & 8) == 0 && !osz && !asz ? C_JMPABS : C_OTHER;
+    }
+    InsnClass c = CLASSES[cls];
+    if (c == InsnClass.JCC || c == InsnClass.JMP_DIRECT || c == InsnClass.CALL_DIRECT
+        || c == InsnClass.SYSENTER || c == InsnClass.SYSEXIT) {
+      return C_OTHER;
+    }
+    return cls;
   }
 
   /**

@@ -1,11 +1,11 @@
 -- function_runs comes from the flow decoder's sink, visit by visit in execution order; how many
 -- visits a segment has is known only at its end, so the count from the end is set here.
 -- time_utc too, in the same pass (one rewrite of the table): the trace's start plus start_ts.
-UPDATE function_runs AS f
+UPDATE function_run_rows AS f
 SET back = c.runs - f.run + 1,
     time_utc = make_timestamp_ns(c.start_ns + f.start_ts)
 FROM (SELECT r.segment_id, max(r.run) AS runs, any_value(epoch_ns(t.start_time)) AS start_ns
-      FROM function_runs r
+      FROM function_run_rows r
       JOIN segments s USING (segment_id)
       LEFT JOIN traces t USING (trace_id)
       GROUP BY r.segment_id) AS c

@@ -86,11 +86,14 @@ class ExitCodesTest {
     // profile
     c.add(row(2, "--code-mode, --buffer and --event are required", "profile"));
     // packets and insns
-    c.add(row(2, "Missing required parameter: 'TRACE.pt'", "packets"));
+    c.add(row(2, "Missing required parameter: 'TRACE.pt[:FROM[-TO]]'", "packets"));
     c.add(row(1, "no such file", "packets", out("nope.pt")));
     c.add(row(1, "an ETW trace (.etl), not a raw Intel PT trace: iptq packets lists one raw trace, or one segment of this one with --segment N", "packets", etl));
     c.add(row(1, "a kernel dump, not a raw Intel PT trace", "packets", dmp));
-    c.add(row(2, "--mtc-freq must be 0-15", "packets", pt, "--mtc-freq", "16"));
+    c.add(row(2, "--mtc-freq: value too big: 256", "packets", pt, "--mtc-freq", "256"));
+    c.add(row(2, "specify either --time or --tcal", "packets", pt, "--time", "--tcal"));
+    c.add(row(2, "--cpu: cpu must be specified as f/m[/s], not 6", "packets", pt, "--cpu", "6"));
+    c.add(row(2, "ptdump's sideband options (--sb*, --pevent*) are for Linux perf sideband", "packets", pt, "--sb"));
     c.add(row(0, "", "packets", pt));
     c.add(row(2, "no code: give --raw FILE:BASE (or --image FILE@ADDR)", "insns", pt));
     c.add(row(1, "an ETW trace (.etl), not a raw Intel PT trace: iptq insns lists one raw trace, or one segment of this one with --segment N", "insns", etl, "--image", pt + "@0x1000"));

@@ -81,4 +81,58 @@ class InsnsCommandTest {
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("nope.pt"), r.err());
   }
+
+  /**
+   * Code at 0x1000: nop; REX2 add rax, rax (APX: capstone 4 cannot decode it); nop; nop. The
+   * trace enables tracing at the first nop and disables it (FUP + TIP.PGD) at the last.
+   */
+  private Path[] rex2Case() throws Exception {
+    Path code = dir.resolve("code.bin");
+    Files.write(code, new byte[] {(byte) 0x90, (byte) 0xd5, 0x08, 0x01, (byte) 0xc0, (byte) 0x90, (byte) 0x90});
+    iptq.pt.PacketEncoder e = new iptq.pt.PacketEncoder();
+    e.psb().modeExecBits(64).ip(iptq.pt.PacketKind.FUP, 0x1000).psbend();
+    e.ip(iptq.pt.PacketKind.FUP, 0x1006).suppressed(iptq.pt.PacketKind.TIP_PGD);
+    Path trace = dir.resolve("rex2.pt");
+    Files.write(trace, e.toByteArray());
+    return new Path[] {code, trace};
+  }
+
+  @Test
+  void checkReportsWhereCapstoneDisagrees() throws Exception {
+    iptq.testing.Required.that(iptq.x86.CapstoneLibrary.problem() == null, "capstone missing (libcapstone4)");
+    Path[] c = rex2Case();
+    Run plain = run("insns", "--no-inst", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(0, plain.exit(), plain.err());
+    assertEquals(List.of("0000000000001000", "0000000000001001", "0000000000001005", "[disabled]"), plain.out().lines().toList());
+    Run checked = run("insns", "--no-inst", "--check", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(0, checked.exit(), checked.err());
+    List<String> lines = checked.out().lines().toList();
+    assertEquals(5, lines.size(), checked.out());
+    assertEquals("0000000000001001", lines.get(1));
+    assertTrue(lines.get(2).matches("\\[[0-9a-f]+, 1001: check error: capstone cannot decode it\\]"), lines.get(2));
+    // Quiet still checks (as ptxed), and prints only what the check found.
+    Run quiet = run("insns", "-q", "--check", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(List.of(lines.get(2)), quiet.out().lines().toList());
+  }
+
+  @Test
+  void resyncOnErrorIsRefusedWithTheReason() throws Exception {
+    Path[] c = rex2Case();
+    Run r = run("insns", "--resync-on-error", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--resync-on-error is not supported"), r.err());
+  }
+
+  @Test
+  void unknownCpuIsReportedAsPtxedDoes() throws Exception {
+    Path[] c = rex2Case();
+    Run r = run("insns", "--no-inst", "--cpu", "6/1", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("[0, 0: config error: unknown cpu]", r.out().lines().findFirst().orElse(""));
+    Run bad = run("insns", "--no-inst", "--cpu", "6", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(2, bad.exit());
+    Run badFilter = run("insns", "--no-inst", "--filter:addr0_cfg", "16", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(2, badFilter.exit());
+    assertTrue(badFilter.err().contains("--filter:addr0_cfg: value too big: 16"), badFilter.err());
+  }
 }

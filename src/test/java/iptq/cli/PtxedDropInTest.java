@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * listed by the kit's ptxed and by {@code iptq insns} with the same command line
  * ({@code --no-inst --raw NAME.bin:ORG --pt NAME.pt}, plus each {@code ; ptxed-options: ...}
  * line of the case as a further run, with {@code --no-inst} too: iptq's instruction text is
- * capstone's, ptxed's XED's); the outputs must be identical byte for byte. Where the case
+ * capstone's, ptxed's XED's; and with the case's {@code ; ptxed-base: ...} options, see
+ * {@link #optionSets}); the outputs must be identical byte for byte. Where the case
  * states what ptxed prints ({@code @pt .exp(ptxed)}), ptxed must print that too, so every case
  * shows the behaviour it is named after.
  */
@@ -56,15 +57,27 @@ class PtxedDropInTest {
     System.out.println("ptxed drop-in: " + same + " of " + runs + " listings identical to ptxed 2.2's");
   }
 
-  /** The default run ({@code --no-inst}) and one per {@code ; ptxed-options:} line. */
+  /**
+   * The default run ({@code --no-inst}) and one per {@code ; ptxed-options:} line, each with the
+   * case's {@code ; ptxed-base:} options if it has them: {@code --insn-decoder} where the code
+   * holds instructions the kit's XED cannot decode (ptxed's block decoder re-decodes every
+   * instruction with XED to list it and prints XED's failure; its instruction decoder lists what
+   * libipt decoded).
+   */
   static List<List<String>> optionSets(Path ptt) throws IOException {
+    List<String> base = new ArrayList<>(List.of("--no-inst"));
+    List<String> lines = Files.readAllLines(ptt);
+    for (String line : lines) {
+      String l = line.strip();
+      if (l.startsWith("; ptxed-base:")) base.addAll(List.of(l.substring("; ptxed-base:".length()).strip().split("\\s+")));
+    }
     List<List<String>> sets = new ArrayList<>();
-    sets.add(List.of("--no-inst"));
-    for (String line : Files.readAllLines(ptt)) {
+    sets.add(base);
+    for (String line : lines) {
       String l = line.strip();
       if (!l.startsWith("; ptxed-options:")) continue;
       // Always --no-inst: iptq prints capstone's instruction text where ptxed prints XED's.
-      List<String> set = new ArrayList<>(List.of("--no-inst"));
+      List<String> set = new ArrayList<>(base);
       set.addAll(List.of(l.substring("; ptxed-options:".length()).strip().split("\\s+")));
       sets.add(set);
     }
@@ -83,7 +96,7 @@ class PtxedDropInTest {
     cmd.addAll(args);
     String want = LibiptKit.runAllowingFailure(cmd, dir).stdout();
     Path exp = dir.resolve(name + "-ptxed.exp");
-    if (opts.equals(List.of("--no-inst")) && Files.exists(exp)) {
+    if (opts.equals(optionSets(ptt).get(0)) && Files.exists(exp)) {
       assertEquals(Files.readString(exp).strip(), want.strip(), name + ": ptxed 2.2 does not print what the case says");
     }
 

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code iptq info FILE.pdb --symbols} and {@code iptq info FILE.dll --symbols} against LLVM's own
+ * {@code iptq info FILE.pdb --list-symbols} and {@code iptq info FILE.dll --list-symbols} against LLVM's own
  * readers: every public and procedure llvm-pdbutil lists (kind, name, section:offset turned into
  * an RVA by the PDB's section headers, code size), every export llvm-readobj lists.
  */
@@ -95,7 +95,7 @@ class SymbolListingTest {
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
     Cli c;
     try {
-      c = Cli.run("info", BIN.resolve("sampdrv.pdb").toString(), "--symbols", "--format", "csv");
+      c = Cli.run("info", BIN.resolve("sampdrv.pdb").toString(), "--list-symbols", "--format", "csv");
     } finally {
       System.setOut(saved);
     }
@@ -104,8 +104,8 @@ class SymbolListingTest {
     assertEquals("rva,size,kind,name", lines.get(0));
     assertEquals(SymbolListing.pdb(BIN.resolve("sampdrv.pdb")).size() + 1, lines.size());
     assertTrue(lines.contains("0x00001050,1020,S_GPROC32,SampSystemService"), lines.toString());
-    Cli etl = Cli.run("info", Fixtures.projectDir().resolve("sample/data/kernel-syscall.etl").toString(), "--symbols");
+    Cli etl = Cli.run("info", Fixtures.projectDir().resolve("sample/data/kernel-syscall.etl").toString(), "--list-symbols");
     assertEquals(1, etl.exit());
-    assertTrue(etl.err().contains("--symbols lists the symbols of a PDB or the exports of a PE image"), etl.err());
+    assertTrue(etl.err().contains("--list-symbols lists the symbols of a PDB or the exports of a PE image"), etl.err());
   }
 }

@@ -79,6 +79,23 @@ final class Corpora {
     return farTransfers;
   }
 
+  private static CodeCorpus newer;
+
+  /**
+   * {@link #extended()} plus the helpers of src/test/c/synth-newer.c, built here with clang and
+   * lld as 64-bit code: FRED's ERETU and ERETS, UIRET, APX REX2 code and JMPABS, which libipt
+   * 2.0.5 predates (the tests that walk them judge with libipt 2.2). A corpus of its own, so that
+   * the traces of the seeds over the other corpora stay the same.
+   */
+  static synchronized CodeCorpus newer() {
+    if (newer == null) {
+      List<CodeCorpus.Region> r = new ArrayList<>(extended().regions);
+      r.add(CodeCorpus.elfText(build("synth-newer64.so", "-m64", "synth-newer.c"), 0x00007f3a_6c000000L));
+      newer = new CodeCorpus(r);
+    }
+    return newer;
+  }
+
   /** Compiles and links src/test/c sources into target/c/NAME (again when a source is newer). */
   private static Path build(String name, String mode, String... sources) {
     iptq.testing.ClangPe.require("clang", "ld.lld");

@@ -1,5 +1,6 @@
 package iptq.flow;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
@@ -16,6 +17,32 @@ class FlowDifferentialTest {
   }
 
   /** Checks one synthesized trace; returns the synthesizer, for what its walk counted. */
+  /**
+   * For what libipt 2.0.5 predates (FRED, UIRET, APX): iptq must reproduce the truth line by line,
+   * events included, and the kit's ptxed (libipt 2.2) must list exactly the true instructions,
+   * with no error.
+   */
+  static TraceSynthesizer check22(String name, CodeCorpus c, TraceSynthesizer.Options o) throws Exception {
+    TraceSynthesizer s = new TraceSynthesizer(c, Corpora.cache(), o).run();
+    byte[] trace = s.trace();
+    List<String> ptxed = FlowRunner.ptxed22(trace, c.specs());
+    if (name.equals(System.getProperty("dump22"))) {
+      java.nio.file.Files.write(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "d22.pt"), trace);
+      java.nio.file.Files.write(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "d22.specs"), c.specs());
+      java.nio.file.Files.write(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "d22.truth"), s.truth);
+    }
+    List<String> errors = ptxed.stream().filter(l -> l.contains("error")).toList();
+    assertEquals(List.of(), errors, name + ": ptxed 2.2 errors");
+    assertNull(FlowRunner.firstDifference(instructionsOf(s.truth), instructionsOf(ptxed)), name + ": ptxed 2.2 vs truth (instructions)");
+    assertNull(FlowRunner.firstDifference(s.truth, FlowRunner.iptq(trace, c.image())), name + ": iptq vs truth");
+    return s;
+  }
+
+  private static List<String> instructionsOf(List<String> lines) {
+    // ptxed marks instructions inside a transaction with "? "; the truth does not.
+    return lines.stream().filter(l -> !l.startsWith("[")).map(l -> l.startsWith("? ") ? l.substring(2) : l).toList();
+  }
+
   static TraceSynthesizer check(String name, CodeCorpus c, TraceSynthesizer.Options o) throws Exception {
     TraceSynthesizer s = new TraceSynthesizer(c, Corpora.cache(), o).run();
     byte[] trace = s.trace();

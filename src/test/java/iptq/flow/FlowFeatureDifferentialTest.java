@@ -145,4 +145,39 @@ class FlowFeatureDifferentialTest {
     assertEachOccurred(List.of("64-bit mov cr3", "32-bit mov cr3"), traces, s -> s.resumedNext,
         "never resumed at the next instruction");
   }
+
+  /** The FRED and user-interrupt returns of src/test/c/synth-newer.c, far returns. */
+  private static final List<String> NEWER_FAR = List.of("64-bit eretu", "64-bit erets", "64-bit uiret");
+  /** Its APX instructions, as the synthesizer names them. */
+  private static final List<String> NEWER_APX = List.of("rex2 01", "rex2 89", "rex2 mov imm", "rex2 map1 af",
+      "rex2 jmpabs", "rex2 jmp", "rex2 call");
+
+  /**
+   * FRED's ERETU and ERETS, UIRET (far returns: a TIP, some switching mode or address space, some
+   * disabling tracing with or without IP) and APX code (REX2 on ordinary instructions of both
+   * maps, on indirect jumps and calls, and JMPABS, which takes its target from a TIP), reached by
+   * indirect calls into helpers built for them, among the usual mix: 200 traces, with libipt
+   * 2.2's ptxed as the judge of the instructions (2.0.5 predates all of them) and the truth of
+   * every line for iptq. Each instruction must have been walked.
+   */
+  @Test
+  void fredUintrAndApx() throws Exception {
+    List<TraceSynthesizer> traces = new ArrayList<>();
+    for (int seed = 5800; seed < 6000; seed++) {
+      TraceSynthesizer.Options o = FlowDifferentialTest.variant(seed);
+      o.instructions = 1500;
+      o.newer = 0.3;
+      o.farSwitch = seed % 2 == 0 ? 0.2 : 0.0;
+      o.syncDisable = seed % 3 == 0 ? 0.2 : o.syncDisable;
+      traces.add(FlowDifferentialTest.check22("newer seed " + seed, Corpora.newer(), o));
+    }
+    assertEachOccurred(NEWER_FAR, traces, s -> s.farTransfers, "never taken");
+    assertEachOccurred(NEWER_APX, traces, s -> s.apx, "never walked");
+    Map<String, Integer> far = new TreeMap<>(), apx = new TreeMap<>();
+    for (TraceSynthesizer s : traces) {
+      s.farTransfers.forEach((k, n) -> { if (NEWER_FAR.contains(k)) far.merge(k, n, Integer::sum); });
+      s.apx.forEach((k, n) -> apx.merge(k, n, Integer::sum));
+    }
+    System.out.println("fred/uintr/apx over " + traces.size() + " traces, judged by libipt 2.2: " + far + " " + apx);
+  }
 }

@@ -46,6 +46,31 @@ final class FlowRunner {
     return out;
   }
 
+  /**
+   * The kit's own ptxed (libipt 2.2, instruction decoder, {@code --no-inst}) on the trace, the
+   * sections given as ptxed's {@code --raw FILE:FROM-TO:BASE}: the reference for what the C
+   * harness cannot judge (the harness, written for 2.0.5's API, stops with "event ignored" on
+   * some traces 2.2's ptxed decodes).
+   */
+  static List<String> ptxed22(byte[] trace, List<String> specs) throws IOException {
+    Path t = Files.createTempFile("iptq-flow", ".pt");
+    try {
+      Files.write(t, trace);
+      List<String> cmd = new ArrayList<>(List.of(iptq.testing.LibiptKit.ptxed().toString(), "--insn-decoder", "--no-inst"));
+      for (String spec : specs) {
+        String[] f = spec.split("@");
+        long off = Long.decode(f[2]), size = Long.decode(f[3]);
+        cmd.add("--raw");
+        cmd.add(f[0] + ":0x" + Long.toHexString(off) + "-0x" + Long.toHexString(off + size) + ":" + f[1]);
+      }
+      cmd.add("--pt");
+      cmd.add(t.toString());
+      return iptq.testing.LibiptKit.runAllowingFailure(cmd, t.getParent()).stdout().lines().toList();
+    } finally {
+      Files.deleteIfExists(t);
+    }
+  }
+
   /** The same through libipt 2.2 (the kit). */
   static List<String> libipt22(byte[] trace, List<String> specs) throws IOException {
     return libipt(Libipt.kitHarness("ptxed_harness"), trace, specs);

@@ -41,6 +41,11 @@ final class SynthInsn {
     return far != null && (far.startsWith("lcall") || far.equals("syscall") || far.equals("sysenter"));
   }
 
+  /** An APX instruction of src/test/c/synth-newer.c ("rex2 ..."), for counting what a trace covered. */
+  boolean apx() {
+    return text.startsWith("rex2");
+  }
+
   /** libipt's class of a FAR instruction: "far call", "far jump" or "far return". */
   String farClass() {
     return farCall() ? "far call" : far.startsWith("ljmp") ? "far jump" : "far return";
@@ -74,6 +79,8 @@ final class SynthInsn {
       byte[] code = java.util.Arrays.copyOf(buf, n);
       SynthInsn ptw = ptwrite(code, r.bits() == 64 ? cs64 : cs32, ip, r.bits() == 64);
       if (ptw != null) return ptw;
+      SynthInsn newer = r.bits() == 64 ? newer(code) : null;
+      if (newer != null) return newer;
       Capstone.CsInsn[] insns = (r.bits() == 64 ? cs64 : cs32).disasm(code, ip, 1);
       if (insns == null || insns.length == 0) return new SynthInsn(1, Kind.STOP, 0, "(bad)", null);
       Capstone.CsInsn in = insns[0];
@@ -134,6 +141,45 @@ final class SynthInsn {
         case "int" -> "int n";
         default -> m; // syscall, sysenter, int3, into, int1
       };
+    }
+
+    /**
+     * The instructions of src/test/c/synth-newer.c, which capstone 4 predates: FRED's ERETU
+     * (F3 0F 01 CA) and ERETS (F2 0F 01 CA) and UIRET (0F 01 EC), far returns; APX REX2 (D5 and
+     * a payload byte, then an opcode of map 0 or, with payload bit 7, map 1, no escape) on the
+     * opcodes the helpers use, sized from the APX specification: 01, 89 and AF /r, B8+r with a
+     * four- or (W) eight-byte immediate, FF /4 and /2, and JMPABS (map 0 A1 with W0: an 8-byte
+     * address), which the trace follows with a TIP. Null for anything else (capstone decides);
+     * an unknown REX2 opcode stops the walk.
+     */
+    private static SynthInsn newer(byte[] code) {
+      int n = code.length;
+      int b0 = n > 0 ? code[0] & 0xff : 0;
+      if (n >= 4 && (b0 == 0xf3 || b0 == 0xf2) && (code[1] & 0xff) == 0x0f && (code[2] & 0xff) == 0x01 && (code[3] & 0xff) == 0xca) {
+        String name = b0 == 0xf3 ? "eretu" : "erets";
+        return new SynthInsn(4, Kind.FAR, 0, name, name);
+      }
+      if (n >= 3 && b0 == 0x0f && (code[1] & 0xff) == 0x01 && (code[2] & 0xff) == 0xec) {
+        return new SynthInsn(3, Kind.FAR, 0, "uiret", "uiret");
+      }
+      if (b0 != 0xd5) return null;
+      if (n < 3) return new SynthInsn(1, Kind.STOP, 0, "(rex2, cut)", null);
+      int payload = code[1] & 0xff;
+      boolean map1 = (payload & 0x80) != 0, w = (payload & 0x08) != 0;
+      int op = code[2] & 0xff;
+      int modrm = n > 3 ? code[3] & 0xff : -1;
+      boolean regForm = modrm >= 0xc0;
+      if (!map1 && op == 0xa1 && !w) return new SynthInsn(11, Kind.JMP_IND, 0, "rex2 jmpabs", null);
+      if (!map1 && (op == 0x01 || op == 0x89) && regForm) return new SynthInsn(4, Kind.OTHER, 0, "rex2 " + hexByte(op), null);
+      if (!map1 && op >= 0xb8 && op <= 0xbf) return new SynthInsn(w ? 11 : 7, Kind.OTHER, 0, "rex2 mov imm", null);
+      if (!map1 && op == 0xff && regForm && ((modrm >> 3) & 7) == 4) return new SynthInsn(4, Kind.JMP_IND, 0, "rex2 jmp", null);
+      if (!map1 && op == 0xff && regForm && ((modrm >> 3) & 7) == 2) return new SynthInsn(4, Kind.CALL_IND, 0, "rex2 call", null);
+      if (map1 && op == 0xaf && regForm) return new SynthInsn(4, Kind.OTHER, 0, "rex2 map1 " + hexByte(op), null);
+      return new SynthInsn(1, Kind.STOP, 0, "(rex2 " + hexByte(op) + ")", null);
+    }
+
+    private static String hexByte(int b) {
+      return String.format("%02x", b);
     }
 
     /**

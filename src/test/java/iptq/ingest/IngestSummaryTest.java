@@ -53,6 +53,8 @@ class IngestSummaryTest {
           "iptq:   sampdrv.sys at " + base + ", 8 segment(s): give sampdrv.pdb (GUID " + guid + ", age 1) on --symbols"
               + " or _NT_SYMBOL_PATH, or a symbol server that has it (srv*CACHE*URL)"),
           r.err().lines().dropWhile(l -> !l.startsWith("iptq: no names for")).limit(2).toList());
+      // each fact once: the summary says which PDB the driver needs, so no warning says it again
+      assertEquals(List.of(), lines(r.err(), "iptq: warning: "), r.err());
     }
   }
 

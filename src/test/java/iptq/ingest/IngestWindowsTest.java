@@ -105,7 +105,7 @@ class IngestWindowsTest {
     String rows = "SELECT * FROM %s ORDER BY segment_id, run";
     try (Connection c = Store.open(db, false); Statement st = c.createStatement()) {
       List<String> written = iptq.store.Rows.of(c, rows.formatted("function_runs"));
-      st.execute("DELETE FROM function_runs");
+      st.execute("DELETE FROM function_run_rows");
       iptq.store.KnownTrace.deriveFunctionRuns(c);
       List<String> derived = iptq.store.Rows.of(c, rows.formatted("function_runs"));
       assertTrue(written.size() > 100, written.size() + " visits");

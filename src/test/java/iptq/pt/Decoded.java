@@ -59,8 +59,8 @@ final class Decoded {
       case MNT -> sb.append("mnt payload=").append(h);
       case EXSTOP -> sb.append("exstop ip=").append(p.payload);
       case MWAIT -> sb.append("mwait hints=").append(h).append(" ext=").append(h2);
-      // libipt 2.0.5 reads PWRE's HW flag from payload bit 3; the SDM (and iptq's pwreHw())
-      // say bit 7. The diff compares the raw bit libipt reads.
+      // libipt (2.0.5 and 2.2) reads PWRE's HW flag from payload bit 3; the SDM (and iptq's
+      // pwreHw()) say bit 7. The diff compares the raw bit libipt reads.
       case PWRE -> sb.append("pwre state=").append(Integer.toHexString(p.pwreState()))
           .append(" sub=").append(Integer.toHexString(p.pwreSubState()))
           .append(" hw=").append((p.payload >> 3) & 1);
@@ -71,6 +71,17 @@ final class Decoded {
           .append(" hw=").append((p.pwrxWakeReason() >> 3) & 1);
       case PTW -> sb.append("ptw plc=").append((p.payload2 >> 1) & 3).append(" ip=").append(p.payload2 & 1)
           .append(" payload=").append(h);
+      // libipt 2.2 only (the kit's build of the harness)
+      case CFE -> sb.append("cfe type=").append(Integer.toHexString(p.cfeType())).append(" vector=").append(h2)
+          .append(" ip=").append(p.cfeIp() ? 1 : 0);
+      case EVD -> sb.append("evd type=").append(h).append(" payload=").append(h2);
+      case TRIG -> {
+        boolean icntv = (p.payload & 0x40) != 0;
+        sb.append("trig trbv=").append(Long.toHexString(p.payload2 & 0xff)).append(" ip=").append((p.payload >> 7) & 1)
+            .append(" mult=").append((p.payload >> 5) & 1).append(" icntv=").append(icntv ? 1 : 0);
+        if (icntv) sb.append(" icnt=").append(Long.toHexString(p.payload2 >>> 8));
+      }
+      case INVALID -> sb.append("invalid");
       default -> sb.append(p.kind.label());
     }
     return sb.toString();

@@ -1,5 +1,6 @@
 package iptq.pt;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -107,6 +108,31 @@ class PacketDecoderTest {
     assertEquals(5, p.size());
   }
 
+  /** SKZ84: a TMA with reserved bits is an error by the spec, an 8-byte INVALID packet with the erratum. */
+  @Test
+  void corruptedTmaUnderSkz84() {
+    byte[] t = new PacketEncoder().psb().psbend().raw(0x02, 0x73, 0x01, 0x02, 0x04, 0xff, 0x01, 0x83).tnt(2, 1)
+        .psb().toByteArray();
+    Decoded spec = Decoded.of(t);
+    assertEquals(DecodeError.BAD_PACKET, spec.errors.get(0).kind());
+    assertEquals(0x12, spec.errors.get(0).offset());
+    assertEquals(PacketKind.PSB, spec.packets.get(2).kind); // resynchronised at the next PSB
+
+    Decoded skz = Decoded.of(new PacketDecoder(t).errata(Errata.of(Errata.Cpu.parse("6/85"))));
+    assertEquals(List.of(), skz.errors);
+    Packet bad = skz.packets.get(2);
+    assertEquals(PacketKind.INVALID, bad.kind);
+    assertEquals(0x12, bad.offset);
+    assertEquals(8, bad.size); // libipt 2.2 counts the byte after the TMA into it
+    assertEquals(PacketKind.TNT_8, skz.packets.get(3).kind);
+    assertEquals(0x1a, skz.packets.get(3).offset);
+    PacketEncoder again = new PacketEncoder();
+    for (Packet q : skz.packets) again.encode(q);
+    assertArrayEquals(t, again.toByteArray());
+    assertEquals(List.of(), Decoded.of(new PacketDecoder(t).errata(Errata.of(Errata.Cpu.parse("6/94")))).packets.stream()
+        .filter(q -> q.kind == PacketKind.INVALID).toList());
+  }
+
   @Test
   void otherPayloadsByHand() {
     byte[] trace = bytes(PSB,
@@ -163,7 +189,8 @@ class PacketDecoderTest {
     assertEquals("0000000000000045  ptw        1: 1, ip", p.get(11).toString());
     assertEquals("000000000000004f  exstop     ip", p.get(12).toString());
     assertEquals("0000000000000051  mwait      000000f0, 00000001", p.get(13).toString());
-    assertEquals("000000000000005b  pwre       c3.2, hw", p.get(14).toString());
+    // the listing prints HW where libipt 2.2 reads it (bit 3), as ptdump does; pwreHw() reads the SDM's bit 7
+    assertEquals("000000000000005b  pwre       c3.2", p.get(14).toString());
     assertEquals("000000000000005f  pwrx       int: c2, c3", p.get(15).toString());
     assertEquals("0000000000000066  psbend", p.get(16).toString());
   }

@@ -30,7 +30,8 @@ class PacketRoundTripTest {
       for (Packet p : d.packets) enc.encode(p);
       assertArrayEquals(t.bytes(), enc.toByteArray(), "seed " + seed);
     }
-    assertEquals(EnumSet.allOf(PacketKind.class), seen, "every packet kind was generated");
+    // INVALID only comes from a TMA with reserved bits under erratum SKZ84 (PacketDecoderTest)
+    assertEquals(EnumSet.complementOf(EnumSet.of(PacketKind.INVALID)), seen, "every packet kind was generated");
     assertEquals(Set.of(0, 1, 2, 3, 4, 6), ipBytesSeen, "every IP compression was generated");
   }
 

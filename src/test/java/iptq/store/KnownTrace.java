@@ -39,7 +39,9 @@ public final class KnownTrace {
     Path db = dir.resolve("known.duckdb");
     try (Store store = Store.create(db, true)) {
       try (Statement st = store.connection().createStatement()) {
+        st.execute(resource("/iptq/store/wide-tables.sql"));
         st.execute(sql());
+        st.execute(resource("/iptq/store/narrow.sql"));
       }
       deriveFunctionRuns(store.connection());
       store.commit();
@@ -58,6 +60,18 @@ public final class KnownTrace {
   public static void deriveFunctionRuns(java.sql.Connection conn) throws IOException, SQLException {
     try (Statement st = conn.createStatement()) {
       st.execute(resource("/iptq/store/function-runs-from-blocks.sql"));
+    }
+  }
+
+  /**
+   * Runs {@code rows} (SQL inserting into blocks_in and branches_in, tables with the columns of
+   * the blocks and branches views) and stores what it inserted as ingest does.
+   */
+  public static void insertWide(java.sql.Connection conn, String rows) throws IOException, SQLException {
+    try (Statement st = conn.createStatement()) {
+      st.execute(resource("/iptq/store/wide-tables.sql"));
+      st.execute(rows);
+      st.execute(resource("/iptq/store/narrow.sql"));
     }
   }
 

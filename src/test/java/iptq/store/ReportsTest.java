@@ -77,33 +77,33 @@ class ReportsTest {
   @Test
   void hotFunctionsByInstructions() throws Exception {
     assertEquals(Rows.lines("""
-        notepad.exe | ntoskrnl.exe | KiSystemCall64 | 92 | 27.63 | 5 | 8 | 3
-        notepad.exe | ntoskrnl.exe | NtReadFile | 48 | 14.41 | 6 | 6 | 2
-        notepad.exe | ntoskrnl.exe | SwapContext | 34 | 10.21 | 1 | 2 | 1
-        explorer.exe | ntoskrnl.exe | KiSystemCall64 | 33 | 9.91 | 2 | 3 | 1
-        notepad.exe | ntoskrnl.exe | ObReferenceObjectByHandle | 30 | 9.01 | 2 | 2 | 2
+        notepad.exe | ntoskrnl.exe | KiSystemCall64 | 92 | 27.63 | 5 | 8 | 3 | 1
+        notepad.exe | ntoskrnl.exe | NtReadFile | 48 | 14.41 | 6 | 6 | 2 | 1
+        notepad.exe | ntoskrnl.exe | SwapContext | 34 | 10.21 | 1 | 2 | 1 | 1
+        explorer.exe | ntoskrnl.exe | KiSystemCall64 | 33 | 9.91 | 2 | 3 | 1 | 1
+        notepad.exe | ntoskrnl.exe | ObReferenceObjectByHandle | 30 | 9.01 | 2 | 2 | 2 | 1
         """), run("hot-functions", "limit=5"));
   }
 
   @Test
   void hotFunctionsByVisitsOfOneTrigger() throws Exception {
     assertEquals(Rows.lines("""
-        notepad.exe | ntoskrnl.exe | KiSwapContext | 6 | 15.0 | 1 | 1 | 1
-        notepad.exe | ntoskrnl.exe | SwapContext | 34 | 85.0 | 1 | 2 | 1
+        notepad.exe | ntoskrnl.exe | KiSwapContext | 6 | 15.0 | 1 | 1 | 1 | 1
+        notepad.exe | ntoskrnl.exe | SwapContext | 34 | 85.0 | 1 | 2 | 1 | 1
         """), run("hot-functions", "by=visits", "limit=3", "trigger=CSwitch"));
     assertEquals(Rows.lines("""
-        notepad.exe | ntoskrnl.exe | NtReadFile | 48 | 14.41 | 6 | 6 | 2
-        notepad.exe | ntoskrnl.exe | KiSystemCall64 | 92 | 27.63 | 5 | 8 | 3
+        notepad.exe | ntoskrnl.exe | NtReadFile | 48 | 14.41 | 6 | 6 | 2 | 1
+        notepad.exe | ntoskrnl.exe | KiSystemCall64 | 92 | 27.63 | 5 | 8 | 3 | 1
         """), run("hot-functions", "by=visits", "limit=2"));
   }
 
   @Test
   void hotBlocks() throws Exception {
     assertEquals(Rows.lines("""
-        notepad.exe | ntoskrnl.exe | KiSystemCall64 | 18446735277616533504 | 18446735277616533582 | 60 | 18.02 | 3 | 3
-        notepad.exe | ntoskrnl.exe | ObReferenceObjectByHandle | 18446735277616541696 | 18446735277616541758 | 30 | 9.01 | 2 | 2
-        notepad.exe | ntoskrnl.exe | SwapContext | 18446735277616554496 | 18446735277616554590 | 25 | 7.51 | 1 | 1
-        notepad.exe | ntoskrnl.exe | NtReadFile | 18446735277616537600 | 18446735277616537646 | 24 | 7.21 | 2 | 2
+        notepad.exe | ntoskrnl.exe | KiSystemCall64 | 18446735277616533504 | 18446735277616533582 | 60 | 18.02 | 3 | 3 | 1
+        notepad.exe | ntoskrnl.exe | ObReferenceObjectByHandle | 18446735277616541696 | 18446735277616541758 | 30 | 9.01 | 2 | 2 | 1
+        notepad.exe | ntoskrnl.exe | SwapContext | 18446735277616554496 | 18446735277616554590 | 25 | 7.51 | 1 | 1 | 1
+        notepad.exe | ntoskrnl.exe | NtReadFile | 18446735277616537600 | 18446735277616537646 | 24 | 7.21 | 2 | 2 | 1
         """), run("hot-blocks", "limit=4"));
   }
 
@@ -121,15 +121,15 @@ class ReportsTest {
   @Test
   void callTreeWithInclusiveInstructions() throws Exception {
     assertEquals(Rows.lines("""
-        1 | 2 | 0 | ntdll.dll!NtReadFile | 85 | false | 140711718554016
-        1 | 8 | 1 |   ntoskrnl.exe!NtReadFile | 49 | true | 18446735277616537600
-        1 | 10 | 2 |     ntoskrnl.exe!ObReferenceObjectByHandle | 15 | true | 18446735277616541696
-        1 | 14 | 2 |     ntoskrnl.exe!IopSynchronousServiceTail | 10 | true | 18446735277616542720
+        1 | 1 | 2026-11-02 09:30:00.000001 | 2 | 0 | ntdll.dll!NtReadFile | 85 | false | 140711718554016
+        1 | 1 | 2026-11-02 09:30:00.000001 | 8 | 1 |   ntoskrnl.exe!NtReadFile | 49 | true | 18446735277616537600
+        1 | 1 | 2026-11-02 09:30:00.000001 | 10 | 2 |     ntoskrnl.exe!ObReferenceObjectByHandle | 15 | true | 18446735277616541696
+        1 | 1 | 2026-11-02 09:30:00.000001 | 14 | 2 |     ntoskrnl.exe!IopSynchronousServiceTail | 10 | true | 18446735277616542720
         """), run("call-tree", "segment=1"));
     // segment 4's compressed return lost its target, yet still closes ObpCloseHandle's call
     assertEquals(Rows.lines("""
-        4 | 6 | 0 | ntoskrnl.exe!NtClose | 26 | false | 18446735277616545792
-        4 | 8 | 1 |   ntoskrnl.exe!ObpCloseHandle | 11 | true | 18446735277616546304
+        4 | 1 | 2026-11-02 09:30:00.000004 | 6 | 0 | ntoskrnl.exe!NtClose | 26 | false | 18446735277616545792
+        4 | 1 | 2026-11-02 09:30:00.000004 | 8 | 1 |   ntoskrnl.exe!ObpCloseHandle | 11 | true | 18446735277616546304
         """), run("call-tree", "segment=4"));
     assertEquals(14, run("call-tree").size());
     assertEquals(9, run("call-tree", "max_depth=1").size());
@@ -138,10 +138,10 @@ class ReportsTest {
   @Test
   void moduleCoverage() throws Exception {
     assertEquals(Rows.lines("""
-        ntoskrnl.exe | 16 | 9 | 10 | 90.0 | 308 | 31 | 5
-        ntdll.dll | 2 | 2 | 2 | 100.0 | 12 | 4 | 4
-        notepad.exe | 2 | 1 | 2 | 50.0 | 9 | 2 | 2
-        explorer.exe | 1 | 1 | 1 | 100.0 | 4 | 1 | 1
+        ntoskrnl.exe | 16 | 9 | 10 | 90.0 | 308 | 31 | 5 | 1
+        ntdll.dll | 2 | 2 | 2 | 100.0 | 12 | 4 | 4 | 1
+        notepad.exe | 2 | 1 | 2 | 50.0 | 9 | 2 | 2 | 1
+        explorer.exe | 1 | 1 | 1 | 100.0 | 4 | 1 | 1 | 1
         """), run("module-coverage"));
   }
 

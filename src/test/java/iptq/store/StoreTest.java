@@ -45,6 +45,7 @@ class StoreTest {
         Store store = Store.create(db, false)) {
       try (PacketsTable packets = new PacketsTable(alloc, (t, b, a) -> load(store, t, b, a));
           BranchesTable branches = new BranchesTable(alloc, (t, b, a) -> load(store, t, b, a));
+          iptq.table.PlacesTable places = new iptq.table.PlacesTable(alloc, (t, b, a) -> load(store, t, b, a));
           ModulesTable modules = new ModulesTable(alloc, (t, b, a) -> load(store, t, b, a))) {
         // More rows than one batch holds, so that flushing mid-way is exercised.
         iptq.pt.Packet p = new iptq.pt.Packet();
@@ -58,7 +59,8 @@ class StoreTest {
           p.tntCount = 3;
           packets.add(1, p, -1, TableWriter.NULL);
         }
-        branches.add(1, 0, 100, 4, 8, 0xfffff80000001000L, 0, false, "jcc", false, "nt", "KiSystemCall64+0x10", null, null);
+        places.add(0, 0xfffff80000001010L, "nt", "KiSystemCall64", 0x10, "KiSystemCall64+0x10");
+        branches.add(1, 0, 100, 4, 8, 0, BranchesTable.NO_PLACE, iptq.flow.BranchKind.JCC.ordinal(), false);
         modules.add(new ModulesTable.Module(7, 1, 0, 0xfffff80242400000L, 0xab6000, "\\SystemRoot\\system32\\ntoskrnl.exe",
             "ntoskrnl.exe", 0x4269a790L, 0x980591, "f535c5fb-2ae8-4bb8-aa20-6c30be566c5a", 1, "ntkrnlmp.pdb",
             TableWriter.NULL, TableWriter.NULL, true, "kernel-dump", "pdb"));
@@ -72,6 +74,9 @@ class StoreTest {
       assertEquals("fffff80212345679", text(c, "SELECT lower(hex(ip)) FROM packets WHERE \"offset\" = 1"));
       assertEquals(3, one(c, "SELECT tnt_count FROM packets WHERE \"offset\" = 0"));
       assertEquals(1, one(c, "SELECT count(*) FROM branches WHERE to_ip IS NULL AND NOT taken AND ts = 100"));
+      // the branches view names the stored place and kind
+      assertEquals("fffff80000001010 nt KiSystemCall64+0x10 jcc", text(c,
+          "SELECT lower(hex(from_ip)) || ' ' || from_module || ' ' || from_function || ' ' || kind FROM branches"));
       assertEquals("f535c5fb-2ae8-4bb8-aa20-6c30be566c5a", text(c, "SELECT pdb_guid::VARCHAR FROM modules"));
       assertEquals(0x4269a790L, one(c, "SELECT time_date_stamp FROM modules"));
       assertNull(text(c, "SELECT load_ts FROM modules"));
@@ -118,5 +123,22 @@ class StoreTest {
     }
     InputException e = assertThrows(InputException.class, () -> Store.open(db, true));
     assertTrue(e.getMessage().contains("schema version 0"), e.getMessage());
+  }
+
+  @Test
+  void aVersion2DatabaseIsRefusedWithWhatToDo() throws Exception {
+    // version 2 stored names as text in the blocks and branches tables; this iptq reads views
+    // over place ids, so an older file must be ingested again rather than half-read
+    Path db = dir.resolve("v2.duckdb");
+    try (Store s = Store.create(db, false)) {
+      try (Statement st = s.connection().createStatement()) {
+        st.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+      }
+      s.commit();
+    }
+    InputException e = assertThrows(InputException.class, () -> Store.open(db, true));
+    assertTrue(e.getMessage().contains("v2.duckdb"), e.getMessage());
+    assertTrue(e.getMessage().contains("schema version 2, this iptq reads version " + Store.SCHEMA_VERSION), e.getMessage());
+    assertTrue(e.getMessage().contains("ingest the trace again"), e.getMessage());
   }
 }

@@ -56,8 +56,8 @@ class ViewsTest {
     try (Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:")) {
       try (var st = c.createStatement()) {
         st.execute(SqlResource.schema());
-        st.execute("""
-            INSERT INTO branches (segment_id, seq, from_ip, to_ip, kind, taken, from_function, to_function) VALUES
+        KnownTrace.insertWide(c, """
+            INSERT INTO branches_in (segment_id, seq, from_ip, to_ip, kind, taken, from_function, to_function) VALUES
               (1, 1, 100, 500, 'ret', true, 'Inner+0x10', 'Outer+0x20'),
               (1, 2, 510, 900, 'call', true, 'Outer+0x30', 'Helper'),
               (1, 3, 950, 515, 'ret', true, 'Helper+0x8', 'Outer+0x35'),

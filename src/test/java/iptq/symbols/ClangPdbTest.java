@@ -123,7 +123,7 @@ class ClangPdbTest {
       ModuleSymbols syms = l.symbols();
       assertEquals("exports", syms.source());
       assertNull(l.pdb());
-      assertTrue(l.notes().get(0).startsWith("no PDB symbols_dll.pdb"), l.notes().toString());
+      assertTrue(l.missing().startsWith("no PDB symbols_dll.pdb"), l.missing());
       assertEquals(exports.size(), syms.rowCount());
       for (Map.Entry<String, Long> x : exports.entrySet()) {
         long rva = x.getValue(), last = rva + sizes.get(x.getKey()) - 1;

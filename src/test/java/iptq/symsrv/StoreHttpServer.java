@@ -33,8 +33,20 @@ public final class StoreHttpServer implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public StoreHttpServer(Path root) throws IOException {
+    this(root, null);
+  }
+
+  /** The same over TLS with {@code tls}'s key when it is not null ({@code https://}). */
+  public StoreHttpServer(Path root, javax.net.ssl.SSLContext tls) throws IOException {
     this.root = root.toAbsolutePath().normalize();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls != null) {
+      com.sun.net.httpserver.HttpsServer s = com.sun.net.httpserver.HttpsServer.create(at, 0);
+      s.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+      server = s;
+    } else {
+      server = HttpServer.create(at, 0);
+    }
     server.setExecutor(pool);
     server.createContext("/", this::handle);
     server.start();
@@ -43,6 +55,10 @@ public final class StoreHttpServer implements AutoCloseable {
   /** {@code http://127.0.0.1:PORT} */
   public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
   }
 
   /** Requests whose path starts with {@code prefix} get no answer until {@link #close}. */

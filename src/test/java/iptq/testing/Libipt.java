@@ -69,6 +69,21 @@ public final class Libipt {
     }
   }
 
+  /**
+   * The harness {@code src/test/c/NAME.c} built against libipt 2.2 (the kit, required: skips
+   * without it, fails in CI) and, where Debian's libipt 2.0.5 is installed (always in CI), built
+   * against it too: the oracles a differential test compares with, 2.2 first.
+   */
+  public static List<Path> oracles(String name) {
+    List<Path> all = new ArrayList<>(List.of(kitHarness(name)));
+    try {
+      all.add(harness(name));
+    } catch (org.opentest4j.TestAbortedException e) {
+      // Debian's libipt missing outside CI: 2.2 alone
+    }
+    return all;
+  }
+
   /** Runs a command, returning its standard output; fails the test on a non-zero exit. */
   public static String run(List<String> cmd) throws IOException {
     Path outFile = Files.createTempFile("iptq-harness", ".out");

@@ -167,6 +167,8 @@ final class OracleSweep {
   static final String SSE_PREFIX = "0F/0F38/0F3A opcode with a mandatory prefix (or none) it "
       + "does not define, or an extension capstone 4 lacks";
   static final String THREE_DNOW = "3DNow! (0F 0F) with an undefined suffix";
+  static final String REX2 = "APX REX2 (D5 in 64-bit mode): capstone 4 predates APX; iptq sizes "
+      + "it as libipt 2.2 does";
   static final String VEX = "VEX/EVEX/XOP form capstone 4 rejects (reserved fields, unknown "
       + "opcode or newer extension)";
 
@@ -209,6 +211,8 @@ final class OracleSweep {
         return mode != Mode.BITS64 && (next & 0xc0) != 0xc0 ? FORM_HOLE : VEX;
       case 0x8f:
         return VEX;
+      case 0xd5:
+        return mode == Mode.BITS64 ? REX2 : null;
       case 0x8d:
       case 0x8c:
       case 0x8e:

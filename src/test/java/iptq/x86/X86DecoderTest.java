@@ -40,6 +40,15 @@ class X86DecoderTest {
     CASES.add(new Case(m, hex, ip, len, c, target, why));
   }
 
+  /** The cases of instructions newer than capstone 4 and libipt 2.0.5 (FRED, UIRET, APX). */
+  static final List<Case> NEWER = new ArrayList<>();
+
+  private static void newer(Mode m, String hex, int len, InsnClass c, long target) {
+    Case k = new Case(m, hex, IP, len, c, target, "capstone 4 predates FRED, UIRET and APX");
+    CASES.add(k);
+    NEWER.add(k);
+  }
+
   static {
     InsnClass o = InsnClass.OTHER;
     // Near returns, calls, jumps, with MPX bnd (F2) and CET notrack (3E) prefixes.
@@ -258,6 +267,42 @@ class X86DecoderTest {
     ok(M64, "0f 0b", 2, InsnClass.UD);
     differs(M64, "0f b9 c0", IP, 3, InsnClass.UD, -1, "capstone 4: ud2b without ModRM");
     differs(M64, "0f ff c0", IP, 3, InsnClass.UD, -1, "capstone 4: ud0 without ModRM");
+    // libipt 2.2's newer instructions (capstone 4 and libipt 2.0.5 predate them; X86LibiptTest
+    // checks these against libipt 2.2). FRED: ERETU (F3) and ERETS (F2) on 0F 01 CA, the last
+    // of F2/F3 deciding; without either it is CLAC. UIRET 0F 01 EC.
+    newer(M64, "f3 0f 01 ca", 4, InsnClass.ERETU, -1);
+    newer(M64, "f2 0f 01 ca", 4, InsnClass.ERETS, -1);
+    newer(M64, "f2 f3 0f 01 ca", 5, InsnClass.ERETU, -1);
+    newer(M64, "f3 f2 0f 01 ca", 5, InsnClass.ERETS, -1);
+    newer(M32, "f3 0f 01 ca", 4, InsnClass.ERETU, -1);
+    newer(M64, "0f 01 ec", 3, InsnClass.UIRET, -1);
+    newer(M32, "0f 01 ec", 3, InsnClass.UIRET, -1);
+    ok(M64, "0f 01 ca", 3, o); // CLAC
+    // APX REX2 (D5 + payload; bit 7 selects map 0 or 1, no 0F escape): lengths as without it,
+    // W widens MOV's immediate; JMPABS (map 0 A1, W0) with its 64-bit absolute target.
+    newer(M64, "d5 00 a1 00 10 20 00 00 00 00 00", 11, InsnClass.JMPABS, 0x201000L);
+    newer(M64, "d5 00 a1 f0 de bc 9a 78 56 34 12", 11, InsnClass.JMPABS, 0x123456789abcdef0L);
+    newer(M64, "3e d5 00 a1 00 10 20 00 00 00 00 00", 12, InsnClass.JMPABS, 0x201000L);
+    newer(M64, "d5 08 a1 00 10 20 00 00 00 00 00", 11, o, -1); // W1: not JMPABS
+    newer(M64, "66 d5 00 a1 00 10 20 00 00 00 00 00", 12, o, -1); // 66: not JMPABS
+    newer(M64, "d5 08 01 c0", 4, o, -1); // add rax, rax
+    newer(M64, "d5 44 89 c8", 4, o, -1); // mov r16, r25
+    newer(M64, "d5 18 b8 01 00 00 00 00 00 00 00", 11, o, -1); // mov r24, imm64
+    newer(M64, "d5 10 b8 01 00 00 00", 7, o, -1); // mov r24d, imm32
+    newer(M64, "d5 80 af c0", 4, o, -1); // map 1: imul eax, eax
+    newer(M64, "d5 11 ff e0", 4, InsnClass.JMP_INDIRECT, -1); // jmp r24
+    newer(M64, "d5 11 ff d0", 4, InsnClass.CALL_INDIRECT, -1); // call r24
+    newer(M64, "d5 00 ff 25 00 10 00 00", 8, InsnClass.JMP_INDIRECT, -1);
+    newer(M64, "d5 00 c3", 3, InsnClass.RET_NEAR, -1);
+    // The relative branches are not defined with REX2: libipt 2.2 sizes them, no branch.
+    newer(M64, "d5 00 74 02", 4, o, -1);
+    newer(M64, "d5 00 eb 02", 4, o, -1);
+    newer(M64, "d5 00 e8 00 00 00 00", 7, o, -1);
+    newer(M64, "d5 00 e9 00 00 00 00", 7, o, -1);
+    newer(M64, "d5 00 e2 fe", 4, o, -1);
+    newer(M64, "d5 80 85 00 00 00 00", 7, o, -1);
+    newer(M64, "d5 80 05", 3, InsnClass.SYSCALL, -1);
+    newer(M64, "f3 d5 80 01 ca", 5, InsnClass.ERETU, -1);
     // Longest legal instruction: 15 bytes.
     ok(M64, "66 66 66 66 66 66 2e 0f 1f 84 00 00 00 00 00", 15, o);
     ok(M64, "64 67 66 81 84 88 00 10 00 00 01 00", 12, o);
@@ -275,10 +320,10 @@ class X86DecoderTest {
       for (int avail : new int[] {b.length, padded.length}) {
         boolean ok = X86Decoder.decode(padded, 0, avail, c.ip, c.mode, insn);
         String got = ok ? insn.length + " " + insn.iclass
-            + (insn.iclass.isDirect() ? " 0x" + Long.toHexString(insn.target) : "")
+            + (hasTarget(insn.iclass) ? " 0x" + Long.toHexString(insn.target) : "")
             : "fails " + Insn.errorName(insn.error);
         String want = c.length + " " + c.iclass
-            + (c.iclass.isDirect() ? " 0x" + Long.toHexString(c.target) : "");
+            + (hasTarget(c.iclass) ? " 0x" + Long.toHexString(c.target) : "");
         if (!got.equals(want)) {
           failures.add(c.mode + " [" + c.hex + "]: got " + got + ", want " + want);
         }
@@ -323,7 +368,7 @@ class X86DecoderTest {
     Insn insn = new Insn();
     // Opcodes 64-bit mode removed.
     for (String hex : new String[] {"06", "07", "0e", "16", "17", "1e", "1f", "27", "2f", "37",
-        "3f", "60", "61", "82 c0 01", "9a 00 10 00 00 08 00", "ce", "d4 0a", "d5 0a", "d6",
+        "3f", "60", "61", "82 c0 01", "9a 00 10 00 00 08 00", "ce", "d4 0a", "d6",
         "ea 00 10 00 00 08 00"}) {
       byte[] b = bytes(hex);
       assertFalse(X86Decoder.decode(b, 0, b.length, IP, M64, insn), hex);
@@ -339,9 +384,19 @@ class X86DecoderTest {
       assertFalse(X86Decoder.decode(b, 0, b.length, IP, M64, insn), hex);
       assertEquals(Insn.INVALID, insn.error, hex);
     }
+    // D5 is AAD outside 64-bit mode, REX2 in it (an escape or prefix after REX2 is undefined).
+    byte[] aad = bytes("d5 0a");
+    assertTrue(X86Decoder.decode(aad, 0, aad.length, IP, M32, insn));
+    assertEquals(2, insn.length);
+    for (String hex : new String[] {"d5 00 0f 05", "d5 00 66 90", "d5 00 48 90", "d5 00 d5 00 90", "d5 00 f3 90"}) {
+      byte[] b = bytes(hex);
+      assertFalse(X86Decoder.decode(b, 0, b.length, IP, M64, insn), hex);
+      assertEquals(Insn.INVALID, insn.error, hex);
+    }
     // Truncated: more bytes would decode it.
     for (String hex : new String[] {"", "e8 00 00", "0f", "66", "48", "c4 e3 7d", "62 f1 7c 48",
-        "8b 04", "8b 84 24 00", "a1 00 10 00 00", "f7 c1 01 00 00", "c8 10 00"}) {
+        "8b 04", "8b 84 24 00", "a1 00 10 00 00", "f7 c1 01 00 00", "c8 10 00", "d5", "d5 0a",
+        "d5 00 a1 00 10 20 00 00 00 00"}) {
       byte[] b = bytes(hex);
       byte[] room = new byte[b.length + 16];
       System.arraycopy(b, 0, room, 0, b.length);
@@ -387,6 +442,11 @@ class X86DecoderTest {
     assertEquals(Mode.BITS32, Mode.of(false, true));
     assertEquals(Mode.BITS16, Mode.of(false, false));
     assertEquals(null, Mode.of(true, true));
+  }
+
+  /** Classes whose {@link Insn#target} is set: direct branches and JMPABS's absolute address. */
+  static boolean hasTarget(InsnClass c) {
+    return c.isDirect() || c == InsnClass.JMPABS;
   }
 
   static byte[] bytes(String hex) {

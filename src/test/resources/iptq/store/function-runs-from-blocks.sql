@@ -4,16 +4,17 @@
 -- (its function or module differs from the block before) and where one ends, with running
 -- sums of instructions and blocks; a second pass over only those edge rows pairs each start
 -- with its end (the same row, or the next edge row) and numbers the visits both ways.
-INSERT INTO function_runs
+INSERT INTO function_run_rows
 WITH stops AS (
   -- tracing stopped or packets were lost: a visit ends there
   SELECT segment_id, seq FROM flow_events WHERE kind IN ('disabled', 'overflow')
 ), stopped AS (
   -- each block with the last stop before it
   SELECT b.*, s.seq AS stop_seq
-  FROM blocks b ASOF LEFT JOIN stops s ON s.segment_id = b.segment_id AND b.seq > s.seq
+  FROM (SELECT r.*, p.module, p.function FROM block_rows r JOIN places p ON p.place_id = r.start_place) b
+  ASOF LEFT JOIN stops s ON s.segment_id = b.segment_id AND b.seq > s.seq
 ), marked AS (
-  SELECT segment_id, seq, ts, pid, tid, module, function, start_ip, insns,
+  SELECT segment_id, seq, ts, pid, tid, module, function, start_place, insns,
          lag(seq) OVER w IS NULL OR lag(function) OVER w IS DISTINCT FROM function
            OR lag(module) OVER w IS DISTINCT FROM module
            OR stop_seq > lag(seq) OVER w AS starts,
@@ -36,7 +37,7 @@ WITH stops AS (
 )
 SELECT segment_id, run, runs - run + 1, seq,
        CASE WHEN ends THEN seq ELSE next_seq END,
-       pid, tid, function, module, start_ip, ts,
+       pid, tid, start_place, ts,
        CASE WHEN ends THEN ts ELSE next_ts END,
        CASE WHEN ends THEN upto ELSE next_upto END - upto + insns,
        CASE WHEN ends THEN 1 ELSE next_nth - nth + 1 END,

@@ -130,13 +130,13 @@ FROM steps st
 JOIN segments s USING (segment_id)
 JOIN fn f ON f.function = st.function AND f.pid = st.mpid;
 
-INSERT INTO blocks
+INSERT INTO blocks_in
 SELECT segment_id, 2 * k + 1, seg_ts - 10 * (n - k), pid, tid, start_ip, start_ip + size - 2, insns,
        module, function, off
 FROM placed;
 
 -- A branch's from_function carries +0xoffset when the branch is not at the function's start.
-INSERT INTO branches
+INSERT INTO branches_in
 SELECT p.segment_id, 2 * p.k + 2, p.seg_ts - 10 * (p.n - p.k) + 5, p.pid, p.tid,
        p.start_ip + p.size - 2,
        CASE WHEN p.lost THEN NULL WHEN p.taken THEN q.start_ip ELSE p.start_ip + p.size END,
@@ -176,8 +176,8 @@ WHERE segment_id = 3 AND k = 0;
 
 UPDATE segments SET
   packets = (SELECT count(*) FROM packets p WHERE p.segment_id = segments.segment_id) + CASE WHEN segment_id <= 5 THEN 40 ELSE 0 END,
-  branches = (SELECT count(*) FROM branches b WHERE b.segment_id = segments.segment_id),
-  instructions = coalesce((SELECT sum(insns) FROM blocks b WHERE b.segment_id = segments.segment_id), 0),
+  branches = (SELECT count(*) FROM branches_in b WHERE b.segment_id = segments.segment_id),
+  instructions = coalesce((SELECT sum(insns) FROM blocks_in b WHERE b.segment_id = segments.segment_id), 0),
   errors = (SELECT count(*) FROM decode_errors e WHERE e.segment_id = segments.segment_id);
 
 -- Wall-clock times as ingest writes them.
