@@ -79,9 +79,12 @@ public final class ParquetExport {
   /** The views that stand for a table of the user's schema, its rows kept as ids in {@code NAME_rows}-style storage. */
   static final Set<String> TABLE_VIEWS = Set.of("blocks", "branches", "function_runs");
 
+  /** Base tables that only hold ids for the views of {@link #TABLE_VIEWS} (besides {@code *_rows}). */
+  static final Set<String> STORAGE = Set.of("places");
+
   /**
    * What the dataset holds, in name order: the base tables but the storage behind a view
-   * ({@code *_rows}), and the views of {@link #TABLE_VIEWS}.
+   * ({@code *_rows}, {@link #STORAGE}), and the views of {@link #TABLE_VIEWS}.
    */
   static List<String> relations(Connection conn) throws SQLException {
     List<String> out = new ArrayList<>();
@@ -90,7 +93,7 @@ public final class ParquetExport {
       while (rs.next()) {
         String name = rs.getString(1);
         boolean table = rs.getString(2).equals("table");
-        if (table ? !name.endsWith("_rows") : TABLE_VIEWS.contains(name)) out.add(name);
+        if (table ? !name.endsWith("_rows") && !STORAGE.contains(name) : TABLE_VIEWS.contains(name)) out.add(name);
       }
     }
     return out;
