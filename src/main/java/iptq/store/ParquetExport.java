@@ -81,7 +81,7 @@ public final class ParquetExport {
 
   /**
    * What the dataset holds, in name order: the base tables but the storage behind a view
-   * ({@code *_rows}), and the views of {@link #TABLE_VIEWS}.
+   * ({@code *_rows} and the {@code places} they name), and the views of {@link #TABLE_VIEWS}.
    */
   static List<String> relations(Connection conn) throws SQLException {
     List<String> out = new ArrayList<>();
@@ -90,7 +90,8 @@ public final class ParquetExport {
       while (rs.next()) {
         String name = rs.getString(1);
         boolean table = rs.getString(2).equals("table");
-        if (table ? !name.endsWith("_rows") : TABLE_VIEWS.contains(name)) out.add(name);
+        // places only names the ids of the *_rows tables, which the views have resolved
+        if (table ? !name.endsWith("_rows") && !name.equals("places") : TABLE_VIEWS.contains(name)) out.add(name);
       }
     }
     return out;
