@@ -207,7 +207,7 @@ public final class InsnsCommand implements Callable<Integer> {
           });
       if (check) listing.checking(new InsnCheck(image, dis, decoder));
       // ptxed reports a processor libipt does not know before decoding, and decodes by the spec.
-      if (unknownCpu) lines.line("[0, 0: config error: unknown cpu]");
+      if (unknownCpu) out.line("[0, 0: config error: unknown cpu]");
       decoder[0] = new FlowDecoder(packets, image, listing).workarounds(errata, filter);
       decoder[0].decode();
       listing.printStats();

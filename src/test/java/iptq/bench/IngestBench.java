@@ -114,7 +114,7 @@ public final class IngestBench {
     return new IngestOptions(List.of(dir.resolve("kernel-syscall.etl")), db, true, List.of(),
         List.of(dir.resolve("kernel.dmp"), dir.resolve("kernel-syscall-sampapp.dmp")), List.of(bin),
         List.of(bin.toString()), null, false, 0, null, true, TimeBase.UNKNOWN, true,
-        iptq.symsrv.SymbolServer.Options.defaults().withOffline(true));
+        iptq.symsrv.SymbolServer.Options.defaults().withOffline(true), false);
   }
 
   private record Child(double wall, double cpu, long peakKiB) {}
