@@ -837,6 +837,10 @@ public final class QueryDecoder {
           return Item.ERROR;
         }
         default -> {
+          if (errata.skd010()) {
+            Item resumed = skd010Resume();
+            if (resumed != null) return resumed;
+          }
           // Tracing was off when the overflow resolved: the packet (TIP.PGE, PSB, ...) comes next.
           tracing = false;
           stash.set(p);
@@ -845,6 +849,47 @@ public final class QueryDecoder {
           evModeBits = mode;
           evPaging = paging;
           return Item.EVENT;
+        }
+      }
+    }
+  }
+
+  /**
+   * SKD010's look-ahead after an OVF that a packet of tracing being off follows (the one at hand):
+   * the FUP may have been dropped. Past status and power packets, a FUP or TIP says tracing was
+   * on: resume at its IP; a TIP.PGD says it went off: resume after it, disabled; anything else
+   * (a TIP.PGE, a TNT, a PSB+, a second overflow, an MWAIT or MODE.TSX, which libipt would carry
+   * across, ...) leaves the overflow as it is. The packets passed over are dropped, as in libipt
+   * 2.2. Returns the overflow event when the workaround applies, else null.
+   */
+  private Item skd010Resume() {
+    PacketDecoder ahead = pd.lookahead();
+    iptq.pt.Packet a = new iptq.pt.Packet();
+    a.set(p);
+    for (int n = 0;; n++) {
+      if (n > 0 && ahead.next(a) != PacketDecoder.Status.OK) return null;
+      switch (a.kind) {
+        case TIP_PGD, FUP, TIP -> {
+          boolean off = a.kind == PacketKind.TIP_PGD;
+          if (!off && a.ipSuppressed) return null;
+          long at = off ? FlowSink.NO_IP : a.ip;
+          for (int i = 0; i < n; i++) {
+            if (nextPacket() != PacketDecoder.Status.OK) return null;
+            if (p.kind == PacketKind.TSC) tsc = p.payload;
+          }
+          tracing = !off;
+          event(FlowEventKind.OVERFLOW, at, false, 0);
+          return Item.EVENT;
+        }
+        case PIP, VMCS, MODE_EXEC, PAD, MNT, PWRE, PWRX, TSC, TMA, MTC, CYC, CBR, CFE, EVD, TRIG -> {}
+        case EXSTOP -> {
+          if (a.payload != 0) return null;
+        }
+        case PTW -> {
+          if (a.ptwIp()) return null;
+        }
+        default -> {
+          return null;
         }
       }
     }
