@@ -107,6 +107,12 @@ public final class FlowDecoder {
     return this;
   }
 
+  /** The timing configuration libipt's time estimate needs (events carry that estimate). */
+  public FlowDecoder timing(iptq.pt.PtdumpClock.Config config, boolean keepTcalOnOvf) {
+    q.timing(config, keepTcalOnOvf);
+    return this;
+  }
+
   /** The execution mode now; valid inside sink callbacks (for disassembling an instruction). */
   public Mode mode() {
     return mode;
