@@ -113,9 +113,13 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--cpuid-0x15.ebx", paramLabel = "N", description = "CPUID[0x15].EBX: the TSC/CTC ratio's numerator (for --event:time)")
   String cpuidEbx;
 
-  @Option(names = {"--insn:keep-tcal-on-ovf", "--block:keep-tcal-on-ovf"},
-      description = "keep the time calibration (core cycles to TSC ticks) across an overflow (for --event:time)")
-  boolean keepTcalOnOvf;
+  @Option(names = "--insn:keep-tcal-on-ovf",
+      description = "with --insn-decoder: keep the time calibration (core cycles to TSC ticks) across an overflow (for --event:time)")
+  boolean insnKeepTcalOnOvf;
+
+  @Option(names = "--block:keep-tcal-on-ovf",
+      description = "with the block decoder: keep the time calibration across an overflow (as --insn:keep-tcal-on-ovf)")
+  boolean blockKeepTcalOnOvf;
 
   @Option(names = {"--filter:addr0_cfg", "--filter:addr1_cfg", "--filter:addr2_cfg", "--filter:addr3_cfg",
       "--filter:addr0_a", "--filter:addr1_a", "--filter:addr2_a", "--filter:addr3_a",
@@ -231,7 +235,7 @@ public final class InsnsCommand implements Callable<Integer> {
       if (unknownCpu) out.line("[0, 0: config error: unknown cpu]");
       // the packet-level errata (SKZ84, SKD007) too: libipt 2.2's query decoder sits on its packet decoder
       decoder[0] = new FlowDecoder(packets.errata(errata), image, listing).workarounds(errata, filter).reportIflags(eventIflags)
-          .timing(timing(errata), keepTcalOnOvf);
+          .timing(timing(errata), options().blockDecoder() ? blockKeepTcalOnOvf : insnKeepTcalOnOvf);
       decoder[0].decode();
       listing.printStats();
     } finally {

@@ -856,7 +856,9 @@ public final class FlowDecoder {
         } else {
           enabled = false;
         }
-        event(FlowEventKind.OVERFLOW, q.evIp, 0);
+        flushPending();
+        sink.event(seq++, FlowEventKind.OVERFLOW, q.evIp, 0, q.evTsc); // the time at the OVF packet
+        afterBranch = false;
         q.take();
         return true;
       case PAGING:

@@ -156,6 +156,9 @@ public final class QueryDecoder {
   // carry the value ptxed's --event:time prints.
   private iptq.pt.PtdumpClock clock = new iptq.pt.PtdumpClock(iptq.pt.PtdumpClock.Config.DEFAULT);
   private boolean inHeader;
+  private long ovfTsc = FlowSink.NO_TS;
+  /** EVENT: the time it carries (an overflow's is the time at its OVF packet). */
+  public long evTsc = FlowSink.NO_TS;
   private boolean keepTcalOnOvf;
 
   private long itemOffset;
@@ -376,6 +379,7 @@ public final class QueryDecoder {
 
   private void event(FlowEventKind kind, long ip, boolean bound, long payload) {
     evKind = kind;
+    evTsc = kind == FlowEventKind.OVERFLOW ? ovfTsc : tsc;
     evIp = ip;
     evBound = bound;
     evPayload = payload;
@@ -845,6 +849,9 @@ public final class QueryDecoder {
   /** OVF: packets were lost; tracing resumes at the next FUP's IP, or disabled. */
   private Item overflowSequence() {
     long ovfOffset = p.offset;
+    // libipt stamps the overflow with the time at the OVF; the timing packets up to its FUP
+    // count for what follows.
+    ovfTsc = tsc;
     int mode = 0, iflag = -1; // (libipt applies neither between OVF and its FUP)
     long paging = -1;
     // The FUP that a MODE.TSX, EXSTOP, PTWRITE or MWAIT waited for was lost: libipt 2.2 drops
