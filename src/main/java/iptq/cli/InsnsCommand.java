@@ -164,7 +164,7 @@ public final class InsnsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (one.given()) return SegmentListing.insns(trace, one, images, noInst);
     if (!unsupportedEvents.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick is not supported by iptq yet");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick is not supported by iptq yet: it does not report tick events (--event:time does print libipt's time estimate)");
     }
     Errata errata = Errata.NONE;
     boolean unknownCpu = false;
