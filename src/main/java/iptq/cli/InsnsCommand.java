@@ -130,8 +130,8 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--event:iflags", description = "report changes of the interrupt flag (event trace) as [interrupts enabled|disabled]")
   boolean eventIflags;
 
-  @Option(names = "--event:tick", hidden = true)
-  List<Boolean> unsupportedEvents = new ArrayList<>();
+  @Option(names = "--event:tick", description = "report libipt's tick events: [tick] after a branch whose TNT or TIP packet came at a new time (with --event:time, that time)")
+  boolean eventTick;
 
   // a missing or doubled trace or code option is a usage error (exit 2), as picocli's own are
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -163,9 +163,6 @@ public final class InsnsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (one.given()) return SegmentListing.insns(trace, one, images, noInst);
-    if (!unsupportedEvents.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick is not supported by iptq yet: it does not report tick events (--event:time does print libipt's time estimate)");
-    }
     Errata errata = Errata.NONE;
     boolean unknownCpu = false;
     if (cpu != null && !cpu.equals("none")) {
@@ -235,7 +232,8 @@ public final class InsnsCommand implements Callable<Integer> {
       if (unknownCpu) out.line("[0, 0: config error: unknown cpu]");
       // the packet-level errata (SKZ84, SKD007) too: libipt 2.2's query decoder sits on its packet decoder
       decoder[0] = new FlowDecoder(packets.errata(errata), image, listing).workarounds(errata, filter).reportIflags(eventIflags)
-          .timing(timing(errata), options().blockDecoder() ? blockKeepTcalOnOvf : insnKeepTcalOnOvf);
+          .timing(timing(errata), options().blockDecoder() ? blockKeepTcalOnOvf : insnKeepTcalOnOvf)
+          .reportTicks(eventTick);
       decoder[0].decode();
       listing.printStats();
     } finally {

@@ -157,6 +157,13 @@ public final class QueryDecoder {
   private iptq.pt.PtdumpClock clock = new iptq.pt.PtdumpClock(iptq.pt.PtdumpClock.Config.DEFAULT);
   private boolean inHeader;
   private long ovfTsc = FlowSink.NO_TS;
+  /**
+   * The time at the TNT or TIP packet of the last {@link #takeTnt()} or {@link #takeTip()}: the
+   * time libipt gives a branch's query (its tick events carry it).
+   */
+  public long takenTsc = FlowSink.NO_TS;
+  private long tntTsc = FlowSink.NO_TS;
+  private long tipTsc = FlowSink.NO_TS;
   /** EVENT: the time it carries (an overflow's is the time at its OVF packet). */
   public long evTsc = FlowSink.NO_TS;
   private boolean keepTcalOnOvf;
@@ -194,6 +201,7 @@ public final class QueryDecoder {
   public boolean takeTnt() {
     boolean b = tntBit();
     tntCount--;
+    takenTsc = tntTsc;
     return b;
   }
 
@@ -242,6 +250,7 @@ public final class QueryDecoder {
 
   public void takeTip() {
     item = null;
+    takenTsc = tipTsc;
   }
 
   /** Consumes the current EVENT or PSB item. */
@@ -435,9 +444,11 @@ public final class QueryDecoder {
           if (p.tntCount == 0) continue;
           tntBits = p.tntBits;
           tntCount = p.tntCount;
+          tntTsc = tsc;
           return Item.TNT;
         }
         case TIP -> {
+          tipTsc = tsc;
           tipSuppressed = p.ipSuppressed;
           tipIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           return Item.TIP;
