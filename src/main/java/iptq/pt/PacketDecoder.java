@@ -346,6 +346,7 @@ public final class PacketDecoder {
     int k = Long.numberOfTrailingZeros(~x & 0x0101010101010101L) >>> 3; // the last payload byte
     if (k >= 7) return 0; // longer than this read: decode() takes it (or finds it too long)
     int bytes = ((h >>> 2) & 1) * (k + 1);
+    if (bytes == 1 && errata.skd007()) return 0; // a 2-byte CYC may be SKD007's: decode() looks
     x &= (1L << (8 * bytes)) - 1;
     long v = (h >>> 3)
         | ((x >>> 1) & 0x7fL) << 5 | ((x >>> 9) & 0x7fL) << 12 | ((x >>> 17) & 0x7fL) << 19
@@ -422,6 +423,14 @@ public final class PacketDecoder {
           shl += 7;
           if (shl > 64) return error(off, DecodeError.BAD_PACKET, "cyc packet longer than 64 bits");
           v |= bits;
+        }
+        if (n == 2 && errata.skd007() && (v & ~0x1fL) == 0x20 && avail > 2 && b.get(p + 2) == (byte) 0xf3) {
+          // SKD007: an overflow cut this CYC after its first byte; its "second byte" is the
+          // OVF's 02 and f3 follows. Like libipt: an OVF at the CYC's offset, 3 bytes consumed.
+          out.reset(PacketKind.OVF, off, 3);
+          out.payload = h;
+          lastIp = 0;
+          return null;
         }
         out.reset(PacketKind.CYC, off, n);
         out.payload = v;
