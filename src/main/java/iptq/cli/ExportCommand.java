@@ -38,6 +38,12 @@ public final class ExportCommand implements Callable<Integer> {
 
   @CommandLine.Mixin PictureFilters filters;
 
+  @Option(names = "--max-segments", paramLabel = "N",
+      description = "chrome-trace, speedscope, folded: write at most the first N picked segments, in event order (default: "
+          + Pictures.DEFAULT_CAP + " for chrome-trace and speedscope, whose files grow by about 150 KB and 35 KB per segment"
+          + " of 85,000 instructions; all for folded).")
+  Integer cap;
+
   @Option(names = "--raw-numbers",
       description = "Addresses as plain numbers in CSV and JSON (default: 0x-hex text, which DuckDB reads back as text and casts with ::UBIGINT).")
   boolean rawNumbers;
@@ -47,6 +53,7 @@ public final class ExportCommand implements Callable<Integer> {
     Pictures picture = Pictures.byName(format);
     if (picture != null) return picture(picture);
     if (what == null) throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'TABLE|QUERY'");
+    if (cap != null) throw new CommandLine.ParameterException(spec.commandLine(), "--max-segments goes with chrome-trace, speedscope and folded");
     Export.Format fmt = Inputs.option(spec, () -> Export.format(format));
     try (Connection conn = Store.open(db, true)) {
       long rows = Export.write(conn, Export.query(conn, what), fmt, output, rawNumbers);
@@ -58,9 +65,15 @@ public final class ExportCommand implements Callable<Integer> {
   private int picture(Pictures picture) throws Exception {
     if (what != null) throw new CommandLine.ParameterException(spec.commandLine(),
         "--format " + picture.cliName() + " draws segments; choose them with --segment, --trace, --pid, --tid, --from, --to, not '" + what + "'");
+    if (cap != null && cap < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--max-segments must be at least 1");
+    int max = cap != null ? cap : picture == Pictures.FOLDED ? Integer.MAX_VALUE : Pictures.DEFAULT_CAP;
     try (Connection conn = Store.open(db, true)) {
-      long n = picture.write(conn, filters.selection(spec), output, VersionProvider.version());
-      if (Tty.stderr()) spec.commandLine().getErr().println("wrote " + n + (picture == Pictures.FOLDED ? " stacks" : " segments") + " to " + output);
+      Pictures.Written w = picture.write(conn, filters.selection(spec), max, output, VersionProvider.version());
+      // what was left out is said wherever stderr goes, as view says it
+      if (w.note() != null) System.err.println("iptq: note: " + w.note());
+      if (Tty.stderr()) {
+        spec.commandLine().getErr().println("wrote " + w.units() + (picture == Pictures.FOLDED ? " stacks" : " segments") + " to " + output);
+      }
     }
     return 0;
   }

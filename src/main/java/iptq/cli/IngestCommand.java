@@ -4,11 +4,9 @@ import iptq.ingest.Ingest;
 import iptq.ingest.IngestOptions;
 import iptq.ingest.Progress;
 import iptq.ingest.TimeBase;
-import iptq.symsrv.SymbolServer;
 import iptq.pt.PacketClock;
 import iptq.table.TableWriter;
 import iptq.InputException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,22 +43,7 @@ public final class IngestCommand implements Callable<Integer> {
       description = "Raw code bytes mapped at an address, as ptxed --raw.")
   List<String> images = new ArrayList<>();
 
-  @Option(names = "--dump", paramLabel = "FILE", description = "Process minidump or kernel dump holding the code.")
-  List<Path> dumps = new ArrayList<>();
-
-  @Option(names = "--image-path", paramLabel = "DIR", description = "Folder to search for PE files of the trace's modules.")
-  List<Path> imagePaths = new ArrayList<>();
-
-  @Option(names = "--symbols", paramLabel = "PATH",
-      description = "Symbol folder, or symbol path entries as in _NT_SYMBOL_PATH (srv*CACHE*https://server, cache*DIR; ';'-separated), read before _NT_SYMBOL_PATH. PDBs and PE images are downloaded from the servers into CACHE.")
-  List<String> symbols = new ArrayList<>();
-
-  @Option(names = "--offline", description = "Use the symbol caches only: download nothing.")
-  boolean offline;
-
-  @Option(names = "--symbol-timeout", paramLabel = "SECONDS", defaultValue = "30",
-      description = "Seconds to wait for a symbol server to answer a request (default: ${DEFAULT-VALUE}); after the retries it is not asked again in the run.")
-  double symbolTimeout;
+  @picocli.CommandLine.Mixin CodeOptions code = new CodeOptions();
 
   @Option(names = "--parquet", paramLabel = "DIR", description = "Also write every table as a Parquet dataset partitioned by trace.")
   Path parquet;
@@ -100,10 +83,6 @@ public final class IngestCommand implements Callable<Integer> {
       description = "MSR_PLATFORM_INFO[15:8], the TSC's nominal ratio, so CYC packets move time.")
   int nominalRatio;
 
-  @Option(names = "--no-import-rewrite", negatable = true, defaultValue = "true",
-      description = "Decode PE files as the kernel rewrites them at load time (import optimization, from the DVRT); --no-import-rewrite reads them as on disk (default: rewrite).")
-  boolean importRewrite;
-
   @Option(names = "--verbose",
       description = "Also print, module by module, what the summary at the end sums up (each PDB not found on the symbol path).")
   boolean verbose;
@@ -116,17 +95,8 @@ public final class IngestCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--threads " + threads + ": at least 1 thread is needed");
     }
     for (Path t : traces) InputException.requireFile(t, "trace file");
-    for (Path d : dumps) InputException.requireFile(d, "dump file");
+    code.check();
     Inputs.requireImageFiles(images);
-    for (String entry : symbols) {
-      // a plain folder must exist; symbol path entries (srv*…, cache*…) name stores made on demand
-      if (entry.contains("*") || entry.contains(";")) continue;
-      Path d = Path.of(entry);
-      if (!Files.isDirectory(d)) {
-        throw new InputException(d, -1, Files.exists(d) ? "--symbols: not a directory" : "--symbols: no such directory");
-      }
-    }
-    if (!(symbolTimeout > 0)) throw new ParameterException(spec.commandLine(), "--symbol-timeout must be more than 0 seconds");
     if ((cpuidEax == null) != (cpuidEbx == null)) {
       throw new ParameterException(spec.commandLine(), "--cpuid-0x15.eax and --cpuid-0x15.ebx go together");
     }
@@ -135,11 +105,9 @@ public final class IngestCommand implements Callable<Integer> {
     if (mtcFreq < 0 || mtcFreq > 15) throw new ParameterException(spec.commandLine(), "--mtc-freq is 0 to 15");
     TimeBase time = new TimeBase(new PacketClock.Config(mtcFreq, eax, ebx, nominalRatio),
         tscHz > 0 ? tscHz : TableWriter.NULL, TableWriter.NULL);
-    IngestOptions o = new IngestOptions(traces, output, force, images, dumps, imagePaths, symbols,
-        parquet, instructions, threads == null ? 0 : threads, iptHook, packets, time, importRewrite,
-        SymbolServer.Options.defaults().withOffline(offline)
-            .withTimeout(java.time.Duration.ofMillis((long) (symbolTimeout * 1000)), 2)
-            .withProgress(Tty.progress(), System.err), verbose);
+    IngestOptions o = new IngestOptions(traces, output, force, images, code.dumps, code.imagePaths, code.symbols,
+        parquet, instructions, threads == null ? 0 : threads, iptHook, packets, time, code.importRewrite,
+        code.symbolServer(), verbose);
     Ingest.Summary s = new Ingest(o, Progress.toStderr(Tty.progress())).run();
     System.out.printf("%s: %d trace(s), %,d segment(s), %,d packets, %,d decode error(s)%n",
         s.output(), s.traces(), s.segments(), s.packets(), s.errors());

@@ -3,17 +3,15 @@ package iptq.cli;
 import iptq.InputException;
 import iptq.ingest.FileKind;
 import iptq.ingest.OneSegment;
-import iptq.symsrv.SymbolServer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
  * The options of {@code iptq insns} and {@code iptq packets} that pick one segment of an .etl or
- * ipt.sys file, with ingest's options for its code and names.
+ * ipt.sys file, with ingest's options for its code and names ({@link CodeOptions}, the same mixin).
  */
 final class SegmentOptions {
   @Option(names = "--segment", paramLabel = "N",
@@ -23,22 +21,7 @@ final class SegmentOptions {
   @Option(names = "--thread", paramLabel = "TID", description = "of an ipt.sys trace, list the segment of thread TID")
   Long thread;
 
-  @Option(names = "--dump", paramLabel = "FILE", description = "with --segment: minidump or kernel dump holding the code (as ingest)")
-  List<Path> dumps = new ArrayList<>();
-
-  @Option(names = "--image-path", paramLabel = "DIR", description = "with --segment: folder of the trace's PE files (as ingest)")
-  List<Path> imagePaths = new ArrayList<>();
-
-  @Option(names = "--symbols", paramLabel = "PATH",
-      description = "with --segment: symbol folder or symbol path entries (srv*CACHE*URL, as ingest); _NT_SYMBOL_PATH is read too")
-  List<String> symbols = new ArrayList<>();
-
-  @Option(names = "--offline", description = "with --segment: use the symbol caches only, download nothing")
-  boolean offline;
-
-  @Option(names = "--no-import-rewrite", negatable = true, defaultValue = "true",
-      description = "with --segment: decode PE files as the kernel rewrites them at load time (default: rewrite)")
-  boolean importRewrite;
+  @picocli.CommandLine.Mixin CodeOptions code = new CodeOptions();
 
   boolean given() {
     return segment != null || thread != null;
@@ -47,11 +30,11 @@ final class SegmentOptions {
   /** The segment asked for; {@code rawImages} are {@code --image FILE@ADDR} sections. */
   OneSegment open(Path trace, List<String> rawImages, String command) throws IOException {
     InputException.requireFile(trace, "trace file");
-    for (Path d : dumps) InputException.requireFile(d, "dump file");
+    code.check();
     if (segment != null && segment < 1) throw new InputException(null, -1, "--segment " + segment + ": segments are numbered from 1");
     FileKind kind = FileKind.of(trace);
-    OneSegment.Sources src = new OneSegment.Sources(dumps, imagePaths, symbols, rawImages, importRewrite, null,
-        SymbolServer.Options.defaults().withOffline(offline).withProgress(Tty.progress(), System.err));
+    OneSegment.Sources src = new OneSegment.Sources(code.dumps, code.imagePaths, code.symbols, rawImages,
+        code.importRewrite, null, code.symbolServer());
     OneSegment s = switch (kind) {
       case ETL -> {
         if (segment == null) throw new InputException(trace, -1, "an .etl trace: give --segment N (--thread is for ipt.sys files)");

@@ -30,9 +30,9 @@ public final class ChromeTrace {
 
   private ChromeTrace() {}
 
-  /** Writes the trace; returns the number of segments in it. */
-  public static long write(Connection conn, Selection sel, OutputStream out, String version) throws Exception {
-    List<SegmentInfo> segments = FlowReader.segments(conn, sel);
+  /** Writes the trace of {@code segments}; {@code note} (or null) says what the file leaves out. Returns the segments written. */
+  public static long write(Connection conn, List<SegmentInfo> segments, String note, OutputStream out, String version)
+      throws Exception {
     boolean timed = !segments.isEmpty() && segments.stream().allMatch(SegmentInfo::timed);
     try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
@@ -45,6 +45,7 @@ public final class ChromeTrace {
           : "ts counts instructions (1 µs on the axis = 1 instruction), not time: some segments have no timing packets;"
             + " segments are laid out one after another in event order, " + GAP + " apart");
       g.writeNumberField("segments", segments.size());
+      if (note != null) g.writeStringField("note", note);
       g.writeEndObject();
       g.writeArrayFieldStart("traceEvents");
       Tracks tracks = new Tracks(g);

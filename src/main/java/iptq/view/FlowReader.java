@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class FlowReader {
   /** Segments per steps query: the id list stays short and a batch's frames stay small. */
-  static final int BATCH = 64;
+  static final int BATCH = 256;
 
   /** What a picture does with each segment. */
   @FunctionalInterface
@@ -60,6 +60,18 @@ public final class FlowReader {
   }
 
   private static Map<Long, StackWalk.Walked> walk(Connection conn) throws SQLException {
+    // the batch's names once, then the rows with a name's number: no text to decode per row
+    List<String> functions = new ArrayList<>();
+    List<String> modules = new ArrayList<>();
+    try (var st = conn.createStatement()) {
+      st.execute(SqlResource.read("view/names.sql"));
+      try (ResultSet rs = st.executeQuery("SELECT name_id, function, module FROM v_names ORDER BY name_id")) {
+        while (rs.next()) {
+          functions.add(rs.getString(2));
+          modules.add(rs.getString(3));
+        }
+      }
+    }
     Map<Long, StackWalk.Walked> out = new HashMap<>();
     try (PreparedStatement ps = conn.prepareStatement(SqlResource.read("view/steps.sql"))) {
       ps.setFetchSize(8192);
@@ -73,12 +85,18 @@ public final class FlowReader {
             walk = new StackWalk();
             current = seg;
           }
-          int step = rs.getInt(7);
-          String function = rs.getString(4);
-          String module = rs.getString(5);
-          if (step == 0) walk.block(rs.getLong(3), function, module, (Long) rs.getObject(6, Long.class));
-          else if (step > 0) walk.push(function, module);
-          else walk.pop(function, module);
+          int step = rs.getInt(6);
+          int name = rs.getInt(4);
+          String function = functions.get(name);
+          String module = modules.get(name);
+          if (step == 0) {
+            long ts = rs.getLong(5);
+            walk.block(rs.getLong(3), function, module, rs.wasNull() ? null : ts);
+          } else if (step > 0) {
+            walk.push(function, module);
+          } else {
+            walk.pop(function, module);
+          }
         }
         if (walk != null) out.put(current, walk.finish());
       }

@@ -16,9 +16,9 @@ public final class Folded {
   private Folded() {}
 
   /** Writes the stacks, sorted; returns the number of lines. */
-  public static long write(Connection conn, Selection sel, Writer out) throws Exception {
+  public static long write(Connection conn, List<SegmentInfo> segments, Writer out) throws Exception {
     Map<String, Long> stacks = new TreeMap<>();
-    FlowReader.read(conn, FlowReader.segments(conn, sel), flow -> add(flow, stacks));
+    FlowReader.read(conn, segments, flow -> add(flow, stacks));
     for (Map.Entry<String, Long> e : stacks.entrySet()) {
       out.write(e.getKey());
       out.write(' ');

@@ -22,15 +22,16 @@ public final class Speedscope {
 
   private Speedscope() {}
 
-  /** Writes the file; returns the number of profiles. */
-  public static long write(Connection conn, Selection sel, OutputStream out, String version, String name) throws Exception {
-    List<SegmentInfo> segments = FlowReader.segments(conn, sel);
+  /** Writes one profile per segment of {@code segments}; {@code note} (or null) says what the file leaves out. */
+  public static long write(Connection conn, List<SegmentInfo> segments, String note, OutputStream out, String version,
+      String name) throws Exception {
     Map<String, Integer> index = new HashMap<>();
     List<String[]> frames = new ArrayList<>();
     try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
       g.writeStringField("$schema", SCHEMA);
-      g.writeStringField("name", name);
+      // speedscope shows the name in its title: the one place a note is seen there
+      g.writeStringField("name", note == null ? name : name + " (" + note.substring(0, note.indexOf(" are in")) + ")");
       g.writeStringField("exporter", "iptq " + version);
       g.writeNumberField("activeProfileIndex", 0);
       g.writeArrayFieldStart("profiles");

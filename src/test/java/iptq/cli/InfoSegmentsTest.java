@@ -3,12 +3,11 @@ package iptq.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iptq.store.Rows;
 import iptq.store.Store;
 import iptq.testing.Fixtures;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,17 +24,11 @@ class InfoSegmentsTest {
 
   @TempDir Path dir;
 
+  /** The rows as the CSV listing writes them: comma-separated, NULL as empty. */
   private static List<String> rows(Path db, String sql) throws Exception {
-    List<String> out = new ArrayList<>();
-    try (Connection c = Store.open(db, true); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 1; i <= n; i++) sb.append(i == 1 ? "" : ",").append(rs.getObject(i) == null ? "" : rs.getString(i));
-        out.add(sb.toString());
-      }
+    try (Connection c = Store.open(db, true)) {
+      return Rows.of(c, sql).stream().map(r -> String.join(",", r.split(" \\| ", -1)).replace("NULL", "")).toList();
     }
-    return out;
   }
 
   @Test

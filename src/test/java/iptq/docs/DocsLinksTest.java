@@ -26,8 +26,6 @@ import org.junit.jupiter.api.Test;
  * Links to other sites are not followed (the tests run offline).
  */
 class DocsLinksTest {
-  private static final Pattern LINK = Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
-  private static final Pattern CODE_SPAN = Pattern.compile("`[^`]*`");
 
   static List<Path> pages(Path root) throws IOException {
     List<Path> pages = new ArrayList<>(List.of(root.resolve("README.md")));
@@ -48,26 +46,19 @@ class DocsLinksTest {
     int checked = 0;
     Map<Path, Set<String>> anchors = new HashMap<>();
     for (Path page : pages(root)) {
-      List<String> lines = prose(Files.readAllLines(page, StandardCharsets.UTF_8));
-      for (int i = 0; i < lines.size(); i++) {
-        Matcher m = LINK.matcher(CODE_SPAN.matcher(lines.get(i)).replaceAll(""));
-        while (m.find()) {
-          String target = m.group(1);
-          if (target.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) continue; // https:, mailto:
-          checked++;
-          int hash = target.indexOf('#');
-          String file = hash < 0 ? target : target.substring(0, hash);
-          String anchor = hash < 0 ? null : target.substring(hash + 1);
-          Path to = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
-          String where = root.relativize(page) + ":" + (i + 1) + ": " + target;
-          if (!Files.exists(to)) {
-            broken.add(where + " (no such file)");
-          } else if (anchor != null) {
-            if (!to.toString().endsWith(".md")) {
-              broken.add(where + " (an anchor into a file that is not Markdown)");
-            } else if (!anchors.computeIfAbsent(to, DocsLinksTest::anchorsOf).contains(anchor)) {
-              broken.add(where + " (no heading with that anchor in " + root.relativize(to) + ")");
-            }
+      for (MarkdownLinks.Link link : MarkdownLinks.relative(Files.readAllLines(page, StandardCharsets.UTF_8))) {
+        checked++;
+        String file = link.file();
+        String anchor = link.anchor();
+        Path to = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
+        String where = root.relativize(page) + ":" + link.line() + ": " + link.target();
+        if (!Files.exists(to)) {
+          broken.add(where + " (no such file)");
+        } else if (anchor != null) {
+          if (!to.toString().endsWith(".md")) {
+            broken.add(where + " (an anchor into a file that is not Markdown)");
+          } else if (!anchors.computeIfAbsent(to, DocsLinksTest::anchorsOf).contains(anchor)) {
+            broken.add(where + " (no heading with that anchor in " + root.relativize(to) + ")");
           }
         }
       }
@@ -85,21 +76,6 @@ class DocsLinksTest {
             "## The sample's code (`sample/`)", "# Performance", "### Performance"))));
   }
 
-  /** The lines outside fenced code blocks (a "# comment" in a shell block is not a heading). */
-  static List<String> prose(List<String> lines) {
-    List<String> out = new ArrayList<>();
-    boolean fenced = false;
-    for (String l : lines) {
-      if (l.startsWith("```")) {
-        fenced = !fenced;
-        out.add("");
-      } else {
-        out.add(fenced ? "" : l);
-      }
-    }
-    return out;
-  }
-
   private static Set<String> anchorsOf(Path md) {
     try {
       return anchorsOf(Files.readAllLines(md, StandardCharsets.UTF_8));
@@ -111,7 +87,7 @@ class DocsLinksTest {
   static Set<String> anchorsOf(List<String> lines) {
     Set<String> out = new LinkedHashSet<>();
     Map<String, Integer> seen = new HashMap<>();
-    for (String l : prose(lines)) {
+    for (String l : MarkdownLinks.prose(lines)) {
       Matcher h = Pattern.compile("^#{1,6}\\s+(.*?)\\s*#*\\s*$").matcher(l);
       if (!h.matches()) continue;
       String a = h.group(1).toLowerCase(Locale.ROOT)

@@ -90,11 +90,28 @@ class ReleaseArchiveIT {
       assertEquals(TOP, parts[0], "every entry is under " + TOP + "/: " + entry);
       if (parts.length > 1) top.add(parts[1]);
     }
-    assertEquals(new TreeSet<>(List.of("bin", "lib", "sample", "README.md", "LICENSE", "NOTICE")), top, listing);
+    assertEquals(new TreeSet<>(List.of("bin", "lib", "sample", "ingest", "docs", "schema", "README.md", "LICENSE", "NOTICE")),
+        top, listing);
     for (String must : List.of(TOP + "/bin/iptq", TOP + "/bin/iptq.cmd", TOP + "/lib/iptq-" + VERSION + ".jar",
-        TOP + "/sample/data/kernel-syscall.etl", TOP + "/sample/bin/sampapp.pdb")) {
+        TOP + "/sample/data/kernel-syscall.etl", TOP + "/sample/bin/sampapp.pdb", TOP + "/ingest/capture.ps1",
+        TOP + "/ingest/IptKernelSyscallExit.wprp", TOP + "/docs/symbols.md", TOP + "/schema/README.md")) {
       assertTrue(listing.lines().anyMatch(must::equals), must + " in " + ext);
     }
+  }
+
+  /** What the README sends a reader to is in the unpacked archive: every relative link is a file there. */
+  @ParameterizedTest
+  @ValueSource(strings = {".zip", ".tar.gz"})
+  void everyReadmeLinkResolvesInsideTheInstall(String ext) throws Exception {
+    Path home = installed(ext);
+    List<String> broken = new java.util.ArrayList<>();
+    List<iptq.docs.MarkdownLinks.Link> links = iptq.docs.MarkdownLinks.relative(Files.readAllLines(home.resolve("README.md")));
+    assertTrue(links.size() > 15, "found only " + links.size() + " relative links in the README");
+    for (iptq.docs.MarkdownLinks.Link l : links) {
+      Path to = l.file().isEmpty() ? home.resolve("README.md") : home.resolve(l.file()).normalize();
+      if (!to.startsWith(home) || !Files.exists(to)) broken.add("README.md:" + l.line() + ": " + l.target());
+    }
+    assertEquals(List.of(), broken, "README links with nothing behind them in " + ext);
   }
 
   @ParameterizedTest
