@@ -114,7 +114,7 @@ CREATE TABLE flow_events (
   payload    UBIGINT,
   ip_name    VARCHAR
 );
-COMMENT ON TABLE flow_events IS 'Trace events between instructions, as libipt ptxed prints them in brackets: enabled, disabled, resumed, interrupt, overflow, paging, vmcs, exec-mode, tsx, stop, exstop, mwait, pwre, pwrx, ptwrite, cbr, tick.';
+COMMENT ON TABLE flow_events IS 'Trace events between instructions, as libipt ptxed prints them in brackets: enabled, disabled, resumed, interrupt, overflow, paging, vmcs, exec-mode, tsx, stop, exstop, mwait, pwre, pwrx, ptwrite, cbr, mnt; event trace: intr, iret, smi, rsm, sipi, init, vmentry, vmexit, shutdown, uintr, uiret, swintr, syscall; trig, iflags.';
 COMMENT ON COLUMN flow_events.segment_id IS 'The buffer.';
 COMMENT ON COLUMN flow_events.seq IS 'Position in the segment''s execution order (shared with blocks and branches).';
 COMMENT ON COLUMN flow_events.ts IS 'Estimated ns since trace start.';

@@ -5,6 +5,9 @@
  *
  *   ptxed_harness [--raw FILE@ADDR[@OFFSET@SIZE]]... [--bench insn|blk [--repeat N]] TRACE
  *
+ * Built against Debian's libipt 2.0.5 and against the kit's 2.2 (which also reports event trace
+ * and trigger events).
+ *
  * Lines:  IP in 16 hex digits                         an instruction
  *         [enabled, ip: X] [resumed, ip: X] ...       an event (see print_event)
  *         [error: MESSAGE, offset: X]                 a decode error; decoding resyncs
@@ -63,6 +66,14 @@ static const char *mode_name(enum pt_exec_mode m) {
 	default: return "unknown";
 	}
 }
+
+#if (LIBIPT_VERSION >= 0x201)
+/* Ends an event line: its IP unless suppressed. */
+static void print_ip(const struct pt_event *ev, uint64_t ip) {
+	if (!ev->ip_suppressed) printf(", ip: %016" PRIx64, ip);
+	printf("]\n");
+}
+#endif
 
 static void print_event(const struct pt_event *ev) {
 	switch (ev->type) {
@@ -140,6 +151,42 @@ static void print_event(const struct pt_event *ev) {
 	case ptev_mnt:
 		printf("[mnt: %" PRIx64 "]\n", ev->variant.mnt.payload);
 		break;
+#if (LIBIPT_VERSION >= 0x201)
+	/* Event trace (2.1+) and trigger tracing (2.2), in ptxed's words, always with the IP. */
+	case ptev_interrupt:
+		printf("[interrupt %u", ev->variant.interrupt.vector);
+		if (ev->variant.interrupt.has_cr2) printf(", cr2: %016" PRIx64, ev->variant.interrupt.cr2);
+		print_ip(ev, ev->variant.interrupt.ip);
+		break;
+	case ptev_iret: printf("[iret"); print_ip(ev, ev->variant.iret.ip); break;
+	case ptev_smi: printf("[smi"); print_ip(ev, ev->variant.smi.ip); break;
+	case ptev_rsm: printf("[rsm"); print_ip(ev, ev->variant.rsm.ip); break;
+	case ptev_sipi: printf("[sipi: %x]\n", ev->variant.sipi.vector); break;
+	case ptev_init: printf("[init"); print_ip(ev, ev->variant.init.ip); break;
+	case ptev_vmentry: printf("[vmentry"); print_ip(ev, ev->variant.vmentry.ip); break;
+	case ptev_vmexit:
+		printf("[vmexit");
+		if (ev->variant.vmexit.has_vector) printf(", intr: %u", ev->variant.vmexit.vector);
+		if (ev->variant.vmexit.has_vmxr) printf(", vmxr: %016" PRIx64, ev->variant.vmexit.vmxr);
+		if (ev->variant.vmexit.has_vmxq) printf(", vmxq: %016" PRIx64, ev->variant.vmexit.vmxq);
+		print_ip(ev, ev->variant.vmexit.ip);
+		break;
+	case ptev_shutdown: printf("[shutdown"); print_ip(ev, ev->variant.shutdown.ip); break;
+	case ptev_uintr: printf("[uintr %u", ev->variant.uintr.vector); print_ip(ev, ev->variant.uintr.ip); break;
+	case ptev_uiret: printf("[uiret"); print_ip(ev, ev->variant.uiret.ip); break;
+	case ptev_iflags:
+		printf("[interrupts %s", ev->variant.iflags.iflag ? "enabled" : "disabled");
+		print_ip(ev, ev->variant.iflags.ip);
+		break;
+#endif
+#if (LIBIPT_VERSION >= 0x202)
+	case ptev_trig:
+		printf("[trig %x%s", ev->variant.trig.trbv, ev->variant.trig.mult ? ", mult" : "");
+		print_ip(ev, ev->variant.trig.ip);
+		break;
+	case ptev_swintr: printf("[swintr %u", ev->variant.swintr.vector); print_ip(ev, ev->variant.swintr.ip); break;
+	case ptev_syscall: printf("[syscall"); print_ip(ev, ev->variant.syscall.ip); break;
+#endif
 	default:
 		printf("[event %d]\n", ev->type);
 	}

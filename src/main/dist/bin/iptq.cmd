@@ -22,7 +22,10 @@ if not defined IPTQ_MAJOR goto :run
 if %IPTQ_MAJOR% LSS 17 goto :oldjava
 
 :run
-"%IPTQ_JAVA%" --add-opens=java.base/java.nio=ALL-UNNAMED %IPTQ_JAVA_OPTS% -cp "%IPTQ_HOME%\lib\*" iptq.cli.Main %*
+rem ingest keeps its peak RSS within 512 MiB (docs/performance.md); IPTQ_JAVA_OPTS can override it
+set "IPTQ_MEMORY="
+if /i "%~1"=="ingest" set "IPTQ_MEMORY=-Xms16m -Xmx256m -XX:+UseSerialGC"
+"%IPTQ_JAVA%" --add-opens=java.base/java.nio=ALL-UNNAMED %IPTQ_MEMORY% %IPTQ_JAVA_OPTS% -cp "%IPTQ_HOME%\lib\*" iptq.cli.Main %*
 exit /b %ERRORLEVEL%
 
 :nojava

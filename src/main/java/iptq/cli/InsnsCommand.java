@@ -119,7 +119,10 @@ public final class InsnsCommand implements Callable<Integer> {
       paramLabel = "N", description = "IA32_RTIT_CTL.ADDRn_CFG, IA32_RTIT_ADDRn_A/B the trace was recorded with (for the SKL014 workaround of --cpu)")
   List<String> filters = new ArrayList<>();
 
-  @Option(names = {"--event:tick", "--event:iflags"}, hidden = true)
+  @Option(names = "--event:iflags", description = "report changes of the interrupt flag (event trace) as [interrupts enabled|disabled]")
+  boolean eventIflags;
+
+  @Option(names = "--event:tick", hidden = true)
   List<Boolean> unsupportedEvents = new ArrayList<>();
 
   // a missing or doubled trace or code option is a usage error (exit 2), as picocli's own are
@@ -139,7 +142,7 @@ public final class InsnsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (one.given()) return SegmentListing.insns(trace, one, images, noInst);
     if (!unsupportedEvents.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick and --event:iflags are not supported by iptq yet");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick is not supported by iptq yet");
     }
     Errata errata = Errata.NONE;
     boolean unknownCpu = false;
@@ -208,7 +211,8 @@ public final class InsnsCommand implements Callable<Integer> {
       if (check) listing.checking(new InsnCheck(image, dis, decoder));
       // ptxed reports a processor libipt does not know before decoding, and decodes by the spec.
       if (unknownCpu) out.line("[0, 0: config error: unknown cpu]");
-      decoder[0] = new FlowDecoder(packets, image, listing).workarounds(errata, filter);
+      // the packet-level errata (SKZ84, SKD007) too: libipt 2.2's query decoder sits on its packet decoder
+      decoder[0] = new FlowDecoder(packets.errata(errata), image, listing).workarounds(errata, filter).reportIflags(eventIflags);
       decoder[0].decode();
       listing.printStats();
     } finally {

@@ -62,6 +62,19 @@ public final class FlowDecoder {
   private int gen;
   private boolean statusUpdate;
   private boolean syncing;
+  // Instructions walked when the decoder last synchronised at a PSB+: an error of the trace
+  // before the first instruction after it is reported without an IP, as ptxed reports it.
+  private long syncInsns;
+  // Event trace's IRET (VMENTRY, UIRET, SYSCALL) without IP waits for the instruction that takes
+  // the next TIP; libipt holds it and looks at no event behind it until then.
+  private FlowEventKind heldTip;
+  private long heldTipPayload;
+  // A TRIG with ICNT: the instruction count (of `insns`) before which it is reported, or -1.
+  private long trigAt = -1;
+  // EFLAGS.IF as MODE.Exec gives it (-1 unknown), the one a held MODE.Exec brings, and whether
+  // its changes are reported (ptxed's --event:iflags; libipt's enable_iflags_events).
+  private int curIf = -1, heldIf = -1;
+  private boolean iflags;
   // The processor's errata libipt 2.2 works around (--cpu) and the filter configuration
   // (--filter:*) one of them needs; see workarounds().
   private Errata errata = Errata.NONE;
@@ -117,6 +130,15 @@ public final class FlowDecoder {
     return syncing;
   }
 
+  /**
+   * Reports changes of EFLAGS.IF (MODE.Exec's IF bit) as IFLAGS events where the MODE.Exec
+   * applies, as libipt does with {@code enable_iflags_events} (ptxed {@code --event:iflags}).
+   */
+  public FlowDecoder reportIflags(boolean on) {
+    iflags = on;
+    return this;
+  }
+
   /** The position in the trace: the offset of the next packet the decoder has not used. */
   public long traceOffset() {
     return q.offset();
@@ -162,9 +184,14 @@ public final class FlowDecoder {
     heldVmcs = -1;
     lastDisableIp = 0;
     walkedSinceTrace = 0;
+    syncInsns = insns;
+    heldTip = null;
+    trigAt = -1;
     setAsid(CodeImage.ANY_ASID);
     if (q.psbModeBits != 0) setMode(modeOf(q.psbModeBits));
     if (q.psbPaging >= 0) setAsid(q.psbPaging & ~1L);
+    if (q.psbIf >= 0) curIf = q.psbIf;
+    heldIf = -1;
     if (q.psbIp != NO_IP) {
       ip = q.psbIp;
       enabled = true;
@@ -235,11 +262,14 @@ public final class FlowDecoder {
             }
             // A broken packet ahead: walk on until the trace is needed, as libipt does.
             if (!enabled || q.errInSequence) {
-              fail(q.errOffset, q.errKind, q.errMessage);
+              // libipt reads the event after a PSB+ as it syncs: no instruction has an IP yet.
+              // Later it names the IP it is at, with tracing on or off.
+              failAt(q.errOffset, q.errKind, q.errMessage, insns == syncInsns ? NO_IP : ip);
               return;
             }
             break;
           case PSB:
+            if (enabled && heldTip != null) break; // libipt does not read on until the TIP
             psbAtOnce();
             if (q.psbOverflow) {
               // Packets were lost inside the PSB+: resume at its FUP after an overflow (libipt).
@@ -273,6 +303,7 @@ public final class FlowDecoder {
             bindIp = q.psbIp;
             break;
           default: // EVENT
+            if (enabled && heldTip != null) break; // nothing is looked at until the TIP (libipt)
             if (enabled && holding() && q.evKind != FlowEventKind.EXEC_MODE) {
               // libipt reports events one at a time: all after a standalone PIP or VMCS, even those
               // with a FUP, wait until it binds (see bindHeld()). MODE.Exec binds to the far
@@ -285,12 +316,27 @@ public final class FlowDecoder {
               if (q.evBound) bindIp = q.evIp;
               break;
             }
+            if (q.evKind == FlowEventKind.TRIG && q.evCount >= 0 && enabled) {
+              // Attributed to the instruction ICNT after where the walk is when it meets it.
+              if (trigAt < 0) trigAt = insns + q.evCount;
+              if (insns == trigAt) {
+                trigAt = -1;
+                reportEvent(ip);
+                q.take();
+                continue;
+              }
+              break;
+            }
             if (!q.evBound) {
               if (immediate()) {
                 if (failed) return;
                 continue;
               }
               syncDisable = true;
+              if (enabled && q.evTarget != NO_IP && q.evTarget == ip) {
+                disableHere();
+                continue;
+              }
             } else if (!enabled) {
               boundWhileDisabled();
               continue;
@@ -304,6 +350,24 @@ public final class FlowDecoder {
         }
       }
       Block b = nextBlock();
+      if (syncDisable && q.evTarget != NO_IP && b.ninsn > 0 && q.evTarget > b.start && q.evTarget <= b.lastIp()) {
+        int k = b.indexOf(q.evTarget);
+        if (k > 0) {
+          emitBlock(b, k);
+          ip = q.evTarget;
+          disableHere();
+          continue;
+        }
+      }
+      if (trigAt >= 0 && b.ninsn > 0 && trigAt - insns < b.ninsn) {
+        int k = (int) (trigAt - insns);
+        emitBlock(b, k);
+        ip = b.ip(k);
+        trigAt = -1;
+        reportEvent(ip);
+        q.take();
+        continue;
+      }
       if (bindIp != NO_IP && b.ninsn > 0 && bindIp > b.start && bindIp <= b.lastIp()) {
         int k = b.indexOf(bindIp);
         if (k > 0) {
@@ -414,6 +478,7 @@ public final class FlowDecoder {
    * stop.
    */
   private boolean walkFast() {
+    if (heldTip != null) return true; // tip() reports it
     Block b = null;
     for (;;) {
       QueryDecoder.Item it = q.peek();
@@ -602,7 +667,8 @@ public final class FlowDecoder {
       }
       case Block.K_MOV_CR3:
         if (holding()) syncDisable = bindHeld(from, true, false);
-        if (syncDisable && q.evTarget == NO_IP) return disable(from, NO_IP, next);
+        // libipt 2.2 counts tracing coming back at the CR3 write itself as a resume, not after it.
+        if (syncDisable && q.evTarget == NO_IP) return disable(from, NO_IP, from);
         ip = next;
         return true;
       case Block.K_PTWRITE:
@@ -655,10 +721,13 @@ public final class FlowDecoder {
       switch (q.evKind) {
         case PAGING -> heldPaging = q.evPayload;
         case VMCS -> heldVmcs = q.evPayload;
-        case EXEC_MODE -> heldMode = (int) q.evPayload; // for the far transfer's TIP, as in walk()
+        case EXEC_MODE -> { // for the far transfer's TIP, as in walk()
+          heldMode = (int) q.evPayload;
+          heldIf = q.evIf;
+        }
         case PTWRITE -> {
           if (ptwDone || !q.evBound || q.evIp != at) return false;
-          event(FlowEventKind.PTWRITE, at, q.evPayload);
+          eventData(FlowEventKind.PTWRITE, at, q.evPayload, 1, 0); // its IP came with a FUP
           ptwDone = true;
         }
         default -> {
@@ -684,6 +753,12 @@ public final class FlowDecoder {
     ip = q.tipIp;
     q.takeTip();
     walkedSinceTrace = 0;
+    if (heldTip != null) {
+      // After the instruction that took the TIP (flushPending lists it first).
+      FlowEventKind k = heldTip;
+      heldTip = null;
+      event(k, NO_IP, heldTipPayload);
+    }
     return !aheadBroken();
   }
 
@@ -706,6 +781,19 @@ public final class FlowDecoder {
     q.take();
     walkedSinceTrace = 0;
     return true;
+  }
+
+  /**
+   * A TIP.PGD with an IP, not bound to a FUP, whose IP the walk has reached before any branch
+   * took it there: libipt 2.2 ends tracing right here, before the instruction at that IP (so a
+   * jump to itself, or back into its own block, does not run again).
+   */
+  private void disableHere() {
+    event(FlowEventKind.DISABLED, NO_IP, q.evTarget);
+    enabled = false;
+    lastDisableIp = ip;
+    walkedSinceTrace = 0;
+    q.take();
   }
 
   /** Handles an event that takes effect now; false for a TIP.PGD that waits for its branch. */
@@ -769,10 +857,17 @@ public final class FlowDecoder {
         return true;
       case EXEC_MODE:
         heldMode = (int) q.evPayload;
+        heldIf = q.evIf;
         q.take();
         return true;
       default:
-        event(k, q.evIp, q.evPayload);
+        if (q.evAtTip && enabled) {
+          heldTip = k;
+          heldTipPayload = q.evPayload;
+          q.take();
+          return true;
+        }
+        reportEvent(q.evIp);
         q.take();
         return true;
     }
@@ -785,7 +880,7 @@ public final class FlowDecoder {
       if (q.evModeBits != 0) setMode(modeOf(q.evModeBits));
       if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
     } else {
-      event(k, q.evIp, q.evPayload);
+      reportEvent(q.evIp);
     }
     q.take();
   }
@@ -819,6 +914,7 @@ public final class FlowDecoder {
         if (q.evModeBits != 0) {
           setMode(modeOf(q.evModeBits));
           event(FlowEventKind.EXEC_MODE, to, q.evModeBits);
+          ifChange(q.evIf, to);
         }
         q.take();
         if (to == NO_IP) {
@@ -844,12 +940,16 @@ public final class FlowDecoder {
         if (q.evVmcs >= 0) event(FlowEventKind.VMCS, at, q.evVmcs);
         if (q.evPaging >= 0) event(FlowEventKind.PAGING, at, q.evPaging);
         if (q.evPaging >= 0) setAsid(q.evPaging & ~1L);
-        if (q.evModeBits != 0) heldMode = q.evModeBits;
+        if (q.evModeBits != 0) {
+          heldMode = q.evModeBits;
+          heldIf = q.evIf;
+        }
         q.take();
         return true;
       }
       default:
-        event(q.evKind, q.evIp, q.evPayload);
+        if (q.evAfter) return afterInstruction(); // event trace's IRET, VMENTRY, ... with IP
+        reportEvent(q.evIp);
         q.take();
         return true;
     }
@@ -882,18 +982,25 @@ public final class FlowDecoder {
     }
     if (b.ninsn > 1 || b.kind >= Block.K_LIMIT || b.kind == Block.K_PTWRITE) {
       emitBlock(b, 1);
-      event(q.evKind, q.evIp, q.evPayload);
+      reportEvent(q.evIp);
       q.take();
       ip = b.ninsn > 1 ? b.ip(1) : b.end();
       return true;
     }
     pending = b; // a branch: reported with the event, then resolved as usual
-    event(q.evKind, q.evIp, q.evPayload);
+    reportEvent(q.evIp);
     q.take();
     return branch(b, b.kind, q.peek(), false);
   }
 
+  /** Reports the query decoder's current event at {@code at}, with its data. */
+  private void reportEvent(long at) {
+    flushPending();
+    sink.eventData(seq++, q.evKind, at, q.evPayload, q.evData1, q.evData2, q.tsc);
+  }
+
   private void applyPsbStatus() {
+    if (q.psbIf >= 0) curIf = q.psbIf;
     if (q.psbModeBits != 0) setMode(modeOf(q.psbModeBits));
     if (q.psbPaging >= 0) setAsid(q.psbPaging & ~1L);
   }
@@ -911,8 +1018,18 @@ public final class FlowDecoder {
 
   private void applyHeldMode() {
     setMode(modeOf(heldMode));
-    event(FlowEventKind.EXEC_MODE, enabled ? ip : NO_IP, heldMode);
+    long at = enabled ? ip : NO_IP;
+    event(FlowEventKind.EXEC_MODE, at, heldMode);
     heldMode = 0;
+    ifChange(heldIf, at);
+    heldIf = -1;
+  }
+
+  /** A MODE.Exec's IF bit {@code v} (or -1) takes effect at {@code at}: an IFLAGS event where it changes. */
+  private void ifChange(int v, long at) {
+    if (v < 0) return;
+    if (iflags && curIf >= 0 && v != curIf) event(FlowEventKind.IFLAGS, at, v);
+    curIf = v;
   }
 
   private static Mode modeOf(int bits) {
@@ -955,12 +1072,15 @@ public final class FlowDecoder {
   }
 
   private void fail(long offset, String kind, String message) {
+    failAt(offset, kind, message, enabled ? ip : NO_IP);
+  }
+
+  private void failAt(long offset, String kind, String message, long at) {
     if (pending != null) {
       Block b = pending;
       pending = null;
       if (b.ninsn > 1) emitBlock(b, b.ninsn - 1);
     }
-    long at = enabled ? ip : NO_IP;
     long skipped = q.resync();
     sink.error(offset, at, kind, message, skipped);
     enabled = false;
@@ -1005,6 +1125,11 @@ public final class FlowDecoder {
   private void event(FlowEventKind kind, long at, long payload) {
     flushPending();
     sink.event(seq++, kind, at, payload, q.tsc);
+  }
+
+  private void eventData(FlowEventKind kind, long at, long payload, long data1, long data2) {
+    flushPending();
+    sink.eventData(seq++, kind, at, payload, data1, data2, q.tsc);
   }
 
   private void push(long ret, Block caller) {

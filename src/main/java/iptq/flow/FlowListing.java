@@ -54,6 +54,11 @@ public final class FlowListing implements FlowSink {
 
   @Override
   public void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {
+    eventData(seq, kind, ip, payload, 0, 0, ts);
+  }
+
+  @Override
+  public void eventData(long seq, FlowEventKind kind, long ip, long payload, long data1, long data2, long ts) {
     sb.setLength(0);
     sb.append('[');
     switch (kind) {
@@ -119,6 +124,39 @@ public final class FlowListing implements FlowSink {
       case PTWRITE -> sb.append("ptwrite: ").append(Long.toHexString(payload));
       case CBR -> sb.append("cbr: ").append(payload);
       case MNT -> sb.append("mnt: ").append(Long.toHexString(payload));
+      // Event trace and triggers: as the C harness prints them (ptxed's words, always the IP).
+      case INTR -> {
+        sb.append("interrupt ").append(payload & 0xff);
+        if ((payload & 0x100) != 0) {
+          sb.append(", cr2: ");
+          hex(data1);
+        }
+      }
+      case VMEXIT -> {
+        sb.append("vmexit");
+        if ((payload & 0x100) != 0) sb.append(", intr: ").append(payload & 0xff);
+        if ((payload & 0x200) != 0) {
+          sb.append(", vmxr: ");
+          hex(data1);
+        }
+        if ((payload & 0x400) != 0) {
+          sb.append(", vmxq: ");
+          hex(data2);
+        }
+      }
+      case SIPI -> sb.append("sipi: ").append(Long.toHexString(payload));
+      case UINTR -> sb.append("uintr ").append(payload);
+      case SWINTR -> sb.append("swintr ").append(payload);
+      case IRET, SMI, RSM, INIT, VMENTRY, SHUTDOWN, UIRET, SYSCALL, TICK -> sb.append(kind.label());
+      case TRIG -> {
+        sb.append("trig ").append(Long.toHexString(payload & 0xff));
+        if ((payload & 0x100) != 0) sb.append(", mult");
+      }
+      case IFLAGS -> sb.append(payload != 0 ? "interrupts enabled" : "interrupts disabled");
+    }
+    if (ip != NO_IP && kind.ordinal() >= FlowEventKind.INTR.ordinal()) {
+      sb.append(", ip: ");
+      hex(ip);
     }
     sb.append(']');
     out.line(sb);

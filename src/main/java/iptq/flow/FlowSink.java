@@ -31,6 +31,15 @@ public interface FlowSink {
   default void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {}
 
   /**
+   * An event with more data than one payload holds: event trace's INTR (data1 = CR2) and VMEXIT
+   * (data1 = exit reason, data2 = exit qualification); which are valid the payload says (see
+   * {@link FlowEventKind}). By default the same as {@link #event} without them.
+   */
+  default void eventData(long seq, FlowEventKind kind, long ip, long payload, long data1, long data2, long ts) {
+    event(seq, kind, ip, payload, ts);
+  }
+
+  /**
    * A decode problem at byte {@code offset} of the trace, with the IP the decoder was at
    * ({@link #NO_IP} if none); decoding resumed at the next PSB after {@code skippedBytes}.
    * {@code kind} is a stable short name (see {@link FlowError}).

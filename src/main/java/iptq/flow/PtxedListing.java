@@ -139,8 +139,14 @@ public final class PtxedListing implements FlowSink {
 
   @Override
   public void event(long seq, FlowEventKind kind, long ip, long payload, long ts) {
+    eventData(seq, kind, ip, payload, 0, 0, ts);
+  }
+
+  @Override
+  public void eventData(long seq, FlowEventKind kind, long ip, long payload, long data1, long data2, long ts) {
     blockEnded = true;
     if (kind == FlowEventKind.TSX) speculative = payload == 1;
+    if (kind == FlowEventKind.OVERFLOW) speculative = false; // libipt forgets the transaction
     if (kind == FlowEventKind.EXEC_MODE) {
       // libipt reports the execution mode only where it changes.
       boolean same = payload == execMode;
@@ -224,11 +230,33 @@ public final class PtxedListing implements FlowSink {
       }
       case PTWRITE -> {
         sb.append("ptwrite: ").append(Long.toHexString(payload));
-        if (ipShown && ip != NO_IP) ip(", ip: ", ip);
+        if (ipShown && ip != NO_IP && data1 != 0) ip(", ip: ", ip); // only an IP the trace gave
       }
       case CBR -> sb.append("cbr: ").append(Long.toHexString(payload));
       case MNT -> sb.append("mnt: ").append(Long.toHexString(payload));
+      case INTR -> {
+        sb.append("interrupt ").append(payload & 0xff);
+        if ((payload & 0x100) != 0) ip(", cr2: ", data1);
+      }
+      case VMEXIT -> {
+        sb.append("vmexit");
+        if ((payload & 0x100) != 0) sb.append(", intr: ").append(payload & 0xff);
+        if ((payload & 0x200) != 0) ip(", vmxr: ", data1);
+        if ((payload & 0x400) != 0) ip(", vmxq: ", data2);
+      }
+      case SIPI -> sb.append("sipi: ").append(Long.toHexString(payload));
+      case UINTR -> sb.append("uintr ").append(payload);
+      case SWINTR -> sb.append("swintr ").append(payload);
+      case IRET, SMI, RSM, INIT, VMENTRY, SHUTDOWN, UIRET, SYSCALL, TICK -> sb.append(kind.label());
+      case TRIG -> {
+        sb.append("trig ");
+        if ((payload & 0xff) < 0x10) sb.append('0');
+        sb.append(Long.toHexString(payload & 0xff));
+        if ((payload & 0x100) != 0) sb.append(", mult");
+      }
+      case IFLAGS -> sb.append(payload != 0 ? "interrupts enabled" : "interrupts disabled");
     }
+    if (ipShown && ip != NO_IP && kind.ordinal() >= FlowEventKind.INTR.ordinal()) ip(", ip: ", ip);
     sb.append(']');
     out.line(sb);
   }

@@ -44,7 +44,7 @@ public final class QueryDecoder {
   private Item item;
 
   // What the next FUP binds to, set by MODE.TSX, EXSTOP(IP), PTW(IP).
-  private static final int FUP_ASYNC = 0, FUP_TSX = 1, FUP_EXSTOP = 2, FUP_PTW = 3;
+  private static final int FUP_ASYNC = 0, FUP_TSX = 1, FUP_EXSTOP = 2, FUP_PTW = 3, FUP_CFE = 4, FUP_DROP = 5;
   private int fupFor = FUP_ASYNC;
   private long fupForPayload;
   private boolean replayFup;
@@ -61,6 +61,22 @@ public final class QueryDecoder {
   private final FlowEventKind[] heldKind = new FlowEventKind[HELD];
   private final long[] heldPayload = new long[HELD];
   private int heldFirst, heldCount;
+  // Event trace: the EVD packets since the last CFE (what they carry waits for it), and a CFE
+  // without IP bit that comes with the next interrupt's FUP (INTR, SMI, INIT, VMEXIT, UINTR,
+  // SWINTR), as libipt 2.2 binds them. cfe* hold the CFE waiting for its FUP (FUP_CFE) or for
+  // the interrupt (cfeAsync).
+  private boolean evdCr2, evdVmxq, evdVmxr;
+  // libipt 2.2 reports a PWRE with the next PWRX: events between come first (tracing enabled or
+  // disabled too), and a PWRE that no PWRX follows is not reported (ptt case
+  // pwre-waits-for-pwrx). The PWREs waiting, oldest first; pwrxNext: the PWRX comes next.
+  private final long[] pwres = new long[HELD];
+  private int pwreCount, pwreGiven;
+  private boolean pwrxNext;
+  private long pwrxPayload;
+  private long cr2, vmxq, vmxr;
+  private boolean cfeAsync;
+  private FlowEventKind cfeKind;
+  private long cfePayload, cfeData1, cfeData2;
 
   /** EVENT: the kind. */
   public FlowEventKind evKind;
@@ -83,6 +99,22 @@ public final class QueryDecoder {
   public boolean evAsync;
   /** EVENT INTERRUPT: a VMCS base that came with it (a VM exit), or -1. */
   public long evVmcs;
+  /** EVENT INTR, VMEXIT: the data of the EVD packets before the CFE (see {@link FlowEventKind}). */
+  public long evData1, evData2;
+  /**
+   * EVENT: reported after the instruction at {@link #evIp} (event trace's IRET, VMENTRY, UIRET,
+   * SYSCALL with the CFE's IP bit); without an IP, after the instruction that takes the next TIP
+   * ({@link #evAtTip}).
+   */
+  public boolean evAfter;
+  /** EVENT EXEC_MODE, INTERRUPT, DISABLED, OVERFLOW: EFLAGS.IF of the MODE.Exec that came (1, 0), or -1. */
+  public int evIf;
+  /** PSB: EFLAGS.IF of the PSB+'s MODE.Exec, or -1. */
+  public int psbIf;
+  /** EVENT: waits for the next instruction that takes a TIP (an IRET's CFE without IP). */
+  public boolean evAtTip;
+  /** EVENT TRIG: the instruction count from its anchor (ICNT), or -1 when it has none. */
+  public int evCount;
 
   /** TIP: the target, or NO_IP with {@link #tipSuppressed}. */
   public long tipIp;
@@ -217,6 +249,9 @@ public final class QueryDecoder {
     replayFup = false;
     mwaitPending = false;
     heldCount = 0;
+    clearEventTrace();
+    pwreCount = pwreGiven = 0;
+    pwrxNext = false;
     long from = pd.offset();
     long psb = pd.sync();
     return psb < 0 ? Math.max(0, pd.size() - from) : Math.max(0, psb - from);
@@ -272,12 +307,35 @@ public final class QueryDecoder {
     evPaging = -1;
     evAsync = false;
     evVmcs = -1;
+    evData1 = 0;
+    evData2 = 0;
+    evAfter = false;
+    evAtTip = false;
+    evCount = -1;
+    evIf = -1;
+  }
+
+  private void clearEventTrace() {
+    evdCr2 = evdVmxq = evdVmxr = false;
+    cfeAsync = false;
+    if (fupFor == FUP_CFE || fupFor == FUP_DROP) fupFor = FUP_ASYNC;
   }
 
   private Item read() {
     if (replayFup) {
       replayFup = false;
-      return fup(replayFupIp);
+      Item r = fup(replayFupIp);
+      if (r != null) return r;
+    }
+    if (pwrxNext) {
+      if (pwreGiven < pwreCount) {
+        event(FlowEventKind.PWRE, FlowSink.NO_IP, false, pwres[pwreGiven++]);
+        return Item.EVENT;
+      }
+      pwrxNext = false;
+      pwreCount = pwreGiven = 0;
+      event(FlowEventKind.PWRX, FlowSink.NO_IP, false, pwrxPayload);
+      return Item.EVENT;
     }
     if (heldCount > 0 && !mwaitPending) {
       // Events that came while an MWAIT waited for its FUP follow what that FUP completes.
@@ -315,7 +373,8 @@ public final class QueryDecoder {
           return Item.EVENT;
         }
         case FUP -> {
-          return fup(p.ipSuppressed ? FlowSink.NO_IP : p.ip);
+          Item r = fup(p.ipSuppressed ? FlowSink.NO_IP : p.ip);
+          if (r != null) return r;
         }
         case PIP -> {
           event(FlowEventKind.PAGING, FlowSink.NO_IP, false, p.payload | (p.payload2 & 1));
@@ -323,6 +382,7 @@ public final class QueryDecoder {
         }
         case MODE_EXEC -> {
           event(FlowEventKind.EXEC_MODE, FlowSink.NO_IP, false, p.execBits());
+          evIf = ifOf(p);
           return Item.EVENT;
         }
         case MODE_TSX -> {
@@ -338,7 +398,24 @@ public final class QueryDecoder {
           return overflowSequence();
         }
         case PSB -> {
+          if (evdCr2 || evdVmxq || evdVmxr || cfeAsync || fupFor == FUP_CFE || fupFor == FUP_DROP) {
+            // libipt 2.2 does not carry a partial event across a PSB.
+            clearEventTrace();
+            return error(FlowError.BAD_CONTEXT, "PSB while an event-trace packet (CFE/EVD) waits for what completes it");
+          }
+          pwreCount = 0; // not known to survive a PSB: none in the tests
           return psbSequence();
+        }
+        case EVD -> {
+          Item r = evd();
+          if (r != null) return r;
+        }
+        case CFE -> {
+          Item r = cfe();
+          if (r != null) return r;
+        }
+        case TRIG -> {
+          return trig();
         }
         case TSC -> tsc = p.payload;
         case STOP -> {
@@ -394,17 +471,23 @@ public final class QueryDecoder {
         case PWRE -> {
           long v = (long) p.pwreState() << 8 | p.pwreSubState() | (p.pwreHw() ? 1L << 16 : 0);
           if (hold(FlowEventKind.PWRE, v)) continue;
-          event(FlowEventKind.PWRE, FlowSink.NO_IP, false, v);
-          return Item.EVENT;
+          if (pwreCount < HELD) pwres[pwreCount++] = v;
         }
         case PWRX -> {
           long v = (long) p.pwrxLast() << 8 | p.pwrxDeepest() | (long) p.pwrxWakeReason() << 16;
           if (hold(FlowEventKind.PWRX, v)) continue;
+          if (pwreCount > 0) {
+            pwrxNext = true;
+            pwrxPayload = v;
+            pwreGiven = 1;
+            event(FlowEventKind.PWRE, FlowSink.NO_IP, false, pwres[0]);
+            return Item.EVENT;
+          }
           event(FlowEventKind.PWRX, FlowSink.NO_IP, false, v);
           return Item.EVENT;
         }
         default -> {
-          // PAD, MTC, CYC, TMA, PSBEND out of place, CFE, EVD, TRIG: nothing for the walk.
+          // PAD, MTC, CYC, TMA, PSBEND out of place: nothing for the walk.
         }
       }
     }
@@ -448,17 +531,184 @@ public final class QueryDecoder {
       }
       case FUP_PTW -> {
         event(FlowEventKind.PTWRITE, ip, ip != FlowSink.NO_IP, fupForPayload);
+        evData1 = ip != FlowSink.NO_IP ? 1 : 0; // the IP came with the trace (ptxed prints it)
         return Item.EVENT;
       }
+      case FUP_CFE -> {
+        cfeEvent(ip, ip != FlowSink.NO_IP);
+        evAfter = afterInstruction(cfeKind);
+        return Item.EVENT;
+      }
+      case FUP_DROP -> {
+        return null; // the FUP of a CFE of a type libipt does not know: neither is reported
+      }
       default -> {
+        if (cfeAsync) {
+          // A CFE without IP bit takes the interrupt's FUP; the FUP then starts the interrupt.
+          cfeAsync = false;
+          cfeEvent(ip, ip != FlowSink.NO_IP);
+          replayFup = true;
+          replayFupIp = ip;
+          return Item.EVENT;
+        }
         return asyncSequence(ip);
       }
     }
   }
 
+  /** MODE.Exec's IF bit (bit 2 of its payload). */
+  private static int ifOf(Packet p) {
+    return (int) (p.payload >>> 2) & 1;
+  }
+
+  private void cfeEvent(long ip, boolean bound) {
+    event(cfeKind, ip, bound, cfePayload);
+    evData1 = cfeData1;
+    evData2 = cfeData2;
+  }
+
+  /** Event trace's returns and entries: libipt reports them after their instruction. */
+  private static boolean afterInstruction(FlowEventKind k) {
+    return k == FlowEventKind.IRET || k == FlowEventKind.VMENTRY || k == FlowEventKind.UIRET
+        || k == FlowEventKind.SYSCALL;
+  }
+
+  /**
+   * EVD: data for the next CFE (CR2 for a page fault, VM exit qualification and reason). A second
+   * one of a type before that CFE is out of context to libipt; types it does not know are ignored.
+   */
+  private Item evd() {
+    long v = p.payload2;
+    switch ((int) p.payload) {
+      case 0 -> {
+        if (evdCr2) return evdTwice();
+        evdCr2 = true;
+        cr2 = v;
+      }
+      case 1 -> {
+        if (evdVmxq) return evdTwice();
+        evdVmxq = true;
+        vmxq = v;
+      }
+      case 2 -> {
+        if (evdVmxr) return evdTwice();
+        evdVmxr = true;
+        vmxr = v;
+      }
+      default -> {}
+    }
+    return null;
+  }
+
+  private Item evdTwice() {
+    clearEventTrace();
+    return error(FlowError.BAD_CONTEXT, "two EVD packets of type " + p.payload + " before a CFE");
+  }
+
+  /**
+   * CFE: a control-flow event of event trace, bound as libipt 2.2 binds it. With the IP bit it
+   * waits for its FUP: reported where the walk reaches that IP (IRET, VMENTRY, UIRET, SYSCALL
+   * after the instruction there). Without: INTR, SMI, INIT, VMEXIT, UINTR, SWINTR come with the
+   * next interrupt (FUP + TIP or TIP.PGD) at its FUP; IRET, VMENTRY, UIRET, SYSCALL with the next
+   * TIP; RSM, SIPI, SHUTDOWN stand alone, as does every CFE while tracing is off. Returns null
+   * when the CFE waits for more.
+   */
+  private Item cfe() {
+    int type = p.cfeType();
+    boolean ipBit = p.cfeIp();
+    long vector = p.payload2 & 0xff;
+    FlowEventKind k = switch (type) {
+      case 0x01 -> FlowEventKind.INTR;
+      case 0x02 -> FlowEventKind.IRET;
+      case 0x03 -> FlowEventKind.SMI;
+      case 0x04 -> FlowEventKind.RSM;
+      case 0x05 -> FlowEventKind.SIPI;
+      case 0x06 -> FlowEventKind.INIT;
+      case 0x07 -> FlowEventKind.VMENTRY;
+      case 0x08, 0x09 -> FlowEventKind.VMEXIT;
+      case 0x0a -> FlowEventKind.SHUTDOWN;
+      case 0x0c -> FlowEventKind.UINTR;
+      case 0x0d -> FlowEventKind.UIRET;
+      case 0x0e -> FlowEventKind.SWINTR;
+      case 0x0f -> FlowEventKind.SYSCALL;
+      default -> null;
+    };
+    boolean vmexit = k == FlowEventKind.VMEXIT;
+    if (k != null && (evdCr2 && k != FlowEventKind.INTR || (evdVmxq || evdVmxr) && !vmexit)) {
+      clearEventTrace();
+      return error(FlowError.BAD_CONTEXT, "EVD packet before a CFE of type " + type + " it does not belong to");
+    }
+    if ((k == FlowEventKind.RSM || k == FlowEventKind.SIPI) && ipBit) {
+      clearEventTrace();
+      errInSequence = true;
+      errOffset = p.offset;
+      errKind = DecodeError.BAD_PACKET;
+      errMessage = "cfe of type " + type + " with the IP bit set";
+      return Item.ERROR;
+    }
+    long payload = 0, data1 = 0, data2 = 0;
+    if (k == FlowEventKind.INTR) {
+      payload = vector | (evdCr2 ? 0x100 : 0);
+      data1 = cr2;
+    } else if (vmexit) {
+      payload = (type == 0x09 ? vector | 0x100 : 0) | (evdVmxr ? 0x200 : 0) | (evdVmxq ? 0x400 : 0);
+      data1 = vmxr;
+      data2 = vmxq;
+    } else if (k == FlowEventKind.SIPI || k == FlowEventKind.UINTR || k == FlowEventKind.SWINTR) {
+      payload = vector;
+    }
+    evdCr2 = evdVmxq = evdVmxr = false;
+    if (k == null) {
+      // A type libipt 2.2 does not know: dropped, with its FUP.
+      if (ipBit) fupFor = FUP_DROP;
+      return null;
+    }
+    cfeKind = k;
+    cfePayload = payload;
+    cfeData1 = data1;
+    cfeData2 = data2;
+    if (ipBit) {
+      fupFor = FUP_CFE;
+      return null;
+    }
+    boolean alone = k == FlowEventKind.RSM || k == FlowEventKind.SIPI || k == FlowEventKind.SHUTDOWN;
+    if (!tracing || alone) {
+      cfeEvent(FlowSink.NO_IP, false);
+      return Item.EVENT;
+    }
+    if (afterInstruction(k)) {
+      cfeEvent(FlowSink.NO_IP, false);
+      evAtTip = true;
+      return Item.EVENT;
+    }
+    cfeAsync = true;
+    return null;
+  }
+
+  /**
+   * TRIG: a trigger fired. With ICNT it is attributed to the instruction ICNT instructions after
+   * its anchor (the walk's place when it takes the event: after the last TNT bit, TIP, TIP.PGE,
+   * interrupt or trigger); without, it stands alone. libipt 2.2 refuses the IP bit (a FUP as
+   * anchor) and an ICNT while tracing is off as bad packets.
+   */
+  private Item trig() {
+    long flags = p.payload;
+    boolean icntv = (flags & 0x40) != 0;
+    if ((flags & 0x80) != 0 || icntv && !tracing) {
+      errInSequence = true;
+      errOffset = p.offset;
+      errKind = DecodeError.BAD_PACKET;
+      errMessage = (flags & 0x80) != 0 ? "trig with the IP bit set" : "trig with an instruction count while tracing is off";
+      return Item.ERROR;
+    }
+    event(FlowEventKind.TRIG, FlowSink.NO_IP, false, (p.payload2 & 0xff) | ((flags & 0x20) != 0 ? 0x100 : 0));
+    evCount = icntv ? (int) (p.payload2 >>> 8) : -1;
+    return Item.EVENT;
+  }
+
   /** FUP outside PSB+: an interrupt/exception (… TIP) or an asynchronous disable (… TIP.PGD). */
   private Item asyncSequence(long from) {
-    int mode = 0;
+    int mode = 0, iflag = -1;
     long paging = -1;
     long vmcs = -1;
     for (;;) {
@@ -467,7 +717,10 @@ public final class QueryDecoder {
       if (st == PacketDecoder.Status.ERROR) return packetError();
       switch (p.kind) {
         case PIP -> paging = p.payload | (p.payload2 & 1);
-        case MODE_EXEC -> mode = p.execBits();
+        case MODE_EXEC -> {
+          mode = p.execBits();
+          iflag = ifOf(p);
+        }
         case TSC -> tsc = p.payload;
         case VMCS -> vmcs = p.payload;
         case PAD, MTC, CYC, TMA, CBR, MNT -> {}
@@ -475,6 +728,7 @@ public final class QueryDecoder {
           event(FlowEventKind.INTERRUPT, from, from != FlowSink.NO_IP, 0);
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           evModeBits = mode;
+          evIf = iflag;
           evPaging = paging;
           evVmcs = vmcs;
           return Item.EVENT;
@@ -485,6 +739,7 @@ public final class QueryDecoder {
           evAsync = true;
           evTarget = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           evModeBits = mode;
+          evIf = iflag;
           evPaging = paging;
           evVmcs = vmcs;
           return Item.EVENT;
@@ -498,13 +753,14 @@ public final class QueryDecoder {
 
   /** OVF: packets were lost; tracing resumes at the next FUP's IP, or disabled. */
   private Item overflowSequence() {
-    int mode = 0;
+    int mode = 0, iflag = -1; // (libipt applies neither between OVF and its FUP)
     long paging = -1;
     // The FUP that a MODE.TSX, EXSTOP, PTWRITE or MWAIT waited for was lost: libipt 2.2 drops
     // them, and what waited behind the MWAIT, at the overflow (ovf-pending-*.ptt show it).
     mwaitPending = false;
     heldCount = 0;
     fupFor = FUP_ASYNC;
+    clearEventTrace();
     for (;;) {
       PacketDecoder.Status st = nextPacket();
       if (st == PacketDecoder.Status.END) {
@@ -514,7 +770,10 @@ public final class QueryDecoder {
       if (st == PacketDecoder.Status.ERROR) return packetError();
       switch (p.kind) {
         case PIP -> paging = p.payload | (p.payload2 & 1);
-        case MODE_EXEC -> mode = p.execBits();
+        case MODE_EXEC -> {
+          mode = p.execBits();
+          iflag = ifOf(p);
+        }
         case TSC -> tsc = p.payload;
         case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
         case FUP -> {
@@ -549,6 +808,7 @@ public final class QueryDecoder {
     psbOffset = p.offset;
     psbIp = FlowSink.NO_IP;
     psbModeBits = 0;
+    psbIf = -1;
     psbPaging = -1;
     psbTsx = -1;
     psbVmcs = -1;
@@ -580,6 +840,7 @@ public final class QueryDecoder {
         }
         case MODE_EXEC -> {
           psbModeBits = p.execBits();
+          psbIf = ifOf(p);
           psbStatus(FlowEventKind.EXEC_MODE, psbModeBits);
         }
         case MODE_TSX -> psbTsx = (int) p.payload;
@@ -594,7 +855,10 @@ public final class QueryDecoder {
           psbVmcs = p.payload;
           psbStatus(FlowEventKind.VMCS, psbVmcs);
         }
-        case PAD, MTC, CYC, TMA, TRIG, CFE, EVD -> {}
+        case PAD, MTC, CYC, TMA -> {}
+        case CFE, EVD, TRIG -> {
+          return error(FlowError.BAD_CONTEXT, p.kind.label() + " inside PSB+");
+        }
         default -> {
           return error(FlowError.BAD_SEQUENCE, p.kind.label() + " inside PSB+");
         }

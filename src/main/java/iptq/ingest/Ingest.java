@@ -77,12 +77,10 @@ public final class Ingest {
       iptq.store.Derived.fill(store.connection());
       long T4 = System.nanoTime();
       if (Boolean.getBoolean("iptq.timing")) System.err.printf("TIMING decode %.2f finish %.2f commit %.2f derived %.2f%n", (T1-T0)/1e9, (T2-T1)/1e9, (T3-T2)/1e9, (T4-T3)/1e9);
-      if (options.parquetDir() != null) {
-        iptq.store.ParquetExport.writeDataset(store.connection(), options.parquetDir());
-      }
       long T5 = System.nanoTime();
       store.commit();
       if (Boolean.getBoolean("iptq.timing")) System.err.printf("TIMING checkpoint %.2f%n", (System.nanoTime()-T5)/1e9);
+      if (options.parquetDir() != null) iptq.store.ParquetExport.writeDataset(options.output(), options.parquetDir());
       progress.done();
       for (String line : needs.lines(codeGiven())) System.err.println("iptq: " + line);
       for (Path d : options.dumps()) {

@@ -9,11 +9,12 @@ package iptq.pt;
  * <ul>
  *   <li>packet layer ({@link PacketDecoder}, {@code iptq packets}): {@link #skz84} (a TMA with
  *       reserved bits set is a corrupted packet, listed as {@code <invalid>} instead of being a
- *       decode error), {@link #skl168} (time calibration: CYC packets may be dropped right after
- *       a PSB+, so the first CYC after one does not calibrate);
+ *       decode error), {@link #skd007} (an OVF that cut a 2-byte CYC after its first byte is
+ *       decoded as the OVF), {@link #skl168} (time calibration: CYC packets may be dropped
+ *       right before a PSB, so the first MTC after one may not calibrate);
  *   <li>flow level (the query/event and instruction decoders): {@link #bdm70}, {@link #bdm64},
- *       {@link #skd007}, {@link #skd010}, {@link #skd022}, {@link #skl014}, {@link #apl11},
- *       {@link #apl12}.
+ *       {@link #skd010}, {@link #skd022}, {@link #skl014}, {@link #apl11}, {@link #apl12}
+ *       (SKD007 reaches them through the packet decoder).
  * </ul>
  *
  * @param bdm70 PSB+ may contain unexpected packets (a FUP and MODE in PSB+ after a TIP.PGD)

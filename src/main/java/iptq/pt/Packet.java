@@ -39,7 +39,9 @@ package iptq.pt;
  *   <li>EVD: payload = type (bits 4:0 of the first payload byte); payload2 = the 8-byte payload.
  *   <li>TRIG: payload = first payload byte (bit 7 IP, bit 6 ICNTV, bit 5 MULT); payload2 =
  *       second payload byte (TRBV) | ICNT &lt;&lt; 8 when ICNTV is set (then size = 5, else 3).
- *   <li>PAD, OVF, PSB, PSBEND, STOP: no payload.
+ *   <li>OVF: no payload; with erratum SKD007 an OVF that cut a CYC after its first byte has size 3
+ *       (that byte, then {@code 02 f3}) and payload = the CYC's first byte.
+ *   <li>PAD, PSB, PSBEND, STOP: no payload.
  * </ul>
  */
 public final class Packet {

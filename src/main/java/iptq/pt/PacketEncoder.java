@@ -308,7 +308,7 @@ public final class PacketEncoder {
       case CYC -> cyc(p.payload, p.size);
       case CBR -> cbr((int) p.payload);
       case VMCS -> vmcs(p.payload);
-      case OVF -> ovf();
+      case OVF -> p.size == 3 ? b((int) p.payload).b(0x02).b(0xf3) : ovf(); // SKD007's cut CYC + OVF
       case PSB -> psb();
       case PSBEND -> psbend();
       case STOP -> stop();

@@ -193,7 +193,7 @@ public final class PtdumpListing {
           }
           int err = clock.timeCyc(p.payload, fcr);
           if (err < 0) diag(p.offset, "error updating time", err);
-          else if (fcr == 0) diag(p.offset, "error updating time: no calibration", null);
+          else if (fcr == 0) diag(p.offset, "error updating time: no calibration", (String) null);
           skipTcal = true;
           trackTime(p);
         }
@@ -305,7 +305,8 @@ public final class PtdumpListing {
       sep = true;
     }
     if (opt.showRaw()) {
-      int n = d.copyBytes(p, bytes);
+      // libipt reports SKD007's OVF (a cut CYC and the OVF, 3 bytes) with an OVF's size, 2
+      int n = Math.min(d.copyBytes(p, bytes), p.kind == PacketKind.OVF ? 2 : p.size);
       if (sep) sb.append(' ');
       int start = sb.length();
       for (int i = 0; i < n && i < (RAW - 1) / 2; i++) PacketFormat.hex(sb, bytes[i] & 0xff, 2);
@@ -331,11 +332,15 @@ public final class PtdumpListing {
     write(sb);
   }
 
-  /** ptdump's {@code [OFFSET: WHAT: ERROR]} line; {@code err} a libipt error code or its text. */
-  private void diag(long offset, String what, Object err) {
-    String e = err == null ? null : err instanceof Integer code ? errstr(code) : err.toString();
+  /** ptdump's {@code [OFFSET: WHAT: ERROR]} line for a libipt error code. */
+  private void diag(long offset, String what, int code) {
+    diag(offset, what, errstr(code));
+  }
+
+  /** ptdump's {@code [OFFSET: WHAT: ERROR]} line, or {@code [OFFSET: WHAT]} without an error. */
+  private void diag(long offset, String what, String error) {
     write(new StringBuilder().append('[').append(Long.toHexString(offset)).append(": ").append(what)
-        .append(e == null ? "" : ": " + e).append("]\n"));
+        .append(error == null ? "" : ": " + error).append("]\n"));
   }
 
   private static String errstr(int code) {

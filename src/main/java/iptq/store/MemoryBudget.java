@@ -15,6 +15,12 @@ public record MemoryBudget(long duckdbBytes, int duckdbThreads) {
   static final long JVM_NATIVE = 96L << 20;
   /** Arrow batches queued and in the workers' tables (about 6 MiB a batch). */
   static final long ARROW = 96L << 20;
+  /**
+   * The heap an ingest uses, whatever its maximum: the decoders' state and a segment or two
+   * (the launchers give ingest {@code -Xmx256m} so that a 128 MiB ipt.sys ring fits; only such
+   * a ring takes the heap past this).
+   */
+  static final long HEAP_SHARE = 128L << 20;
   /** DuckDB never gets less than this: below it, appends of wide row groups fail. */
   static final long DUCKDB_MIN = 64L << 20;
   /** Nor more: beyond it a faster ingest was not measured. */
@@ -27,7 +33,7 @@ public record MemoryBudget(long duckdbBytes, int duckdbThreads) {
 
   /** What is left of {@code total} for DuckDB when the heap may reach {@code maxHeap}; one DuckDB thread per processor. */
   static MemoryBudget of(long total, long maxHeap, int processors) {
-    long left = total - maxHeap - JVM_NATIVE - ARROW;
+    long left = total - Math.min(maxHeap, HEAP_SHARE) - JVM_NATIVE - ARROW;
     return new MemoryBudget(Math.max(DUCKDB_MIN, Math.min(DUCKDB_MAX, left)), Math.max(1, processors));
   }
 

@@ -41,8 +41,49 @@ public final class ParquetExport {
    * Writes the dataset under {@code dir} (created if needed; an existing table directory is
    * replaced). Returns the rows written per table, in name order.
    */
+  /**
+   * Writes the dataset of the finished database {@code db}, read-only, within the ingest's
+   * memory budget for DuckDB ({@link MemoryBudget}). Ingest calls it after its commit: before,
+   * the uncommitted rows of the whole ingest held that budget and the partitioned writes ran out
+   * of memory.
+   */
+  public static Map<String, Long> writeDataset(Path db, Path dir) throws SQLException, IOException {
+    try (Connection c = Store.open(db, true)) {
+      try (Statement st = c.createStatement()) {
+        for (String set : SqlScript.statements(MemoryBudget.of().sql())) st.execute(set);
+      }
+      return writeDataset(c, dir);
+    }
+  }
+
   public static Map<String, Long> writeDataset(Connection conn, Path dir) throws SQLException, IOException {
     Files.createDirectories(dir);
+    // A dataset's rows have no order to keep (readers sort), and keeping it makes DuckDB hold
+    // whole row groups of every partition: more than the ingest's memory budget leaves it.
+    String order = setting(conn, "preserve_insertion_order");
+    try (Statement st = conn.createStatement()) {
+      st.execute("SET preserve_insertion_order = false");
+    }
+    try {
+      return write(conn, dir);
+    } finally {
+      try (Statement st = conn.createStatement()) {
+        st.execute("SET preserve_insertion_order = " + order);
+      }
+    }
+  }
+
+  private static String setting(Connection conn, String name) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT current_setting(?)::VARCHAR")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  private static Map<String, Long> write(Connection conn, Path dir) throws SQLException, IOException {
     Map<String, Long> rows = new LinkedHashMap<>();
     for (String table : relations(conn)) {
       Map<String, String> types = columns(conn, table);
@@ -79,9 +120,12 @@ public final class ParquetExport {
   /** The views that stand for a table of the user's schema, its rows kept as ids in {@code NAME_rows}-style storage. */
   static final Set<String> TABLE_VIEWS = Set.of("blocks", "branches", "function_runs");
 
+  /** Base tables that only hold ids for the views of {@link #TABLE_VIEWS} (besides {@code *_rows}). */
+  static final Set<String> STORAGE = Set.of("places");
+
   /**
    * What the dataset holds, in name order: the base tables but the storage behind a view
-   * ({@code *_rows}), and the views of {@link #TABLE_VIEWS}.
+   * ({@code *_rows}, {@link #STORAGE}), and the views of {@link #TABLE_VIEWS}.
    */
   static List<String> relations(Connection conn) throws SQLException {
     List<String> out = new ArrayList<>();
@@ -90,7 +134,7 @@ public final class ParquetExport {
       while (rs.next()) {
         String name = rs.getString(1);
         boolean table = rs.getString(2).equals("table");
-        if (table ? !name.endsWith("_rows") : TABLE_VIEWS.contains(name)) out.add(name);
+        if (table ? !name.endsWith("_rows") && !STORAGE.contains(name) : TABLE_VIEWS.contains(name)) out.add(name);
       }
     }
     return out;

@@ -24,6 +24,32 @@ class FlowBindingTest {
     check(CODE, trace, expected);
   }
 
+  /**
+   * The cases whose order libipt 2.0.5 (their oracle) and 2.2 disagree on, where iptq follows
+   * 2.0.5 yet: events behind a standalone PIP or VMCS that waits for its instruction (2.2 drops
+   * a PTWRITE there, or fails earlier, and reports a VMCS at a VM entry otherwise), and MNT
+   * inside PSB+. See docs/known-limits.md.
+   */
+  static final java.util.Set<String> DIFFERENT_IN_22 = java.util.Set.of(
+      "eventsAfterAVmcsWaitForIt", "eventsBehindAPipThatCannotBind", "eventsWithAFupAfterAPipWaitForItsCr3Write",
+      "mntInAPsbInsideTheTrace", "mntInPsbInPacketOrder", "vmcsWaitsThroughNearBranches", "vmcsWithNothingToBindTo");
+
+  private static String test = "";
+  private static boolean differed;
+
+  @org.junit.jupiter.api.AfterEach
+  void stillDifferent() {
+    if (DIFFERENT_IN_22.contains(test)) {
+      org.junit.jupiter.api.Assertions.assertTrue(differed, test + " now lists as ptxed 2.2 does: take it off DIFFERENT_IN_22");
+    }
+  }
+
+  @org.junit.jupiter.api.BeforeEach
+  void name(org.junit.jupiter.api.TestInfo info) {
+    test = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("");
+    differed = false;
+  }
+
   private static void check(byte[] code, byte[] trace, String... expected) throws Exception {
     check(code, trace, false, expected);
   }
@@ -38,10 +64,18 @@ class FlowBindingTest {
     try {
       Files.write(f, code);
       CodeCorpus c = new CodeCorpus(List.of(new CodeCorpus.Region("code", f, 0, 0x1000, code, 64, new long[] {0x1000})));
-      List<String> libipt = FlowRunner.libipt(trace, c.specs());
+      List<String> libipt = FlowRunner.libipt205(trace, c.specs());
       List<String> iptq = FlowRunner.iptq(trace, c.image());
-      assertEquals(List.of(expected), error ? FlowRunner.normalized(libipt) : libipt, "libipt");
+      assertEquals(List.of(expected), error ? FlowRunner.normalized(libipt) : libipt, "libipt 2.0.5");
       assertEquals(List.of(expected), error ? FlowRunner.normalized(iptq) : iptq, "iptq");
+      // And as libipt 2.2's ptxed lists it, byte for byte, but where 2.2 is known to differ.
+      String ptxed = FlowRunner.ptxed(trace, c.specs());
+      String ours = FlowRunner.iptqPtxed(trace, c.image());
+      if (DIFFERENT_IN_22.contains(test)) {
+        if (!ptxed.equals(ours)) differed = true;
+      } else {
+        assertEquals(ptxed, ours, "ptxed 2.2 vs iptq");
+      }
     } finally {
       Files.deleteIfExists(f);
     }
@@ -214,10 +248,14 @@ class FlowBindingTest {
   /** A PIP binds to the CR3 write; the PWRE after it waits until then. */
   @Test
   void eventsAfterAPipWaitForItsCr3Write() throws Exception {
-    check(CR3_CODE, trace(concat(PIP, new int[] {0x02, 0x22, 0x00, 0x10})),
-        "[exec mode: 64-bit]", WALK[0], WALK[1], "[paging, cr3: 000000000000a000]", "[pwre: c1.0]",
+    check(CR3_CODE, trace(concat(PIP, PWRE_PWRX)),
+        "[exec mode: 64-bit]", WALK[0], WALK[1], "[paging, cr3: 000000000000a000]", "[pwre: c1.0]", PWRX_LINE,
         "0000000000001004", "0000000000001005", "[disabled, ip: 0000000000002000]");
   }
+
+  /** PWRE C1.0 with its PWRX (libipt 2.2 reports a PWRE only with the PWRX after it). */
+  private static final int[] PWRE_PWRX = {0x02, 0x22, 0x00, 0x10, 0x02, 0xa2, 0x11, 0x01, 0, 0, 0};
+  private static final String PWRX_LINE = "[pwrx: c1, c1, int]";
 
   /** 1000 nop; 1001 vmptrld [rax]; 1004 nop; 1005 jmp rax. */
   private static final byte[] VMPTRLD_CODE = {(byte) 0x90, 0x0f, (byte) 0xc7, 0x30, (byte) 0x90, (byte) 0xff, (byte) 0xe0};
@@ -267,8 +305,8 @@ class FlowBindingTest {
   /** Events after the VMCS wait for it, those with a FUP too; a TIP.PGD at the same instruction comes after it. */
   @Test
   void eventsAfterAVmcsWaitForIt() throws Exception {
-    check(VMPTRLD_CODE, trace(concat(VMCS, new int[] {0x02, 0x22, 0x00, 0x10})),
-        concat(new String[] {"[exec mode: 64-bit]", WALK[0], WALK[1], VMCS_LINE, "[pwre: c1.0]"}, VM_REST));
+    check(VMPTRLD_CODE, trace(concat(VMCS, PWRE_PWRX)),
+        concat(new String[] {"[exec mode: 64-bit]", WALK[0], WALK[1], VMCS_LINE, "[pwre: c1.0]", PWRX_LINE}, VM_REST));
     check(VMPTRLD_CODE, trace(concat(VMCS, new int[] {0x02, 0x92, 0xbc, 0x0a, 0, 0}, fup(0x1001))),
         concat(new String[] {"[exec mode: 64-bit]", WALK[0], WALK[1], VMCS_LINE, "[ptwrite: abc]"}, VM_REST));
     check(VMLAUNCH_CODE, open(concat(VMCS, new int[] {0x01 | 6 << 5, 0x00, 0x30, 0, 0, 0, 0, 0, 0})),

@@ -79,6 +79,7 @@ class QueryDecoderTest {
     out.write(0x01); // TIP.PGD suppressed
     out.write(0x99, 0x20 | 1); // MODE.TSX begin, while tracing is off: no FUP binds it
     out.write(0x02, 0x22, 0x00, 0x21); // PWRE
+    out.write(0x02, 0xa2, 0x22, 0x01, 0, 0, 0); // PWRX: libipt 2.2 gives the PWRE with it
 
     QueryDecoder q = decoder();
     assertEquals(QueryDecoder.Item.PSB, q.peek());
@@ -105,6 +106,9 @@ class QueryDecoderTest {
     q.peek();
     assertEquals(FlowEventKind.PWRE, q.evKind);
     assertEquals(0x201, q.evPayload); // C2.1
+    q.take();
+    q.peek();
+    assertEquals(FlowEventKind.PWRX, q.evKind);
     q.take();
     assertEquals(QueryDecoder.Item.END, q.peek());
   }

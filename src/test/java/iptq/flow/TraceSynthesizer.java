@@ -61,6 +61,25 @@ final class TraceSynthesizer {
      * instruction, as when the code a far call entered returns (SYSRET, IRET, far RET).
      */
     double resumeNext = 0.0;
+    // Features libipt 2.2 decodes and 2.0.5 does not (the traces that draw them are judged by
+    // 2.2 alone); all 0 by default.
+    /**
+     * Of indirect jumps and calls: a deferred TIP, written after the TNT bits of the branches
+     * that follow it in the same TNT packet.
+     */
+    double deferredTip = 0.0;
+    /** Of PSBs inside the trace: an OVF inside the PSB+, before its FUP (where tracing resumes). */
+    double ovfInPsb = 0.0;
+    /** Of re-enables: power, EXSTOP and TSX events while tracing is off (standalone, no IP). */
+    double whileDisabled = 0.0;
+    /**
+     * Event trace: of interrupts, a CFE (with the EVD of a page fault's CR2, or of a VM exit's
+     * reason and qualification) with or without its own FUP; of software interrupts and IRETs
+     * (far-transfer helpers), their CFE; of re-enables, standalone CFEs while tracing is off.
+     */
+    double eventTrace = 0.0;
+    /** Per instruction boundary: a TRIG, with the count of instructions from its anchor or (right after trace) without. */
+    double trig = 0.0;
     boolean recordTruth = true;
     boolean startWithPge = false;
     /** Indirect targets come from this many functions per region (0: all), for hot-code locality. */
@@ -108,6 +127,22 @@ final class TraceSynthesizer {
   // (decoders bind it to the first branch since the last packet whose target matches), so the
   // synthesizer does not disable synchronously then.
   private boolean directSincePacket;
+  // The first instruction after the last packet a decoder used: from there to the current one
+  // the code runs straight (no direct jump, see directSincePacket). libipt 2.2 ends tracing
+  // where the walk reaches a TIP.PGD's IP, so a synchronous disable into that stretch (a jump
+  // back into its own block) would end it before the jump; the synthesizer does not make one.
+  private long packetIp;
+  // Instructions walked since the last TNT bit, TIP, TIP.PGE or TRIG (a TRIG's anchors, ICNT
+  // counts from there), and whether no other packet with an IP (a FUP, whose anchoring libipt
+  // leaves open) or PSB came since.
+  private int sincePacket;
+  private boolean trigAnchor;
+  // The last packet a decoder used was a return's (TNT bit or TIP): libipt 2.2 fails on a CFE whose
+  // interrupt comes right at the return address (docs/known-limits.md), so none is drawn there.
+  private boolean afterRet;
+  // A deferred TIP (Options.deferredTip): its target, written when the TNT packet is.
+  private boolean deferred;
+  private long deferredTarget;
 
   TraceSynthesizer(CodeCorpus corpus, SynthInsn.Cache insns, Options o) {
     this.o = o;
@@ -115,6 +150,24 @@ final class TraceSynthesizer {
     this.insns = insns;
     this.rnd = new Random(o.seed);
   }
+
+  /**
+   * Whether the trace draws what libipt 2.0.5 predates or decodes otherwise than 2.2 (event
+   * trace, triggers, deferred TIPs, OVF inside PSB+, events while tracing is off).
+   */
+  boolean needs22() {
+    return needs22;
+  }
+
+  /** The packet kinds of event trace and trigger tracing, counted as written ("cfe 1", "evd 0", "trig icnt", ...). */
+  final java.util.Map<String, Integer> eventTraceCounts = new java.util.TreeMap<>();
+
+  private void counted(String what) {
+    needs22 = true;
+    eventTraceCounts.merge(what, 1, Integer::sum);
+  }
+
+  private boolean needs22;
 
   /** The trace bytes, after {@link #run()}. */
   byte[] trace() {
@@ -141,6 +194,8 @@ final class TraceSynthesizer {
   }
 
   private void step() {
+    if (afterQuery) packetIp = ip;
+    if (o.trig > 0 && !deferred && rnd.nextDouble() < o.trig) trig();
     if (out.size() - lastPsb >= o.psbPeriod) {
       psb(true);
     }
@@ -167,6 +222,7 @@ final class TraceSynthesizer {
     }
     if (afterQuery && o.mnt > 0 && rnd.nextDouble() < o.mnt) {
       flushTnt();
+      trigAnchor = false;
       long payload = rnd.nextLong();
       out.write(0x02, 0xc3, 0x88);
       out.le(payload, 8);
@@ -190,7 +246,7 @@ final class TraceSynthesizer {
       // does not know: the helper's INTO comes after an add that sets it.) A disabling one,
       // FUP(CLIP) and TIP.PGD(), looks like the asynchronous disable made below.
       countFar(in);
-      interrupt();
+      interrupt(in.far.startsWith("int3") ? 3 : in.far.startsWith("into") ? 4 : in.far.startsWith("int1") ? 1 : 0x80, true);
       return;
     }
     // Instructions the walk cannot follow (data, privileged or unusual transfers, code running
@@ -200,6 +256,7 @@ final class TraceSynthesizer {
       return;
     }
     instruction(ip);
+    sincePacket++;
     switch (in.kind) {
       case OTHER -> ip = next;
       case JCC -> {
@@ -211,7 +268,7 @@ final class TraceSynthesizer {
         ip = taken ? in.target : next;
       }
       case JMP -> {
-        if (mayDisable() && !ambiguousDisable(in.target)) {
+        if (mayDisable(in.target) && !ambiguousDisable(in.target)) {
           lastDisableIp = in.target;
           syncDisable(in.target);
           return;
@@ -220,7 +277,7 @@ final class TraceSynthesizer {
         ip = in.target;
       }
       case CALL -> {
-        if (mayDisable() && !ambiguousDisable(in.target)) {
+        if (mayDisable(in.target) && !ambiguousDisable(in.target)) {
           lastDisableIp = in.target;
           syncDisable(in.target);
           return;
@@ -239,7 +296,7 @@ final class TraceSynthesizer {
           // Into an address space the CR3 filter leaves out: ContextEn clears, so TIP.PGD has no
           // IP and no PIP comes (SDM: MOV to CR3, PacketEn 1 to 0). Decoders bind it to the write.
           tipPgd(-1, true);
-          lastDisableIp = next;
+          lastDisableIp = ip; // libipt 2.2: back at the write itself is "resumed", after it "enabled"
           event("[disabled]");
           reenableOrResume("mov cr3", next);
           return;
@@ -265,7 +322,7 @@ final class TraceSynthesizer {
         }
         if (helpers != null) {
           target = otherThanLastTip(helpers, randomFunction(helpers));
-          if (!mayDisable()) {
+          if (!mayDisable(target)) {
             tip(0x0d, target);
             ip = target;
             region = helpers;
@@ -275,22 +332,33 @@ final class TraceSynthesizer {
           syncDisable(target);
           return;
         }
-        if (mayDisable()) {
+        if (mayDisable(target)) {
           lastDisableIp = in.kind == SynthInsn.Kind.CALL_IND ? next : 0;
           syncDisable(otherThanLastTip(region, target));
           return;
         }
-        tip(0x0d, target);
+        if (o.deferredTip > 0 && rnd.nextDouble() < o.deferredTip) {
+          // The TIP waits for the TNT packet, which takes the bits of the branches that follow.
+          flushDeferred();
+          directSincePacket = false;
+          deferred = true;
+          deferredTarget = target;
+          counted("deferred tip");
+        } else {
+          tip(0x0d, target);
+        }
         ip = target;
       }
       case RET -> {
         if (stackSize > 0 && o.retCompression) {
           tntBit(true);
+          afterRet = true;
           ip = pop();
           region = corpus.regionOf(ip);
         } else {
           long target = stackSize > 0 ? pop() : randomFunction(region);
           tip(0x0d, target);
+          afterRet = true;
           ip = target;
           region = corpus.regionOf(ip);
         }
@@ -308,7 +376,7 @@ final class TraceSynthesizer {
           flushTnt();
           // Into a CPL that is not traced (ContextEn clears), TIP.PGD has no IP; out of the IP
           // filter's region it gives the target (SDM: far branch, PacketEn 1 to 0).
-          boolean suppressed = rnd.nextBoolean();
+          boolean suppressed = rnd.nextBoolean() || target >= packetIp && target <= ip; // see packetIp
           tipPgd(target, suppressed);
           // libipt expects a far call (SYSCALL, SYSENTER, far CALL) to return to the next instruction.
           lastDisableIp = in.farCall() ? next : 0;
@@ -316,7 +384,20 @@ final class TraceSynthesizer {
           reenableOrResume(in.farClass(), next);
           return;
         }
-        tip(0x0d, target);
+        if (o.eventTrace > 0 && in.far.startsWith("iret") && rnd.nextDouble() < o.eventTrace) {
+          // Event trace: the IRET's CFE, with a FUP naming it or bound to its TIP; decoders
+          // report it after the IRET.
+          flushTnt();
+          boolean withIp = rnd.nextBoolean();
+          cfe(0x02, 0, withIp);
+          if (withIp) fup(ip);
+          counted("cfe iret" + (withIp ? " ip" : ""));
+          tip(0x0d, target);
+          event("[iret" + (withIp ? ", ip: " + hex(ip) : "") + "]");
+        } else {
+          tip(0x0d, target);
+        }
+        afterRet = in.farClass().equals("far return");
         region = to;
         ip = target;
       }
@@ -337,9 +418,54 @@ final class TraceSynthesizer {
   // ---- events -----------------------------------------------------------------------------
 
   private void interrupt() {
+    interrupt(VECTORS[rnd.nextInt(VECTORS.length)], false);
+  }
+
+  private static final int[] VECTORS = {14, 13, 2, 32, 0xec, 6};
+
+  /**
+   * An interrupt (or exception) at the current IP: FUP + TIP into a handler, with PIP, VMCS and
+   * MODE.Exec as they apply; with event trace its CFE (a software interrupt's for {@code soft})
+   * and EVDs before the FUP.
+   */
+  private void interrupt(int vector, boolean soft) {
     flushTnt();
     long from = ip;
+    boolean vmExitEt = o.vmcs > 0 && rnd.nextDouble() < o.vmcs;
+    String cfeLine = null;
+    if (o.eventTrace > 0 && rnd.nextDouble() < o.eventTrace && !(afterRet && sincePacket == 0)) {
+      // The CFE comes with the interrupt's FUP, or (IP bit) has a FUP of its own first. (A
+      // software interrupt's CFE with IP names the INT, which then takes a TIP as a far call:
+      // ptt case evt-swintr-ip; not drawn here, where an INT is an interrupt before it.)
+      boolean withIp = !soft && rnd.nextInt(3) == 0;
+      String extra = "";
+      int type;
+      if (soft) {
+        type = 0x0e;
+        cfeLine = "swintr " + vector;
+      } else if (vmExitEt) {
+        long reason = rnd.nextInt(64), qual = rnd.nextLong() >>> rnd.nextInt(64);
+        boolean r = rnd.nextBoolean(), qq = rnd.nextBoolean();
+        if (qq) evd(1, qual);
+        if (r) evd(2, reason);
+        type = rnd.nextBoolean() ? 0x08 : 0x09;
+        cfeLine = "vmexit" + (type == 0x09 ? ", intr: " + vector : "") + (r ? ", vmxr: " + hex(reason) : "") + (qq ? ", vmxq: " + hex(qual) : "");
+      } else {
+        type = 0x01;
+        if (vector == 14 && rnd.nextBoolean()) {
+          long cr2 = 0x7ffe_0000_0000L | (rnd.nextLong() & 0xffff_ffffL);
+          evd(0, cr2);
+          extra = ", cr2: " + hex(cr2);
+        }
+        cfeLine = "interrupt " + vector + extra;
+      }
+      cfe(type, vector, withIp);
+      counted("cfe " + type + (withIp ? " ip" : ""));
+      if (withIp) fup(from);
+      cfeLine = "[" + cfeLine + ", ip: " + hex(from) + "]";
+    }
     fup(from);
+    if (cfeLine != null) event(cfeLine);
     CodeCorpus.Region to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
     long target = randomFunction(to);
     boolean paging = rnd.nextDouble() < o.pip;
@@ -348,7 +474,7 @@ final class TraceSynthesizer {
       pip(cr3);
     }
     // A VM exit: the VMCS packet comes with the PIP; decoders report it first (libipt reorders).
-    boolean vmExit = o.vmcs > 0 && rnd.nextDouble() < o.vmcs;
+    boolean vmExit = vmExitEt;
     if (vmExit) {
       vmcsBase = VMCS[rnd.nextInt(VMCS.length)];
       vmcs(vmcsBase);
@@ -442,6 +568,14 @@ final class TraceSynthesizer {
       vmcs(vmcsBase);
       event("[vmcs, base: " + hex(vmcsBase) + "]");
     }
+    if (o.whileDisabled > 0 && rnd.nextDouble() < o.whileDisabled) whileDisabled();
+    if (o.eventTrace > 0 && rnd.nextDouble() < o.eventTrace) disabledCfe();
+    if (o.trig > 0 && rnd.nextDouble() < o.trig) {
+      int trbv = 1 + rnd.nextInt(255);
+      out.write(0xd9, 0, trbv);
+      counted("trig off");
+      event("[trig " + Integer.toHexString(trbv) + "]");
+    }
     if (to == null) {
       to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
       target = randomFunction(to);
@@ -453,6 +587,94 @@ final class TraceSynthesizer {
     pge();
     if (modeChange) event("[exec mode: " + to.bits() + "-bit]");
     afterQuery = true;
+  }
+
+  /**
+   * Power, EXSTOP and TSX packets while tracing is off: standalone, reported without IP in packet
+   * order, but a PWRE with the PWRX after it (libipt 2.2).
+   */
+  private void whileDisabled() {
+    counted("while disabled");
+    boolean pwre = rnd.nextBoolean(), exstop = rnd.nextBoolean(), pwrx = pwre || rnd.nextBoolean();
+    // (A PWRE without its PWRX would wait for the next one, wherever: ptt case pwre-waits-for-pwrx.)
+    if (pwre) out.write(0x02, 0x22, 0x00, 0x21); // PWRE C2.1
+    if (exstop) {
+      out.write(0x02, 0x62);
+      event("[exstop]");
+    }
+    if (pwrx) {
+      out.write(0x02, 0xa2, 0x22, 0x01, 0, 0, 0);
+      if (pwre) event("[pwre: c2.1]");
+      event("[pwrx: c2, c2, int]");
+    }
+    if (rnd.nextBoolean()) {
+      inTx = !inTx;
+      out.write(0x99, 0x20 | (inTx ? 1 : 0));
+      event(inTx ? "[tsx: begin]" : "[tsx: commit]");
+    }
+  }
+
+  /** CFEs while tracing is off: each stands alone, reported at once without IP. */
+  private void disabledCfe() {
+    switch (rnd.nextInt(4)) {
+      case 0 -> {
+        cfe(0x03, 0, false);
+        event("[smi]");
+        cfe(0x04, 0, false);
+        event("[rsm]");
+      }
+      case 1 -> {
+        cfe(0x06, 0, false);
+        event("[init]");
+        int v = rnd.nextInt(256);
+        cfe(0x05, v, false);
+        event("[sipi: " + Integer.toHexString(v) + "]");
+      }
+      case 2 -> {
+        long cr2 = rnd.nextLong() & 0xffff_ffff_f000L;
+        evd(0, cr2);
+        cfe(0x01, 14, false);
+        event("[interrupt 14, cr2: " + hex(cr2) + "]");
+      }
+      default -> {
+        cfe(0x07, 0, false);
+        event("[vmentry]");
+      }
+    }
+    counted("cfe while disabled");
+  }
+
+  /**
+   * A TRIG before the current instruction: with ICNT, the instructions since the last packet
+   * (or TRIG) a decoder used; right after such a packet sometimes without ICNT, naming no
+   * instruction. TNT bits still pending go out first: the TRIG follows them in the trace.
+   */
+  private void trig() {
+    int trbv = 1 + rnd.nextInt(255);
+    boolean mult = rnd.nextInt(4) == 0;
+    int flags = mult ? 0x20 : 0;
+    if (afterQuery && sincePacket == 0 && rnd.nextBoolean()) {
+      flushTnt();
+      out.write(0xd9, flags, trbv);
+      counted("trig");
+      event("[trig " + Integer.toHexString(trbv) + (mult ? ", mult" : "") + "]");
+      return;
+    }
+    if (tntCount > 0 || !trigAnchor) return; // the bits would come after the TRIG; no clear anchor
+    out.write(0xd9, flags | 0x40, trbv, sincePacket & 0xff, sincePacket >>> 8);
+    counted("trig icnt");
+    event("[trig " + Integer.toHexString(trbv) + (mult ? ", mult" : "") + ", ip: " + hex(ip) + "]");
+    sincePacket = 0;
+  }
+
+  private void cfe(int type, int vector, boolean withIp) {
+    trigAnchor = false;
+    out.write(0x02, 0x13, type | (withIp ? 0x80 : 0), vector);
+  }
+
+  private void evd(int type, long payload) {
+    out.write(0x02, 0x53, type);
+    out.le(payload, 8);
   }
 
   private void pge() {
@@ -489,6 +711,7 @@ final class TraceSynthesizer {
   /** PTW for the PTWRITE instruction just walked, with a FUP at its IP or without. */
   private void ptw(SynthInsn in) {
     flushTnt();
+    trigAnchor = false; // (where a TRIG's count starts after other events is not drawn)
     boolean wide = in.text.endsWith("8");
     boolean withIp = rnd.nextDouble() < o.ptwriteIp;
     long payload = wide ? rnd.nextLong() : rnd.nextInt() & 0xffffffffL;
@@ -505,6 +728,7 @@ final class TraceSynthesizer {
    */
   private void exstop() {
     flushTnt();
+    trigAnchor = false;
     int k = rnd.nextInt(3);
     if (k == 0) {
       out.write(0x02, 0x62);
@@ -557,6 +781,7 @@ final class TraceSynthesizer {
 
   private void power() {
     flushTnt();
+    trigAnchor = false;
     out.write(0x02, 0x22, 0x00, 0x21); // PWRE C2.1
     event("[pwre: c2.1]");
     out.write(0x02, 0xa2, 0x22, 0x01, 0, 0, 0); // PWRX last C2, deepest C2, woken by an interrupt
@@ -578,6 +803,9 @@ final class TraceSynthesizer {
 
   private void psb(boolean withFup) {
     flushTnt();
+    // Right after a TNT bit or TIP a decoder used, with nothing since (an OVF is visible there only).
+    boolean atPacket = trigAnchor && sincePacket == 0;
+    trigAnchor = false;
     lastPsb = out.size();
     for (int i = 0; i < 8; i++) out.write(0x02, 0x82);
     lastIp = 0;
@@ -591,6 +819,19 @@ final class TraceSynthesizer {
     if (paging) pip(cr3);
     if (vmcs) vmcs(vmcsBase);
     if (!modeFirst) modeExec(region.bits());
+    // Packets lost while the PSB+ was written: tracing resumes at its FUP, elsewhere.
+    // (Only right after a packet a decoder used: see afterQuery.)
+    boolean ovf = withFup && executed > 0 && atPacket && o.ovfInPsb > 0 && rnd.nextDouble() < o.ovfInPsb;
+    if (ovf) {
+      out.write(0x02, 0xf3);
+      counted("ovf in psb");
+      CodeCorpus.Region to;
+      do {
+        to = corpus.regions.get(rnd.nextInt(corpus.regions.size()));
+      } while (to.bits() != region.bits());
+      region = to;
+      ip = randomFunction(to);
+    }
     if (withFup) fup(ip);
     out.write(0x02, 0x23);
     clearStack();
@@ -603,6 +844,10 @@ final class TraceSynthesizer {
       if (vmcs) event("[vmcs, base: " + hex(vmcsBase) + "]");
       if (!modeFirst) event(mode);
     }
+    if (ovf) {
+      event("[overflow, ip: " + hex(ip) + "]");
+      afterQuery = true;
+    }
   }
 
   // ---- packets ----------------------------------------------------------------------------
@@ -611,15 +856,43 @@ final class TraceSynthesizer {
     return !directSincePacket && rnd.nextDouble() < o.syncDisable;
   }
 
+  /** {@link #mayDisable()} for a TIP.PGD that gives {@code target} (see {@link #packetIp}). */
+  private boolean mayDisable(long target) {
+    return mayDisable() && !(target >= packetIp && target <= ip);
+  }
+
   private void tntBit(boolean taken) {
     directSincePacket = false;
+    afterRet = false;
+    sincePacket = 0;
+    trigAnchor = true;
     tnt = tnt << 1 | (taken ? 1 : 0);
     tntCount++;
     int limit = o.tnt64 > 0 ? 47 : 6;
     if (tntCount == limit || tntCount == 6 && rnd.nextDouble() >= o.tnt64) flushTnt();
+    if (deferred) directSincePacket = true; // a disable's TIP.PGD would come before the TIP
   }
 
   private void flushTnt() {
+    flushTntBits();
+    flushDeferred();
+  }
+
+  /** Writes a deferred TIP, after the TNT packet that took the bits behind it. */
+  private void flushDeferred() {
+    if (!deferred) return;
+    deferred = false;
+    // Decoders took this TIP at its branch, before the bits in front of it: where the walk is
+    // relative to the last packet used does not change.
+    int since = sincePacket;
+    boolean anchor = trigAnchor, ret = afterRet;
+    tip(0x0d, deferredTarget);
+    sincePacket = since;
+    trigAnchor = anchor;
+    afterRet = ret;
+  }
+
+  private void flushTntBits() {
     if (tntCount == 0) return;
     if (tntCount <= 6 && rnd.nextDouble() >= o.tnt64) {
       out.write((int) (tnt << 1));
@@ -663,6 +936,9 @@ final class TraceSynthesizer {
     lastTipTarget = target;
     directSincePacket = false;
     flushTnt();
+    sincePacket = 0;
+    afterRet = false;
+    trigAnchor = opcode == 0x0d || opcode == 0x11;
     int[] valid = new int[5];
     int n = 0;
     if (target >>> 16 == lastIp >>> 16) valid[n++] = 1;
@@ -710,6 +986,7 @@ final class TraceSynthesizer {
   }
 
   private void pip(long cr3) {
+    trigAnchor = false;
     out.write(0x02, 0x43);
     out.le((cr3 >>> 5) << 1, 6);
   }

@@ -40,7 +40,8 @@ final class Decoded {
   /** The line the libipt harness prints for a packet, built from iptq's fields. */
   static String canonical(Packet p) {
     StringBuilder sb = new StringBuilder();
-    sb.append(Long.toHexString(p.offset)).append(' ').append(p.size).append(' ');
+    // libipt reports SKD007's OVF (the cut CYC's byte and the OVF: 3 bytes) with an OVF's size
+    sb.append(Long.toHexString(p.offset)).append(' ').append(p.kind == PacketKind.OVF ? 2 : p.size).append(' ');
     String h = Long.toHexString(p.payload), h2 = Long.toHexString(p.payload2);
     switch (p.kind) {
       case TIP, TIP_PGE, TIP_PGD, FUP ->

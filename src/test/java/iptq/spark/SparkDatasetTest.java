@@ -41,7 +41,7 @@ class SparkDatasetTest {
     db = dir.resolve("sample.duckdb");
     dataset = dir.resolve("dataset");
     SampleSession.Run r = SampleSession.bundled().ingestAll(db, "--parquet", dataset.toString());
-    assertEquals(0, r.exit(), r.err());
+    assertEquals(0, r.exit(), r.out() + r.err());
     spark = SparkSession.builder().master("local[2]").appName("iptq-test")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")

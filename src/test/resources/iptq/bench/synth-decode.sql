@@ -35,27 +35,35 @@ SELECT s, k,
        (4 + hash(s * 31 + k) % 7)::INTEGER AS insns
 FROM range(1, getvariable('segments') + 1) a(s), range(0, getvariable('blocks_per_segment')) b(k);
 
-INSERT INTO blocks
-SELECT s, 2 * k + 1, s * 100000 - (getvariable('blocks_per_segment') - k) * 10,
-       (1000 + s % 64)::INTEGER, (5000 + s % 512)::INTEGER,
+-- places: for each function and each of 16 offsets, where a block starts, where its branch
+-- leaves (+40) and where it goes (+48)
+INSERT INTO places
+SELECT f * 16 + o,
        CASE WHEN f < 2000 THEN '0xfffff80000000000'::UBIGINT ELSE '0x7ffa00000000'::UBIGINT END
-         + ((f % 2000) * 4096 + (k % 16) * 64)::UBIGINT AS start_ip,
-       CASE WHEN f < 2000 THEN '0xfffff80000000000'::UBIGINT ELSE '0x7ffa00000000'::UBIGINT END
-         + ((f % 2000) * 4096 + (k % 16) * 64 + 40)::UBIGINT,
-       insns,
+         + ((f % 2000) * 4096 + o * 64)::UBIGINT,
        CASE WHEN f < 2000 THEN 'ntoskrnl.exe' ELSE 'ntdll.dll' END,
        CASE WHEN f < 2000 THEN 'KernelFn' ELSE 'UserFn' END || f,
-       (k % 16) * 64
+       o * 64,
+       CASE WHEN f < 2000 THEN 'KernelFn' ELSE 'UserFn' END || f || CASE WHEN o > 0 THEN printf('+0x%x', o * 64) ELSE '' END
+FROM range(0, 2500) a(f), range(0, 16) b(o);
+INSERT INTO places
+SELECT 40000 * e + f * 16 + o,
+       '0xfffff80000000000'::UBIGINT + ((f % 2000) * 4096 + o * 64 + 32 + 8 * e)::UBIGINT,
+       'ntoskrnl.exe', 'KernelFn' || f, o * 64 + 32 + 8 * e, 'KernelFn' || f
+FROM range(0, 2500) a(f), range(0, 16) b(o), range(1, 3) c(e);
+
+INSERT INTO block_rows
+SELECT s, 2 * k + 1, s * 100000 - (getvariable('blocks_per_segment') - k) * 10,
+       (1000 + s % 64)::INTEGER, (5000 + s % 512)::INTEGER,
+       f * 16 + k % 16, 40, insns
 FROM g;
 
-INSERT INTO branches
+INSERT INTO branch_rows
 SELECT s, 2 * k + 2, s * 100000 - (getvariable('blocks_per_segment') - k) * 10 + 5,
        (1000 + s % 64)::INTEGER, (5000 + s % 512)::INTEGER,
-       '0xfffff80000000000'::UBIGINT + ((f % 2000) * 4096 + (k % 16) * 64 + 40)::UBIGINT,
-       '0xfffff80000000000'::UBIGINT + ((f % 2000) * 4096 + (k % 16) * 64 + 48)::UBIGINT,
-       CASE WHEN k % 8 = 3 THEN 'call' WHEN k % 8 = 7 THEN 'ret.compressed' ELSE 'jcc' END,
-       k % 3 <> 0,
-       'ntoskrnl.exe', 'KernelFn' || f, 'ntoskrnl.exe', 'KernelFn' || f
+       40000 + f * 16 + k % 16, 80000 + f * 16 + k % 16,
+       CASE WHEN k % 8 = 3 THEN 3 WHEN k % 8 = 7 THEN 6 ELSE 0 END,
+       k % 3 <> 0
 FROM g
 WHERE k < getvariable('blocks_per_segment') - 1;
 
