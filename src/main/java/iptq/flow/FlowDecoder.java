@@ -108,7 +108,7 @@ public final class FlowDecoder {
   }
 
   private boolean ticks;
-  private long lastEventTsc = FlowSink.NO_TS;
+  private long lastEventTsc; // libipt's last event's time (relative before a TSC; 0 at first)
 
   /** Reports libipt's tick events (ptxed's --event:tick): at a branch whose TNT or TIP packet's time is new. */
   public FlowDecoder reportTicks(boolean on) {
@@ -592,11 +592,14 @@ public final class FlowDecoder {
       emitBlock(b, b.ninsn);
       sink.branch(seq++, b.lastIp(), to, kind, taken, q.tsc);
       afterBranch = true;
-      if (used && ticks && q.takenTsc != lastEventTsc) {
+      // (before a TSC libipt ticks at TIPs by relative time, not at TNTs; each query's time is
+      // what the next one is compared with, as seen with the kit)
+      boolean tnt = kind == BranchKind.JCC || kind == BranchKind.RET_COMPRESSED;
+      long last = lastEventTsc;
+      if (used && ticks) lastEventTsc = q.takenRaw;
+      if (used && ticks && q.takenRaw != last && (!tnt || q.takenTsc != FlowSink.NO_TS)) {
         // libipt's tick: a branch's query whose time differs from the last event's; at where a
         // conditional branch (or compressed return) went, at an indirect branch itself
-        lastEventTsc = q.takenTsc;
-        boolean tnt = kind == BranchKind.JCC || kind == BranchKind.RET_COMPRESSED;
         sink.event(seq++, FlowEventKind.TICK, tnt ? to : b.lastIp(), 0, q.takenTsc);
       }
       ip = to;
@@ -873,7 +876,7 @@ public final class FlowDecoder {
           enabled = false;
         }
         flushPending();
-        lastEventTsc = q.evTsc;
+        lastEventTsc = q.evRaw;
         sink.event(seq++, FlowEventKind.OVERFLOW, q.evIp, 0, q.evTsc); // the time at the OVF packet
         afterBranch = false;
         q.take();
@@ -1033,7 +1036,7 @@ public final class FlowDecoder {
   /** Reports the query decoder's current event at {@code at}, with its data. */
   private void reportEvent(long at) {
     flushPending();
-    lastEventTsc = q.tsc;
+    lastEventTsc = q.rawTsc;
     sink.eventData(seq++, q.evKind, at, q.evPayload, q.evData1, q.evData2, q.tsc);
   }
 
@@ -1196,7 +1199,7 @@ public final class FlowDecoder {
 
   private void event(FlowEventKind kind, long at, long payload) {
     flushPending();
-    lastEventTsc = q.tsc;
+    lastEventTsc = q.rawTsc;
     sink.event(seq++, kind, at, payload, q.tsc);
     afterBranch = false;
   }

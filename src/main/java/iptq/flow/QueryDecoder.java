@@ -157,13 +157,22 @@ public final class QueryDecoder {
   private iptq.pt.PtdumpClock clock = new iptq.pt.PtdumpClock(iptq.pt.PtdumpClock.Config.DEFAULT);
   private boolean inHeader;
   private long ovfTsc = FlowSink.NO_TS;
+  private long ovfRaw;
+  /** EVENT: {@link #evTsc} as libipt compares it (relative before a TSC). */
+  public long evRaw;
   /**
    * The time at the TNT or TIP packet of the last {@link #takeTnt()} or {@link #takeTip()}: the
    * time libipt gives a branch's query (its tick events carry it).
    */
   public long takenTsc = FlowSink.NO_TS;
+  /** {@link #takenTsc} as libipt compares it: relative (from 0) before the first TSC. */
+  public long takenRaw;
+  /** The estimate as libipt keeps it before a TSC too (relative, from 0); events carry it. */
+  public long rawTsc;
   private long tntTsc = FlowSink.NO_TS;
   private long tipTsc = FlowSink.NO_TS;
+  private long tipRaw;
+  private long tntRaw;
   /** EVENT: the time it carries (an overflow's is the time at its OVF packet). */
   public long evTsc = FlowSink.NO_TS;
   private boolean keepTcalOnOvf;
@@ -202,6 +211,7 @@ public final class QueryDecoder {
     boolean b = tntBit();
     tntCount--;
     takenTsc = tntTsc;
+    takenRaw = tntRaw;
     return b;
   }
 
@@ -251,6 +261,7 @@ public final class QueryDecoder {
   public void takeTip() {
     item = null;
     takenTsc = tipTsc;
+    takenRaw = tipRaw;
   }
 
   /** Consumes the current EVENT or PSB item. */
@@ -276,6 +287,7 @@ public final class QueryDecoder {
     // libipt resets its decoder, time and calibration included, when it syncs again.
     clock.reset();
     tsc = FlowSink.NO_TS;
+    rawTsc = 0;
     inHeader = false;
     long from = pd.offset();
     long psb = pd.sync();
@@ -347,6 +359,7 @@ public final class QueryDecoder {
       }
     }
     if (clock.haveTsc()) tsc = clock.tsc();
+    rawTsc = clock.tsc();
   }
 
   /**
@@ -389,6 +402,7 @@ public final class QueryDecoder {
   private void event(FlowEventKind kind, long ip, boolean bound, long payload) {
     evKind = kind;
     evTsc = kind == FlowEventKind.OVERFLOW ? ovfTsc : tsc;
+    evRaw = kind == FlowEventKind.OVERFLOW ? ovfRaw : rawTsc;
     evIp = ip;
     evBound = bound;
     evPayload = payload;
@@ -445,10 +459,12 @@ public final class QueryDecoder {
           tntBits = p.tntBits;
           tntCount = p.tntCount;
           tntTsc = tsc;
+          tntRaw = rawTsc;
           return Item.TNT;
         }
         case TIP -> {
           tipTsc = tsc;
+          tipRaw = rawTsc;
           tipSuppressed = p.ipSuppressed;
           tipIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           return Item.TIP;
@@ -863,6 +879,7 @@ public final class QueryDecoder {
     // libipt stamps the overflow with the time at the OVF; the timing packets up to its FUP
     // count for what follows.
     ovfTsc = tsc;
+    ovfRaw = rawTsc;
     int mode = 0, iflag = -1; // (libipt applies neither between OVF and its FUP)
     long paging = -1;
     // The FUP that a MODE.TSX, EXSTOP, PTWRITE or MWAIT waited for was lost: libipt 2.2 drops
