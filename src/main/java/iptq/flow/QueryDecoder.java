@@ -147,14 +147,16 @@ public final class QueryDecoder {
   public boolean errInSequence;
 
   /**
-   * The time estimate now (libipt's: TSC refined by TMA, MTC and CYC with the timing
-   * configuration of {@link #timing}), or {@link FlowSink#NO_TS} before the first TSC.
+   * The time estimate now (with {@link #timing}: libipt's, TSC refined by TMA, MTC and CYC;
+   * without: the last TSC packet's value), or {@link FlowSink#NO_TS} before the first TSC.
    */
   public long tsc = FlowSink.NO_TS;
 
   // libipt's query decoder tracks time with the same integer arithmetic ptdump shows, so events
   // carry the value ptxed's --event:time prints.
-  private iptq.pt.PtdumpClock clock = new iptq.pt.PtdumpClock(iptq.pt.PtdumpClock.Config.DEFAULT);
+  // Without timing() (ingest, which times rows with its own PacketClock) tsc stays the last TSC
+  // packet's value.
+  private iptq.pt.PtdumpClock clock;
   private boolean inHeader;
   private long ovfTsc = FlowSink.NO_TS;
   private long ovfRaw;
@@ -285,9 +287,11 @@ public final class QueryDecoder {
     pwreCount = pwreGiven = 0;
     pwrxNext = false;
     // libipt resets its decoder, time and calibration included, when it syncs again.
-    clock.reset();
-    tsc = FlowSink.NO_TS;
-    rawTsc = 0;
+    if (clock != null) {
+      clock.reset();
+      tsc = FlowSink.NO_TS;
+      rawTsc = 0;
+    }
     inHeader = false;
     long from = pd.offset();
     long psb = pd.sync();
@@ -321,6 +325,7 @@ public final class QueryDecoder {
    * here where libipt would stop the decode, see docs/known-limits.md).
    */
   private void time() {
+    if (clock == null) return;
     switch (p.kind) {
       case PSB -> {
         inHeader = true;
