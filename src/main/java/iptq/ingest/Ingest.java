@@ -66,20 +66,12 @@ public final class Ingest {
     try (BufferAllocator allocator = new RootAllocator();
         Store store = Store.create(options.output(), options.force());
         BatchLoader loader = new BatchLoader(store, allocator)) {
-      long T0 = System.nanoTime();
       Summary s = ingestAll(allocator, loader);
-      long T1 = System.nanoTime();
-      if (Boolean.getBoolean("iptq.timing")) try (var st = store.connection().createStatement(); var rs = st.executeQuery("SELECT tag, memory_usage_bytes>>20, temporary_storage_bytes>>20 FROM duckdb_memory() WHERE memory_usage_bytes > 0 OR temporary_storage_bytes > 0")) { while (rs.next()) System.err.println("DUCKMEM " + rs.getString(1) + " " + rs.getLong(2) + " MiB, spilled " + rs.getLong(3)); }
       loader.finish();
-      long T2 = System.nanoTime();
+      // the loaders' transactions, committed so that the derived tables are completed from them
       store.finishLoading();
-      long T3 = System.nanoTime();
       iptq.store.Derived.fill(store.connection());
-      long T4 = System.nanoTime();
-      if (Boolean.getBoolean("iptq.timing")) System.err.printf("TIMING decode %.2f finish %.2f commit %.2f derived %.2f%n", (T1-T0)/1e9, (T2-T1)/1e9, (T3-T2)/1e9, (T4-T3)/1e9);
-      long T5 = System.nanoTime();
       store.commit();
-      if (Boolean.getBoolean("iptq.timing")) System.err.printf("TIMING checkpoint %.2f%n", (System.nanoTime()-T5)/1e9);
       if (options.parquetDir() != null) iptq.store.ParquetExport.writeDataset(options.output(), options.parquetDir());
       progress.done();
       for (String line : needs.lines(codeGiven())) System.err.println("iptq: " + line);

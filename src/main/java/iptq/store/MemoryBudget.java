@@ -13,8 +13,8 @@ public record MemoryBudget(long duckdbBytes, int duckdbThreads) {
   public static final long TOTAL = 512L << 20;
   /** The JVM's code, metaspace, thread stacks and the native libraries' text. */
   static final long JVM_NATIVE = 96L << 20;
-  /** Arrow batches queued and in the workers' tables (about 6 MiB a batch). */
-  static final long ARROW = 96L << 20;
+  /** Arrow batches in the workers' tables, queued and loading (about 3 MiB a batch). */
+  static final long ARROW = 80L << 20;
   /**
    * The heap an ingest uses, whatever its maximum: the decoders' state and a segment or two
    * (the launchers give ingest {@code -Xmx256m} so that a 128 MiB ipt.sys ring fits; only such
@@ -24,7 +24,7 @@ public record MemoryBudget(long duckdbBytes, int duckdbThreads) {
   /** DuckDB never gets less than this: below it, appends of wide row groups fail. */
   static final long DUCKDB_MIN = 64L << 20;
   /** Nor more: beyond it a faster ingest was not measured. */
-  static final long DUCKDB_MAX = 256L << 20;
+  static final long DUCKDB_MAX = 160L << 20;
 
   /** The budget of this process: its maximum heap, its processors. */
   public static MemoryBudget of() {

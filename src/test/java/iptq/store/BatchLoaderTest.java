@@ -49,6 +49,7 @@ class BatchLoaderTest {
         value.reset();
       }
       loader.finish();
+      store.finishLoading(); // the loaders' transactions committed, so that this connection sees their rows
       List<String> read = new ArrayList<>();
       try (Statement st = store.connection().createStatement();
           ResultSet rs = st.executeQuery("SELECT key FROM meta WHERE key LIKE 'k%'")) {
