@@ -94,23 +94,23 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--check", description = "decode every instruction again with capstone and print a check error where it disagrees (size, kind of branch)")
   boolean check;
 
-  @Option(names = "--resync-on-error", description = "accepted: iptq always resumes at the next PSB after an error")
+  @Option(names = "--resync-on-error", description = "refused: iptq resumes at the next PSB after an error, as ptxed without it")
   boolean resyncOnError;
 
   @Option(names = "--cpu", paramLabel = "none|F/M[/S]",
       description = "decode with the workarounds libipt 2.2 applies for this CPU's errata (none: by the specification)")
   String cpu;
 
-  @Option(names = "--mtc-freq", paramLabel = "N", description = "IA32_RTIT_CTL.MTCFreq (accepted; --event:time shows TSC packets only)")
+  @Option(names = "--mtc-freq", paramLabel = "N", description = "IA32_RTIT_CTL.MTCFreq (as ptxed: it tunes only --event:time, which iptq does not take with it yet)")
   Integer mtcFreq;
 
-  @Option(names = "--nom-freq", paramLabel = "N", description = "MSR_PLATFORM_INFO[15:8] (accepted, as --mtc-freq)")
+  @Option(names = "--nom-freq", paramLabel = "N", description = "MSR_PLATFORM_INFO[15:8] (as --mtc-freq)")
   Integer nomFreq;
 
-  @Option(names = "--cpuid-0x15.eax", paramLabel = "N", description = "CPUID[0x15].EAX (accepted, as --mtc-freq)")
+  @Option(names = "--cpuid-0x15.eax", paramLabel = "N", description = "CPUID[0x15].EAX (as --mtc-freq)")
   Long cpuidEax;
 
-  @Option(names = "--cpuid-0x15.ebx", paramLabel = "N", description = "CPUID[0x15].EBX (accepted, as --mtc-freq)")
+  @Option(names = "--cpuid-0x15.ebx", paramLabel = "N", description = "CPUID[0x15].EBX (as --mtc-freq)")
   Long cpuidEbx;
 
   @Option(names = {"--filter:addr0_cfg", "--filter:addr1_cfg", "--filter:addr2_cfg", "--filter:addr3_cfg",
@@ -169,6 +169,11 @@ public final class InsnsCommand implements Callable<Integer> {
     PtxedArgs.TraceSlice slice = pt != null ? PtxedArgs.traceSlice(pt) : new PtxedArgs.TraceSlice(trace, 0, -1);
     Inputs.requireRawTrace(slice.file(), "insns");
     RawTrace rt = null;
+    if (eventTime && (mtcFreq != null || nomFreq != null || cpuidEax != null || cpuidEbx != null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--mtc-freq, --nom-freq and --cpuid-0x15.* tune the"
+          + " time estimate --event:time prints in ptxed (from MTC and CYC packets); iptq's --event:time shows the last"
+          + " TSC packet's value, which they do not change, so it does not take them together yet");
+    }
     if (resyncOnError) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--resync-on-error is not supported: after an error iptq"
           + " resumes at the next PSB, as ptxed does without it (libipt's resync-in-place is not reproduced yet)");

@@ -95,12 +95,15 @@ public final class FlowDecoder {
    * Decodes as libipt 2.2 does for a processor with {@code errata} and a trace recorded with IP
    * filter {@code filter}: SKD022 (a FUP before the TIP.PGD of a VM entry: the VMLAUNCH or
    * VMRESUME at the FUP runs and disables tracing, a synchronous disable) and SKL014 (a TIP.PGD
-   * without IP binds to a direct jump or call whose target the filter leaves out). Before
+   * without IP binds to a direct jump or call whose target the filter leaves out), BDM64 (a TSX
+   * abort right after a branch whose target cannot reach the abort's IP), and in the
+   * query decoder SKD010 and APL11 (the packets after an OVF, {@link QueryDecoder#errata}). Before
    * {@link #decode()}.
    */
   public FlowDecoder workarounds(Errata errata, AddressFilter filter) {
     this.errata = errata;
     this.filter = filter;
+    q.errata(errata);
     return this;
   }
 
@@ -342,6 +345,14 @@ public final class FlowDecoder {
               continue;
             } else {
               bindIp = q.evIp;
+              if (errata.bdm64() && afterBranch && q.evKind == FlowEventKind.TSX && q.evPayload == 2
+                  && !reachableWithoutTrace(ip, bindIp)) {
+                // BDM64: the packet of the branch right before an abort may be wrong; where the
+                // abort's IP cannot be reached from where it led, libipt 2.2 takes the branch to
+                // have gone there.
+                ip = bindIp;
+                prev = null;
+              }
             }
         }
         if (ip == bindIp) {
@@ -565,6 +576,7 @@ public final class FlowDecoder {
       prev = after;
       emitBlock(b, b.ninsn);
       sink.branch(seq++, b.lastIp(), to, kind, taken, q.tsc);
+      afterBranch = true;
       ip = to;
       b = then != null && then.start == to ? then : null;
     }
@@ -1072,7 +1084,8 @@ public final class FlowDecoder {
   }
 
   private void fail(long offset, String kind, String message) {
-    failAt(offset, kind, message, enabled ? ip : NO_IP);
+    // An error libipt finds after an OVF reset its decoder has no IP.
+    failAt(offset, kind, message, enabled && !(q.peek() == QueryDecoder.Item.ERROR && q.errAfterReset) ? ip : NO_IP);
   }
 
   private void failAt(long offset, String kind, String message, long at) {
@@ -1098,7 +1111,39 @@ public final class FlowDecoder {
     };
   }
 
+  /**
+   * Whether the walk from {@code from} reaches {@code to} without trace (straight-line code,
+   * direct jumps and calls) within 256 instructions, as libipt's BDM64 workaround checks.
+   */
+  private boolean reachableWithoutTrace(long from, long to) {
+    long saved = ip;
+    try {
+      int steps = 0x100;
+      ip = from;
+      for (;;) {
+        Block b = lookup();
+        int k = b.ninsn > 0 ? b.indexOf(to) : -1;
+        if (k >= 0) return k <= steps;
+        steps -= b.ninsn;
+        if (b.ninsn == 0 || steps < 0) return false;
+        switch (b.kind) {
+          case Block.K_JMP, Block.K_CALL -> ip = b.target;
+          case Block.K_LIMIT, Block.K_STEP, Block.K_PTWRITE, Block.K_MOV_CR3 -> ip = b.end();
+          default -> {
+            return false; // a branch that needs trace, or code that does not decode
+          }
+        }
+      }
+    } finally {
+      ip = saved;
+    }
+  }
+
+  /** The walk's last step was a branch (BDM64 applies only to an abort right after one). */
+  private boolean afterBranch;
+
   private void emitBlock(Block b, int n) {
+    afterBranch = false;
     long s = seq++;
     long endIp = n == b.ninsn ? b.lastIp() : b.ip(n - 1);
     sink.block(s, b.start, endIp, n, q.tsc);
@@ -1120,11 +1165,13 @@ public final class FlowDecoder {
   private void branchRow(long from, long to, BranchKind kind, boolean taken) {
     flushPending();
     sink.branch(seq++, from, to, kind, taken, q.tsc);
+    afterBranch = true;
   }
 
   private void event(FlowEventKind kind, long at, long payload) {
     flushPending();
     sink.event(seq++, kind, at, payload, q.tsc);
+    afterBranch = false;
   }
 
   private void eventData(FlowEventKind kind, long at, long payload, long data1, long data2) {

@@ -268,7 +268,14 @@ public final class QueryDecoder {
     return pd.next(p);
   }
 
+  /**
+   * With {@link Item#ERROR}: the error is one libipt finds after an OVF reset its decoder, so it
+   * reports it without an IP.
+   */
+  boolean errAfterReset;
+
   private Item error(String kind, String message) {
+    errAfterReset = false;
     errInSequence = true;
     errOffset = p.offset;
     errKind = kind;
@@ -281,6 +288,7 @@ public final class QueryDecoder {
   }
 
   private Item packetError(boolean inSequence) {
+    errAfterReset = false;
     errInSequence = inSequence;
     DecodeError e = pd.lastError();
     errOffset = e.offset();
@@ -751,8 +759,23 @@ public final class QueryDecoder {
     }
   }
 
+  private iptq.pt.Errata errata = iptq.pt.Errata.NONE;
+
+  /**
+   * Reads the packets as libipt 2.2 does for a processor with {@code e}: after an OVF, SKD010 (the
+   * FUP after an OVF may be dropped: a TIP right after the OVF resumes tracing at its IP), APL11
+   * (an OVF may be followed by a TIP.PGD: dropped, tracing resumes disabled) and APL12 (a FUP
+   * after an OVF while tracing is off: dropped); BDM70 (a PSB+ right before a TIP.PGE may hold
+   * a FUP and MODE.Exec although tracing is off: the FUP is ignored).
+   */
+  public QueryDecoder errata(iptq.pt.Errata e) {
+    this.errata = e;
+    return this;
+  }
+
   /** OVF: packets were lost; tracing resumes at the next FUP's IP, or disabled. */
   private Item overflowSequence() {
+    long ovfOffset = p.offset;
     int mode = 0, iflag = -1; // (libipt applies neither between OVF and its FUP)
     long paging = -1;
     // The FUP that a MODE.TSX, EXSTOP, PTWRITE or MWAIT waited for was lost: libipt 2.2 drops
@@ -777,13 +800,47 @@ public final class QueryDecoder {
         case TSC -> tsc = p.payload;
         case PAD, MTC, CYC, TMA, CBR, VMCS, MNT -> {}
         case FUP -> {
+          if (errata.apl12() && overflowResolvedOff()) {
+            // APL12: a FUP after an OVF although tracing is off (the packets after it say so):
+            // libipt 2.2 drops it and goes on with tracing off.
+            tracing = false;
+            event(FlowEventKind.OVERFLOW, FlowSink.NO_IP, false, 0);
+            return Item.EVENT;
+          }
           tracing = true;
           event(FlowEventKind.OVERFLOW, p.ipSuppressed ? FlowSink.NO_IP : p.ip, false, 0);
           evModeBits = mode;
           evPaging = paging;
           return Item.EVENT;
         }
+        case TIP, TIP_PGD, TNT_8, TNT_64, PSBEND -> {
+          // Packets of traced code (or a PSBEND) where the FUP or a packet of tracing-off code
+          // belongs: libipt 2.2 fails there, unless a workaround for the processor applies.
+          if (p.kind == PacketKind.TIP && errata.skd010() && !p.ipSuppressed) {
+            // SKD010: the FUP was dropped; resume at the TIP's IP (libipt ignores the PIP and
+            // MODE.Exec it passed on the way).
+            tracing = true;
+            event(FlowEventKind.OVERFLOW, p.ip, false, 0);
+            return Item.EVENT;
+          }
+          if (p.kind == PacketKind.TIP_PGD && (errata.skd010() || errata.apl11())) {
+            // SKD010 / APL11: the TIP.PGD tells that tracing went off; it is dropped.
+            tracing = false;
+            event(FlowEventKind.OVERFLOW, FlowSink.NO_IP, false, 0);
+            evModeBits = mode;
+            evPaging = paging;
+            return Item.EVENT;
+          }
+          error(FlowError.BAD_CONTEXT, "OVF followed by " + p.kind.label() + " instead of a FUP or a packet of tracing being off");
+          errOffset = ovfOffset;
+          errAfterReset = true;
+          return Item.ERROR;
+        }
         default -> {
+          if (errata.skd010()) {
+            Item resumed = skd010Resume();
+            if (resumed != null) return resumed;
+          }
           // Tracing was off when the overflow resolved: the packet (TIP.PGE, PSB, ...) comes next.
           tracing = false;
           stash.set(p);
@@ -792,6 +849,97 @@ public final class QueryDecoder {
           evModeBits = mode;
           evPaging = paging;
           return Item.EVENT;
+        }
+      }
+    }
+  }
+
+  /**
+   * SKD010's look-ahead after an OVF that a packet of tracing being off follows (the one at hand):
+   * the FUP may have been dropped. Past status and power packets, a FUP or TIP says tracing was
+   * on: resume at its IP; a TIP.PGD says it went off: resume after it, disabled; anything else
+   * (a TIP.PGE, a TNT, a PSB+, a second overflow, an MWAIT or MODE.TSX, which libipt would carry
+   * across, ...) leaves the overflow as it is. The packets passed over are dropped, as in libipt
+   * 2.2. Returns the overflow event when the workaround applies, else null.
+   */
+  private Item skd010Resume() {
+    PacketDecoder ahead = pd.lookahead();
+    iptq.pt.Packet a = new iptq.pt.Packet();
+    a.set(p);
+    for (int n = 0;; n++) {
+      if (n > 0 && ahead.next(a) != PacketDecoder.Status.OK) return null;
+      switch (a.kind) {
+        case TIP_PGD, FUP, TIP -> {
+          boolean off = a.kind == PacketKind.TIP_PGD;
+          if (!off && a.ipSuppressed) return null;
+          long at = off ? FlowSink.NO_IP : a.ip;
+          for (int i = 0; i < n; i++) {
+            if (nextPacket() != PacketDecoder.Status.OK) return null;
+            if (p.kind == PacketKind.TSC) tsc = p.payload;
+          }
+          tracing = !off;
+          event(FlowEventKind.OVERFLOW, at, false, 0);
+          return Item.EVENT;
+        }
+        case PIP, VMCS, MODE_EXEC, PAD, MNT, PWRE, PWRX, TSC, TMA, MTC, CYC, CBR, CFE, EVD, TRIG -> {}
+        case EXSTOP -> {
+          if (a.payload != 0) return null;
+        }
+        case PTW -> {
+          if (a.ptwIp()) return null;
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+  }
+
+  /**
+   * APL12's look-ahead past the FUP after an OVF: a TIP.PGE or TraceStop, or a PSB+ without FUP,
+   * before any packet of traced code says that tracing was off, as libipt 2.2 reads it.
+   */
+  private boolean overflowResolvedOff() {
+    PacketDecoder ahead = pd.lookahead();
+    iptq.pt.Packet a = new iptq.pt.Packet();
+    for (;;) {
+      if (ahead.next(a) != PacketDecoder.Status.OK) return false;
+      switch (a.kind) {
+        case TIP_PGE, STOP -> {
+          return true;
+        }
+        case PSB -> {
+          for (;;) {
+            if (ahead.next(a) != PacketDecoder.Status.OK) return false;
+            if (a.kind == PacketKind.FUP) return false;
+            if (a.kind == PacketKind.PSBEND) return true;
+          }
+        }
+        case PAD, FUP, TSC, CBR, TMA, MTC, CYC, EXSTOP, MWAIT, PWRE, PWRX, PTW, MNT, PIP, VMCS, MODE_EXEC, MODE_TSX -> {}
+        default -> {
+          return false; // TNT, TIP, TIP.PGD (tracing is on), PSBEND, OVF, anything else
+        }
+      }
+    }
+  }
+
+  /**
+   * BDM70's look-ahead past a PSB+'s FUP while tracing is off: a TIP.PGE after only PSB+ and
+   * timing packets means the FUP (and the MODE.Exec) should not have been there; libipt 2.2 then
+   * ignores the FUP and tracing stays off until the TIP.PGE.
+   */
+  private boolean psbFupBeforeEnable() {
+    PacketDecoder ahead = pd.lookahead();
+    iptq.pt.Packet a = new iptq.pt.Packet();
+    for (;;) {
+      if (ahead.next(a) != PacketDecoder.Status.OK) return false;
+      switch (a.kind) {
+        case TIP_PGE -> {
+          return true;
+        }
+        case PAD, TSC, CBR, PSBEND, PIP, MODE_EXEC, MODE_TSX, VMCS, TMA, MTC, CYC, MNT -> {}
+        default -> {
+          return false;
         }
       }
     }
@@ -835,6 +983,7 @@ public final class QueryDecoder {
         case OVF -> ovfOffset = p.offset;
         case FUP -> {
           psbIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
+          if (errata.bdm70() && !tracing && ovfOffset < 0 && psbFupBeforeEnable()) psbIp = FlowSink.NO_IP; // BDM70
           // An overflow inside PSB+ resolves at the FUP after it: tracing resumes there (libipt).
           if (ovfOffset >= 0) psbOverflow = true;
         }

@@ -117,6 +117,18 @@ public final class PacketDecoder {
   }
 
   /**
+   * A second decoder of the same trace at this one's position (and last IP), to read ahead
+   * without moving this one: libipt's errata workarounds look at the packets that follow.
+   */
+  public PacketDecoder lookahead() {
+    PacketDecoder d = source != null ? new PacketDecoder(source) : new PacketDecoder(buf.duplicate().position(0));
+    d.errata = errata;
+    d.syncAt(offset());
+    d.lastIp = lastIp;
+    return d;
+  }
+
+  /**
    * Takes {@code offset} as a synchronisation point without looking for a PSB (libipt's {@code
    * pt_pkt_sync_set}, ptdump's {@code --no-sync}); after an error the decoder searches for the
    * next PSB as usual.

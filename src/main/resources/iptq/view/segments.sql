@@ -1,4 +1,5 @@
--- The segments a picture shows, in event order, with what their tracks are named by.
+-- The segments a picture shows, in event order (time_utc, so that several recordings follow one
+-- another in wall-clock time), with what their tracks are named by.
 -- Filters are DuckDB variables; NULL (an empty list for v_segments) means "any" (set by
 -- iptq.view.Selection).
 -- timed: the blocks carry at least two distinct time estimates, so the segment has a time axis
@@ -22,4 +23,4 @@ SELECT p.segment_id, p.trace_id, p.ts, p.pid, p.tid, p.cpu, p."trigger", p.trigg
 FROM picked p
 LEFT JOIN segment_process sp USING (segment_id)
 LEFT JOIN stamps st USING (segment_id)
-ORDER BY p.ts NULLS FIRST, p.segment_id
+ORDER BY p.time_utc NULLS FIRST, p.ts NULLS FIRST, p.trace_id, p.segment_id

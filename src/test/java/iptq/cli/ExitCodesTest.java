@@ -83,6 +83,10 @@ class ExitCodesTest {
     c.add(row(1, "is a directory, not a file", "info", folder));
     c.add(row(1, "not an .etl, ipt.sys or raw Intel PT trace, dump, PE image or PDB: " + pom, "info", pom));
     c.add(row(0, "", "info", pt));
+    c.add(row(2, "--format goes with --list-segments or --list-symbols", "info", pt, "--format", "csv"));
+    c.add(row(2, "--list-segments or --list-symbols, not both", "info", pt, "--list-segments", "--list-symbols"));
+    c.add(row(1, "--list-segments lists the IPT segments of an .etl or ipt.sys trace", "info", pt, "--list-segments"));
+    c.add(row(2, "--format xml: table or csv", "info", etl, "--list-segments", "--format", "xml"));
     // profile
     c.add(row(2, "--code-mode, --buffer and --event are required", "profile"));
     // packets and insns
@@ -122,6 +126,9 @@ class ExitCodesTest {
         "report", "functions-before", "__DB__", "-p", "trigger=SysCallExit"));
     // export
     c.add(row(2, "Missing required options: '--format=FMT', '--output=FILE'", "export", "__DB__", "branches"));
+    c.add(row(2, "--max-segments must be at least 1", "export", "__DB__", "-f", "chrome-trace", "--max-segments", "0", "-o", out("x.json")));
+    c.add(row(2, "--max-segments goes with chrome-trace, speedscope and folded", "export", "__DB__", "branches", "-f", "csv",
+        "--max-segments", "5", "-o", out("x.csv")));
     c.add(row(1, "no table or view called 'brnches' (did you mean 'branches'?)", "export", "__DB__", "brnches", "-f", "csv", "-o", out("x.csv")));
     c.add(row(2, "unknown export format 'xml'", "export", "__DB__", "branches", "-f", "xml", "-o", out("x.xml")));
     c.add(row(0, "", "export", "__DB__", "branches", "-f", "csv", "-o", out("b.csv")));

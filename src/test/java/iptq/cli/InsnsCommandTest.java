@@ -124,6 +124,17 @@ class InsnsCommandTest {
   }
 
   @Test
+  void timingOptionsAreRefusedWithEventTime() throws Exception {
+    Path[] c = rex2Case();
+    Run r = run("insns", "--no-inst", "--event:time", "--mtc-freq", "3", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--event:time"), r.err());
+    // Without --event:time they change nothing in ptxed either: taken.
+    Run ok = run("insns", "--no-inst", "--mtc-freq", "3", "--nom-freq", "36", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(0, ok.exit(), ok.err());
+  }
+
+  @Test
   void unknownCpuIsReportedAsPtxedDoes() throws Exception {
     Path[] c = rex2Case();
     Run r = run("insns", "--no-inst", "--cpu", "6/1", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());

@@ -915,10 +915,10 @@ final class TraceSynthesizer {
 
   /** TIP-family packet with an IP compression chosen at random among the valid ones. */
   /*
-   * A TIP.PGD right after a TIP to the same IP: libipt 2.2 binds the disable to the branch that
-   * TIP was for (ptxed lists no instruction at the target), 2.0.5 and iptq to the next branch
-   * (docs/known-limits.md). The traces judged by 2.2 (o.newer > 0) leave that ambiguity out;
-   * the others stay as they were.
+   * A TIP.PGD right after a TIP to the same IP: libipt 2.2 (and iptq) end tracing where the
+   * walk reaches that IP, right at the TIP's target (ptxed lists no instruction there), where
+   * this synthesizer's truth, as 2.0.5, binds it to the next branch. The traces judged by 2.2
+   * (o.newer > 0) leave that case out; the others stay as they were.
    */
   private boolean ambiguousDisable(long target) {
     return o.newer > 0 && target == lastTipTarget;

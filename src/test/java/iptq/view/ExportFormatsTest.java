@@ -51,6 +51,27 @@ class ExportFormatsTest {
   }
 
   @Test
+  void segmentsFollowWallClockTimeAcrossRecordings(@TempDir Path dir) throws Exception {
+    // each recording counts ts from its own start: by ts alone the three would interleave
+    try (Connection conn = SampleDatabase.open()) {
+      Path out = dir.resolve("t.json");
+      Pictures.CHROME_TRACE.write(conn, Selection.ALL, out, "test");
+      List<String> written = ChromeTraceRules.check(JSON.readTree(out.toFile())).segments.stream()
+          .map(t -> t.replaceAll("^segment (\\d+) .*", "$1")).toList();
+      List<String> byTime = new java.util.ArrayList<>();
+      try (var st = conn.createStatement(); var rs = st.executeQuery("SELECT segment_id FROM segments ORDER BY time_utc, segment_id")) {
+        while (rs.next()) byTime.add(rs.getString(1));
+      }
+      assertEquals(byTime, written);
+      try (var st = conn.createStatement(); var rs = st.executeQuery(
+          "SELECT count(*) FROM segments a JOIN segments b ON a.ts < b.ts AND a.time_utc > b.time_utc")) {
+        rs.next();
+        assertTrue(rs.getLong(1) > 0, "the sample's recordings do interleave by ts");
+      }
+    }
+  }
+
+  @Test
   void chromeTraceOfTimedSegmentsIsOnTheTimeAxis(@TempDir Path dir) throws Exception {
     try (Connection conn = SampleDatabase.open()) {
       Path out = dir.resolve("t.json");
