@@ -64,7 +64,7 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--event:ip", description = "print the IPs of events")
   boolean eventIp;
 
-  @Option(names = "--event:time", description = "print the last TSC value before each event, where there is one")
+  @Option(names = "--event:time", description = "print the time (libipt's estimate from TSC, TMA, MTC, CYC) of each event, once a TSC gave it")
   boolean eventTime;
 
   @Option(names = "--stat", description = "print statistics at the end (even when quiet); all unless some are selected")
@@ -101,17 +101,25 @@ public final class InsnsCommand implements Callable<Integer> {
       description = "decode with the workarounds libipt 2.2 applies for this CPU's errata (none: by the specification)")
   String cpu;
 
-  @Option(names = "--mtc-freq", paramLabel = "N", description = "IA32_RTIT_CTL.MTCFreq (as ptxed: it tunes only --event:time, which iptq does not take with it yet)")
-  Integer mtcFreq;
+  @Option(names = "--mtc-freq", paramLabel = "N", description = "IA32_RTIT_CTL.MTCFreq: the CTC bits MTC packets carry (for --event:time)")
+  String mtcFreq;
 
-  @Option(names = "--nom-freq", paramLabel = "N", description = "MSR_PLATFORM_INFO[15:8] (as --mtc-freq)")
-  Integer nomFreq;
+  @Option(names = "--nom-freq", paramLabel = "N", description = "MSR_PLATFORM_INFO[15:8], the nominal ratio: CYC packets' core cycles to TSC ticks with CBR (for --event:time)")
+  String nomFreq;
 
-  @Option(names = "--cpuid-0x15.eax", paramLabel = "N", description = "CPUID[0x15].EAX (as --mtc-freq)")
-  Long cpuidEax;
+  @Option(names = "--cpuid-0x15.eax", paramLabel = "N", description = "CPUID[0x15].EAX: the TSC/CTC ratio's denominator, for MTC packets (for --event:time)")
+  String cpuidEax;
 
-  @Option(names = "--cpuid-0x15.ebx", paramLabel = "N", description = "CPUID[0x15].EBX (as --mtc-freq)")
-  Long cpuidEbx;
+  @Option(names = "--cpuid-0x15.ebx", paramLabel = "N", description = "CPUID[0x15].EBX: the TSC/CTC ratio's numerator (for --event:time)")
+  String cpuidEbx;
+
+  @Option(names = "--insn:keep-tcal-on-ovf",
+      description = "with --insn-decoder: keep the time calibration (core cycles to TSC ticks) across an overflow (for --event:time)")
+  boolean insnKeepTcalOnOvf;
+
+  @Option(names = "--block:keep-tcal-on-ovf",
+      description = "with the block decoder: keep the time calibration across an overflow (as --insn:keep-tcal-on-ovf)")
+  boolean blockKeepTcalOnOvf;
 
   @Option(names = {"--filter:addr0_cfg", "--filter:addr1_cfg", "--filter:addr2_cfg", "--filter:addr3_cfg",
       "--filter:addr0_a", "--filter:addr1_a", "--filter:addr2_a", "--filter:addr3_a",
@@ -122,8 +130,8 @@ public final class InsnsCommand implements Callable<Integer> {
   @Option(names = "--event:iflags", description = "report changes of the interrupt flag (event trace) as [interrupts enabled|disabled]")
   boolean eventIflags;
 
-  @Option(names = "--event:tick", hidden = true)
-  List<Boolean> unsupportedEvents = new ArrayList<>();
+  @Option(names = "--event:tick", description = "report libipt's tick events: [tick] after a branch whose TNT or TIP packet came at a new time (with --event:time, that time)")
+  boolean eventTick;
 
   // a missing or doubled trace or code option is a usage error (exit 2), as picocli's own are
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -136,14 +144,25 @@ public final class InsnsCommand implements Callable<Integer> {
         statInsn || all, statBlocks || all && block);
   }
 
+  /** ptxed's timing configuration; its values are stored in libipt's field widths (uint8_t, uint32_t). */
+  private iptq.pt.PtdumpClock.Config timing(Errata errata) {
+    return new iptq.pt.PtdumpClock.Config((int) uint("--mtc-freq", mtcFreq, 0xff), (int) uint("--nom-freq", nomFreq, 0xff),
+        uint("--cpuid-0x15.eax", cpuidEax, 0xffffffffL), uint("--cpuid-0x15.ebx", cpuidEbx, 0xffffffffL), errata);
+  }
+
+  private long uint(String option, String arg, long max) {
+    if (arg == null) return 0;
+    Long v = PtxedArgs.number(arg);
+    if (v == null) throw new CommandLine.ParameterException(spec.commandLine(), option + ": bad argument: " + arg);
+    if (Long.compareUnsigned(v, max) > 0) throw new CommandLine.ParameterException(spec.commandLine(), option + ": value too big: " + arg);
+    return v;
+  }
+
   @picocli.CommandLine.Mixin SegmentOptions one = new SegmentOptions();
 
   @Override
   public Integer call() throws IOException {
     if (one.given()) return SegmentListing.insns(trace, one, images, noInst);
-    if (!unsupportedEvents.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--event:tick is not supported by iptq yet");
-    }
     Errata errata = Errata.NONE;
     boolean unknownCpu = false;
     if (cpu != null && !cpu.equals("none")) {
@@ -169,11 +188,6 @@ public final class InsnsCommand implements Callable<Integer> {
     PtxedArgs.TraceSlice slice = pt != null ? PtxedArgs.traceSlice(pt) : new PtxedArgs.TraceSlice(trace, 0, -1);
     Inputs.requireRawTrace(slice.file(), "insns");
     RawTrace rt = null;
-    if (eventTime && (mtcFreq != null || nomFreq != null || cpuidEax != null || cpuidEbx != null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--mtc-freq, --nom-freq and --cpuid-0x15.* tune the"
-          + " time estimate --event:time prints in ptxed (from MTC and CYC packets); iptq's --event:time shows the last"
-          + " TSC packet's value, which they do not change, so it does not take them together yet");
-    }
     if (resyncOnError) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--resync-on-error is not supported: after an error iptq"
           + " resumes at the next PSB, as ptxed does without it (libipt's resync-in-place is not reproduced yet)");
@@ -217,7 +231,9 @@ public final class InsnsCommand implements Callable<Integer> {
       // ptxed reports a processor libipt does not know before decoding, and decodes by the spec.
       if (unknownCpu) out.line("[0, 0: config error: unknown cpu]");
       // the packet-level errata (SKZ84, SKD007) too: libipt 2.2's query decoder sits on its packet decoder
-      decoder[0] = new FlowDecoder(packets.errata(errata), image, listing).workarounds(errata, filter).reportIflags(eventIflags);
+      decoder[0] = new FlowDecoder(packets.errata(errata), image, listing).workarounds(errata, filter).reportIflags(eventIflags)
+          .timing(timing(errata), options().blockDecoder() ? blockKeepTcalOnOvf : insnKeepTcalOnOvf)
+          .reportTicks(eventTick);
       decoder[0].decode();
       listing.printStats();
     } finally {

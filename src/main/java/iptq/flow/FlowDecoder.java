@@ -107,6 +107,21 @@ public final class FlowDecoder {
     return this;
   }
 
+  private boolean ticks;
+  private long lastEventTsc = FlowSink.NO_TS;
+
+  /** Reports libipt's tick events (ptxed's --event:tick): at a branch whose TNT or TIP packet's time is new. */
+  public FlowDecoder reportTicks(boolean on) {
+    ticks = on;
+    return this;
+  }
+
+  /** The timing configuration libipt's time estimate needs (events carry that estimate). */
+  public FlowDecoder timing(iptq.pt.PtdumpClock.Config config, boolean keepTcalOnOvf) {
+    q.timing(config, keepTcalOnOvf);
+    return this;
+  }
+
   /** The execution mode now; valid inside sink callbacks (for disassembling an instruction). */
   public Mode mode() {
     return mode;
@@ -577,6 +592,13 @@ public final class FlowDecoder {
       emitBlock(b, b.ninsn);
       sink.branch(seq++, b.lastIp(), to, kind, taken, q.tsc);
       afterBranch = true;
+      if (used && ticks && q.takenTsc != lastEventTsc) {
+        // libipt's tick: a branch's query whose time differs from the last event's; at where a
+        // conditional branch (or compressed return) went, at an indirect branch itself
+        lastEventTsc = q.takenTsc;
+        boolean tnt = kind == BranchKind.JCC || kind == BranchKind.RET_COMPRESSED;
+        sink.event(seq++, FlowEventKind.TICK, tnt ? to : b.lastIp(), 0, q.takenTsc);
+      }
       ip = to;
       b = then != null && then.start == to ? then : null;
     }
@@ -850,7 +872,10 @@ public final class FlowDecoder {
         } else {
           enabled = false;
         }
-        event(FlowEventKind.OVERFLOW, q.evIp, 0);
+        flushPending();
+        lastEventTsc = q.evTsc;
+        sink.event(seq++, FlowEventKind.OVERFLOW, q.evIp, 0, q.evTsc); // the time at the OVF packet
+        afterBranch = false;
         q.take();
         return true;
       case PAGING:
@@ -1008,6 +1033,7 @@ public final class FlowDecoder {
   /** Reports the query decoder's current event at {@code at}, with its data. */
   private void reportEvent(long at) {
     flushPending();
+    lastEventTsc = q.tsc;
     sink.eventData(seq++, q.evKind, at, q.evPayload, q.evData1, q.evData2, q.tsc);
   }
 
@@ -1170,6 +1196,7 @@ public final class FlowDecoder {
 
   private void event(FlowEventKind kind, long at, long payload) {
     flushPending();
+    lastEventTsc = q.tsc;
     sink.event(seq++, kind, at, payload, q.tsc);
     afterBranch = false;
   }

@@ -146,8 +146,27 @@ public final class QueryDecoder {
   /** ERROR: the problem broke an event's packet sequence (FUP…TIP, OVF…FUP, PSB+), not a lone packet. */
   public boolean errInSequence;
 
-  /** The last TSC value seen, or {@link FlowSink#NO_TS}. */
+  /**
+   * The time estimate now (libipt's: TSC refined by TMA, MTC and CYC with the timing
+   * configuration of {@link #timing}), or {@link FlowSink#NO_TS} before the first TSC.
+   */
   public long tsc = FlowSink.NO_TS;
+
+  // libipt's query decoder tracks time with the same integer arithmetic ptdump shows, so events
+  // carry the value ptxed's --event:time prints.
+  private iptq.pt.PtdumpClock clock = new iptq.pt.PtdumpClock(iptq.pt.PtdumpClock.Config.DEFAULT);
+  private boolean inHeader;
+  private long ovfTsc = FlowSink.NO_TS;
+  /**
+   * The time at the TNT or TIP packet of the last {@link #takeTnt()} or {@link #takeTip()}: the
+   * time libipt gives a branch's query (its tick events carry it).
+   */
+  public long takenTsc = FlowSink.NO_TS;
+  private long tntTsc = FlowSink.NO_TS;
+  private long tipTsc = FlowSink.NO_TS;
+  /** EVENT: the time it carries (an overflow's is the time at its OVF packet). */
+  public long evTsc = FlowSink.NO_TS;
+  private boolean keepTcalOnOvf;
 
   private long itemOffset;
 
@@ -182,6 +201,7 @@ public final class QueryDecoder {
   public boolean takeTnt() {
     boolean b = tntBit();
     tntCount--;
+    takenTsc = tntTsc;
     return b;
   }
 
@@ -230,6 +250,7 @@ public final class QueryDecoder {
 
   public void takeTip() {
     item = null;
+    takenTsc = tipTsc;
   }
 
   /** Consumes the current EVENT or PSB item. */
@@ -252,6 +273,10 @@ public final class QueryDecoder {
     clearEventTrace();
     pwreCount = pwreGiven = 0;
     pwrxNext = false;
+    // libipt resets its decoder, time and calibration included, when it syncs again.
+    clock.reset();
+    tsc = FlowSink.NO_TS;
+    inHeader = false;
     long from = pd.offset();
     long psb = pd.sync();
     return psb < 0 ? Math.max(0, pd.size() - from) : Math.max(0, psb - from);
@@ -265,7 +290,63 @@ public final class QueryDecoder {
     }
     // IPs come decompressed: the packet layer restarts compression at PSB and OVF, as libipt's
     // query decoder does.
-    return pd.next(p);
+    PacketDecoder.Status st = pd.next(p);
+    if (st == PacketDecoder.Status.OK) time();
+    return st;
+  }
+
+  /** The timing configuration (ptxed's --mtc-freq, --nom-freq, --cpuid-0x15.*; errata for SKL168). */
+  public QueryDecoder timing(iptq.pt.PtdumpClock.Config config, boolean keepTcalOnOvf) {
+    clock = new iptq.pt.PtdumpClock(config);
+    this.keepTcalOnOvf = keepTcalOnOvf;
+    return this;
+  }
+
+  /**
+   * Updates the time estimate and its calibration with packet {@code p}, as libipt's query
+   * decoder does on reading it: the calibration first, then the time; errors of either leave the
+   * estimate less precise (libipt ignores configuration errors; the others only lose accuracy
+   * here where libipt would stop the decode, see docs/known-limits.md).
+   */
+  private void time() {
+    switch (p.kind) {
+      case PSB -> {
+        inHeader = true;
+        clock.calPsb();
+      }
+      case PSBEND -> inHeader = false;
+      case OVF -> {
+        inHeader = false;
+        // libipt's query decoder starts its calibration over at OVF (keeping the time) unless
+        // asked to keep it (ptxed's --insn:keep-tcal-on-ovf)
+        if (keepTcalOnOvf) clock.calOvf();
+        else clock.resetCalibration();
+      }
+      case TSC -> {
+        if (inHeader) clock.calHeaderTsc(p.payload);
+        else clock.calTsc(p.payload);
+        clock.timeTsc(p.payload);
+      }
+      case CBR -> {
+        if (inHeader) clock.calHeaderCbr((int) p.payload);
+        else clock.calCbr((int) p.payload);
+        clock.timeCbr((int) p.payload);
+      }
+      case TMA -> clock.timeTma((int) p.payload, (int) p.payload2);
+      case MTC -> {
+        clock.calMtc((int) p.payload);
+        clock.timeMtc((int) p.payload);
+      }
+      case CYC -> {
+        long fcr = clock.fcr();
+        clock.calCyc(p.payload);
+        clock.timeCyc(p.payload, fcr);
+      }
+      default -> {
+        return;
+      }
+    }
+    if (clock.haveTsc()) tsc = clock.tsc();
   }
 
   /**
@@ -307,6 +388,7 @@ public final class QueryDecoder {
 
   private void event(FlowEventKind kind, long ip, boolean bound, long payload) {
     evKind = kind;
+    evTsc = kind == FlowEventKind.OVERFLOW ? ovfTsc : tsc;
     evIp = ip;
     evBound = bound;
     evPayload = payload;
@@ -362,9 +444,11 @@ public final class QueryDecoder {
           if (p.tntCount == 0) continue;
           tntBits = p.tntBits;
           tntCount = p.tntCount;
+          tntTsc = tsc;
           return Item.TNT;
         }
         case TIP -> {
+          tipTsc = tsc;
           tipSuppressed = p.ipSuppressed;
           tipIp = p.ipSuppressed ? FlowSink.NO_IP : p.ip;
           return Item.TIP;
@@ -776,6 +860,9 @@ public final class QueryDecoder {
   /** OVF: packets were lost; tracing resumes at the next FUP's IP, or disabled. */
   private Item overflowSequence() {
     long ovfOffset = p.offset;
+    // libipt stamps the overflow with the time at the OVF; the timing packets up to its FUP
+    // count for what follows.
+    ovfTsc = tsc;
     int mode = 0, iflag = -1; // (libipt applies neither between OVF and its FUP)
     long paging = -1;
     // The FUP that a MODE.TSX, EXSTOP, PTWRITE or MWAIT waited for was lost: libipt 2.2 drops

@@ -124,14 +124,18 @@ class InsnsCommandTest {
   }
 
   @Test
-  void timingOptionsAreRefusedWithEventTime() throws Exception {
+  void timingOptionsAreTakenWithEventTimeAndCheckedAsPtxedChecksThem() throws Exception {
     Path[] c = rex2Case();
-    Run r = run("insns", "--no-inst", "--event:time", "--mtc-freq", "3", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("--event:time"), r.err());
-    // Without --event:time they change nothing in ptxed either: taken.
-    Run ok = run("insns", "--no-inst", "--mtc-freq", "3", "--nom-freq", "36", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
-    assertEquals(0, ok.exit(), ok.err());
+    // what they change (and --event:tick) is proven against ptxed by the time-*.ptt cases of PtxedDropInTest
+    Run r = run("insns", "--no-inst", "--event:time", "--mtc-freq", "3", "--cpuid-0x15.eax", "0x2", "--cpuid-0x15.ebx", "188",
+        "--nom-freq", "36", "--block:keep-tcal-on-ovf", "--event:tick", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(0, r.exit(), r.err());
+    Run big = run("insns", "--no-inst", "--event:time", "--mtc-freq", "256", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(2, big.exit());
+    assertTrue(big.err().contains("--mtc-freq: value too big: 256"), big.err());
+    Run bad = run("insns", "--no-inst", "--cpuid-0x15.eax", "x", "--raw", c[0] + ":0x1000", "--pt", c[1].toString());
+    assertEquals(2, bad.exit());
+    assertTrue(bad.err().contains("--cpuid-0x15.eax: bad argument: x"), bad.err());
   }
 
   @Test
