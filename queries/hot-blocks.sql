@@ -30,19 +30,17 @@ WITH picked AS (
          row_number() OVER (ORDER BY CASE WHEN getvariable('by') = 'executions' THEN executions ELSE instructions END DESC,
                                      process, start_ip) AS rank
   FROM per
-), shown AS (
+), shown AS MATERIALIZED (
   SELECT * FROM ranked
   WHERE getvariable('limit')::BIGINT <= 0 OR rank <= getvariable('limit')::BIGINT
-), shown_places AS (
-  -- the places and end offsets of the blocks shown: counting distinct segments is the costly
-  -- part over millions of blocks, so it is done only for these
-  SELECT pl.place_id, pl.ip + x.end_offset AS end_ip, x.end_offset, s.rank, s.process
+), shown_places AS MATERIALIZED (
+  -- the places of the blocks shown: counting distinct segments is the costly part over
+  -- millions of blocks, so it is done only for these
+  SELECT pl.place_id, (s.end_ip - s.start_ip)::UINTEGER AS end_offset, s.rank, s.process
   FROM shown s
   JOIN places pl ON pl.ip = s.start_ip AND pl.module IS NOT DISTINCT FROM s.module
                 AND pl.function IS NOT DISTINCT FROM s.function
                 AND pl.function_offset IS NOT DISTINCT FROM s.function_offset
-  JOIN (SELECT DISTINCT start_place, end_offset FROM per_place) x
-    ON x.start_place = pl.place_id AND pl.ip + x.end_offset = s.end_ip
 ), segment_counts AS (
   SELECT sp.rank, count(DISTINCT b.segment_id) AS segments,
          string_agg(DISTINCT p.trace_id::VARCHAR, ', ' ORDER BY p.trace_id::VARCHAR) AS traces

@@ -1,7 +1,7 @@
 -- title: Segment diff
 -- description: Two segments side by side, as sequences of function visits: where they first
 --   diverge (step = visit number), then the functions only one of them ran, with their
---   visits and instructions.
+--   visits and instructions. a_trace_id and b_trace_id say which recording each is from.
 -- param: a : segment -- the first segment (segments.segment_id)
 -- param: b : segment -- the second segment
 WITH ra AS (
@@ -37,6 +37,8 @@ WITH ra AS (
                                                 AND fa.module IS NOT DISTINCT FROM fb.module)
 )
 SELECT what, step, a_function, a_module, a_visits, a_insns::BIGINT AS a_insns,
-       b_function, b_module, b_visits, b_insns::BIGINT AS b_insns
+       b_function, b_module, b_visits, b_insns::BIGINT AS b_insns,
+       (SELECT trace_id FROM segments WHERE segment_id = getvariable('a')::BIGINT) AS a_trace_id,
+       (SELECT trace_id FROM segments WHERE segment_id = getvariable('b')::BIGINT) AS b_trace_id
 FROM rows
 ORDER BY part, step

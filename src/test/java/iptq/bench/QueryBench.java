@@ -61,6 +61,11 @@ public final class QueryBench {
     long t0 = System.nanoTime();
     try (Store store = Store.create(db, true)) {
       Connection c = store.connection();
+      // An ingest's DuckDB gets a small share of memory (MemoryBudget); generating and deriving
+      // 100 million rows with window functions here needs more
+      try (Statement st = c.createStatement()) {
+        st.execute("SET memory_limit = '4GB'");
+      }
       for (Map.Entry<String, Long> v : Map.of("segments", segments, "blocks_per_segment", perSegment).entrySet()) {
         try (PreparedStatement ps = c.prepareStatement("SET VARIABLE " + v.getKey() + " = ?")) {
           ps.setLong(1, v.getValue());

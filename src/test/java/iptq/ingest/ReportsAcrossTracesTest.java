@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every report over a database of several recordings (the sample's three) says which recording
  * each row comes from — trace_id on rows of one segment or event, traces on rows that sum over
  * segments — and a report whose rows are segments or events lists them by time_utc, so the
- * recordings read in wall-clock order. segment-diff compares the two segments it is given and
- * is left out.
+ * recordings read in wall-clock order; segment-diff names the recording of each of its two.
  */
 class ReportsAcrossTracesTest {
   @TempDir static Path dir;
@@ -62,7 +61,7 @@ class ReportsAcrossTracesTest {
     }
     int checked = 0;
     for (String name : Report.names()) {
-      if (name.equals("segment-diff")) continue;
+      if (name.equals("segment-diff")) continue; // two given segments: checked below
       List<JsonNode> rows = name.equals("timeline") ? report(name, "tid=" + tid) : report(name);
       List<String> cols = fields(rows.get(0));
       if (cols.contains("time_utc")) {
@@ -81,6 +80,17 @@ class ReportsAcrossTracesTest {
       checked++;
     }
     assertEquals(Report.names().size() - 1, checked);
+
+    // segment-diff names the recording of each of its two segments
+    String a, b;
+    try (Connection c = Store.open(db, true)) {
+      a = Rows.of(c, "SELECT min(segment_id) FROM segments WHERE trace_id = 1").get(0);
+      b = Rows.of(c, "SELECT min(segment_id) FROM segments WHERE trace_id = 3").get(0);
+    }
+    for (JsonNode row : report("segment-diff", "a=" + a, "b=" + b)) {
+      assertEquals(1, row.get("a_trace_id").asInt(), row.toString());
+      assertEquals(3, row.get("b_trace_id").asInt(), row.toString());
+    }
 
     // call-tree lists every call of the three recordings by its segment's event time
     List<JsonNode> calls = report("call-tree");

@@ -197,24 +197,24 @@ class ReportsTest {
   @Test
   void segmentDiff() throws Exception {
     assertEquals(Rows.lines("""
-        first divergence | 1 | ReadDocument | notepad.exe | NULL | NULL | CloseItem | explorer.exe | NULL | NULL
-        only in a | 1 | ReadDocument | notepad.exe | 1 | 5 | NULL | NULL | NULL | NULL
-        only in a | 2 | NtReadFile | ntdll.dll | 1 | 3 | NULL | NULL | NULL | NULL
-        only in a | 4 | NtReadFile | ntoskrnl.exe | 3 | 24 | NULL | NULL | NULL | NULL
-        only in a | 5 | ObReferenceObjectByHandle | ntoskrnl.exe | 1 | 15 | NULL | NULL | NULL | NULL
-        only in a | 7 | IopSynchronousServiceTail | ntoskrnl.exe | 1 | 10 | NULL | NULL | NULL | NULL
-        only in b | 1 | NULL | NULL | NULL | NULL | CloseItem | explorer.exe | 1 | 4
-        only in b | 2 | NULL | NULL | NULL | NULL | NtClose | ntdll.dll | 1 | 3
-        only in b | 4 | NULL | NULL | NULL | NULL | NtClose | ntoskrnl.exe | 2 | 8
-        only in b | 5 | NULL | NULL | NULL | NULL | ObpCloseHandle | ntoskrnl.exe | 1 | 11
+        first divergence | 1 | ReadDocument | notepad.exe | NULL | NULL | CloseItem | explorer.exe | NULL | NULL | 1 | 1
+        only in a | 1 | ReadDocument | notepad.exe | 1 | 5 | NULL | NULL | NULL | NULL | 1 | 1
+        only in a | 2 | NtReadFile | ntdll.dll | 1 | 3 | NULL | NULL | NULL | NULL | 1 | 1
+        only in a | 4 | NtReadFile | ntoskrnl.exe | 3 | 24 | NULL | NULL | NULL | NULL | 1 | 1
+        only in a | 5 | ObReferenceObjectByHandle | ntoskrnl.exe | 1 | 15 | NULL | NULL | NULL | NULL | 1 | 1
+        only in a | 7 | IopSynchronousServiceTail | ntoskrnl.exe | 1 | 10 | NULL | NULL | NULL | NULL | 1 | 1
+        only in b | 1 | NULL | NULL | NULL | NULL | CloseItem | explorer.exe | 1 | 4 | 1 | 1
+        only in b | 2 | NULL | NULL | NULL | NULL | NtClose | ntdll.dll | 1 | 3 | 1 | 1
+        only in b | 4 | NULL | NULL | NULL | NULL | NtClose | ntoskrnl.exe | 2 | 8 | 1 | 1
+        only in b | 5 | NULL | NULL | NULL | NULL | ObpCloseHandle | ntoskrnl.exe | 1 | 11 | 1 | 1
         """), run("segment-diff", "a=1", "b=5"));
     // 2 repeats 1's functions exactly, at other offsets in ReadDocument
-    assertEquals(List.of("same path | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL"),
+    assertEquals(List.of("same path | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | 1 | 1"),
         run("segment-diff", "a=1", "b=2"));
     assertEquals(Rows.lines("""
-        first divergence | 1 | NtClose | ntdll.dll | NULL | NULL | CloseItem | explorer.exe | NULL | NULL
-        only in a | 5 | KeBugCheckEx | ntoskrnl.exe | 1 | 10 | NULL | NULL | NULL | NULL
-        only in b | 1 | NULL | NULL | NULL | NULL | CloseItem | explorer.exe | 1 | 4
+        first divergence | 1 | NtClose | ntdll.dll | NULL | NULL | CloseItem | explorer.exe | NULL | NULL | 1 | 1
+        only in a | 5 | KeBugCheckEx | ntoskrnl.exe | 1 | 10 | NULL | NULL | NULL | NULL | 1 | 1
+        only in b | 1 | NULL | NULL | NULL | NULL | CloseItem | explorer.exe | 1 | 4 | 1 | 1
         """), run("segment-diff", "a=4", "b=5"));
   }
 

@@ -25,7 +25,7 @@ INSERT INTO segments
 SELECT s, 1, s * 100000, (s % 8)::INTEGER, (1000 + s % 64)::INTEGER, (5000 + s % 512)::INTEGER,
        CASE WHEN s % 5 = 4 THEN 'CSwitch' ELSE 'SystemCallExit' END, NULL, NULL, NULL, NULL, NULL, NULL,
        4096, NULL, NULL, NULL, s * 4096, 4096, NULL, false, 0, 0,
-       getvariable('blocks_per_segment') - 1, 0, 0, 'ok'
+       getvariable('blocks_per_segment') - 1, 0, 0, 'ok', 0, NULL
 FROM range(1, getvariable('segments') + 1) t(s);
 
 -- block k of segment s: function = hash of (s, k / run length), kernel for 7 in 8 runs
