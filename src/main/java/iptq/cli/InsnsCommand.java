@@ -144,18 +144,9 @@ public final class InsnsCommand implements Callable<Integer> {
         statInsn || all, statBlocks || all && block);
   }
 
-  /** ptxed's timing configuration; its values are stored in libipt's field widths (uint8_t, uint32_t). */
+  /** ptxed's timing configuration. */
   private iptq.pt.PtdumpClock.Config timing(Errata errata) {
-    return new iptq.pt.PtdumpClock.Config((int) uint("--mtc-freq", mtcFreq, 0xff), (int) uint("--nom-freq", nomFreq, 0xff),
-        uint("--cpuid-0x15.eax", cpuidEax, 0xffffffffL), uint("--cpuid-0x15.ebx", cpuidEbx, 0xffffffffL), errata);
-  }
-
-  private long uint(String option, String arg, long max) {
-    if (arg == null) return 0;
-    Long v = PtxedArgs.number(arg);
-    if (v == null) throw new CommandLine.ParameterException(spec.commandLine(), option + ": bad argument: " + arg);
-    if (Long.compareUnsigned(v, max) > 0) throw new CommandLine.ParameterException(spec.commandLine(), option + ": value too big: " + arg);
-    return v;
+    return PtxedArgs.timing(mtcFreq, nomFreq, cpuidEax, cpuidEbx, errata, m -> new CommandLine.ParameterException(spec.commandLine(), m));
   }
 
   @picocli.CommandLine.Mixin SegmentOptions one = new SegmentOptions();

@@ -133,9 +133,7 @@ public final class PacketsCommand implements Callable<Integer> {
       unknownCpu = !Errata.known(c);
       errata = Errata.of(c);
     }
-    PtdumpClock.Config config = new PtdumpClock.Config((int) uint("--mtc-freq", mtcFreq, 0xff),
-        (int) uint("--nom-freq", nomFreq, 0xff), uint("--cpuid-0x15.eax", cpuidEax, 0xffffffffL),
-        uint("--cpuid-0x15.ebx", cpuidEbx, 0xffffffffL), errata);
+    PtdumpClock.Config config = PtxedArgs.timing(mtcFreq, nomFreq, cpuidEax, cpuidEbx, errata, this::usage);
     PtdumpListing.Options opt = new PtdumpListing.Options(!noOffset, raw, lastIp, execMode, time, tcal, timeDelta, quiet,
         noPad, noSync, noTcal, noWallClock, noTiming, noCyc, keepTcalOnOvf);
 
@@ -176,14 +174,6 @@ public final class PacketsCommand implements Callable<Integer> {
   }
 
   /** A number as ptdump reads it (C's strtoull, base 0), at most {@code max}. */
-  private long uint(String option, String arg, long max) {
-    if (arg == null) return 0;
-    Long v = PtxedArgs.number(arg);
-    if (v == null) throw usage(option + ": bad argument: " + arg);
-    if (Long.compareUnsigned(v, max) > 0) throw usage(option + ": value too big: " + arg);
-    return v;
-  }
-
   private CommandLine.ParameterException usage(String message) {
     return new CommandLine.ParameterException(spec.commandLine(), message);
   }

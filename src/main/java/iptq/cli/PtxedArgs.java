@@ -124,6 +124,26 @@ final class PtxedArgs {
     return f;
   }
 
+  /**
+   * The trace's timing configuration from ptxed's and ptdump's options (null: not given, 0), each
+   * checked against the width libipt stores it in (uint8_t for the frequencies, uint32_t for
+   * CPUID 0x15), with their messages for a bad or too big value.
+   */
+  static iptq.pt.PtdumpClock.Config timing(String mtcFreq, String nomFreq, String cpuidEax, String cpuidEbx,
+      iptq.pt.Errata errata, java.util.function.Function<String, RuntimeException> bad) {
+    return new iptq.pt.PtdumpClock.Config((int) uint("--mtc-freq", mtcFreq, 0xff, bad),
+        (int) uint("--nom-freq", nomFreq, 0xff, bad), uint("--cpuid-0x15.eax", cpuidEax, 0xffffffffL, bad),
+        uint("--cpuid-0x15.ebx", cpuidEbx, 0xffffffffL, bad), errata);
+  }
+
+  private static long uint(String option, String arg, long max, java.util.function.Function<String, RuntimeException> bad) {
+    if (arg == null) return 0;
+    Long v = number(arg);
+    if (v == null) throw bad.apply(option + ": bad argument: " + arg);
+    if (Long.compareUnsigned(v, max) > 0) throw bad.apply(option + ": value too big: " + arg);
+    return v;
+  }
+
   /** A number as C's strtoull with base 0 reads it (0x hex, 0 octal, else decimal), or null. */
   static Long number(String s) {
     if (s.isEmpty()) return null;
