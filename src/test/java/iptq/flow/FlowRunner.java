@@ -33,11 +33,16 @@ final class FlowRunner {
    * sections as {@code --raw FILE:FROM-TO:BASE}: what {@code iptq insns} must print byte for byte.
    */
   static String ptxed(byte[] trace, List<String> specs) throws IOException {
+    return kitPtxed(trace, specs, PTXED_OPTIONS);
+  }
+
+  /** The kit's ptxed with {@code options}, the sections as {@code --raw FILE:FROM-TO:BASE}: its standard output. */
+  private static String kitPtxed(byte[] trace, List<String> specs, List<String> options) throws IOException {
     Path t = Files.createTempFile("iptq-flow", ".pt");
     try {
       Files.write(t, trace);
       List<String> cmd = new ArrayList<>(List.of(iptq.testing.LibiptKit.ptxed().toString()));
-      cmd.addAll(PTXED_OPTIONS);
+      cmd.addAll(options);
       for (String spec : specs) {
         String[] f = spec.split("@");
         long off = Long.decode(f[2]), size = Long.decode(f[3]);
@@ -124,22 +129,7 @@ final class FlowRunner {
    * some traces 2.2's ptxed decodes).
    */
   static List<String> ptxed22(byte[] trace, List<String> specs) throws IOException {
-    Path t = Files.createTempFile("iptq-flow", ".pt");
-    try {
-      Files.write(t, trace);
-      List<String> cmd = new ArrayList<>(List.of(iptq.testing.LibiptKit.ptxed().toString(), "--insn-decoder", "--no-inst"));
-      for (String spec : specs) {
-        String[] f = spec.split("@");
-        long off = Long.decode(f[2]), size = Long.decode(f[3]);
-        cmd.add("--raw");
-        cmd.add(f[0] + ":0x" + Long.toHexString(off) + "-0x" + Long.toHexString(off + size) + ":" + f[1]);
-      }
-      cmd.add("--pt");
-      cmd.add(t.toString());
-      return iptq.testing.LibiptKit.runAllowingFailure(cmd, t.getParent()).stdout().lines().toList();
-    } finally {
-      Files.deleteIfExists(t);
-    }
+    return kitPtxed(trace, specs, List.of("--insn-decoder", "--no-inst")).lines().toList();
   }
 
   /** The same through libipt 2.2 (the kit). */
